@@ -1,0 +1,94 @@
+//! Generating operation sequences with proptest.
+//!
+//! A generated case is a [`Plan`]: a swarm (the kinds of operation enabled for this case, so rare
+//! paths get long runs) and a list of choice seeds. Each seed is turned into an operation against
+//! the current model state by [`pick`], among the candidates whose preconditions hold. Shrinking
+//! works on the seeds, so every shrunk case is still a valid sequence.
+
+use crate::choices::Choices;
+use crate::op::Op;
+use crate::precondition::{candidates, OpKind};
+use crate::state::State;
+use crate::step::step;
+use proptest::prelude::*;
+use serde::{Deserialize, Serialize};
+
+/// The most messages a generated case creates.
+pub const MAX_MESSAGES: u32 = 4;
+
+/// One generated case.
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+pub struct Plan {
+    /// The operation kinds enabled in this case.
+    pub swarm: Vec<OpKind>,
+    /// One seed per operation: (kind choice, candidate choice).
+    pub seeds: Vec<(u16, u16)>,
+}
+
+/// How often each kind is chosen, relative to the others. Rare but important paths (preprocessing,
+/// locking, FinishedMsg, restarts, spooler runs) are weighted up.
+pub fn weight(kind: OpKind) -> u32 {
+    match kind {
+        OpKind::Create => 3,
+        OpKind::Submit => 5,
+        OpKind::SubmitFailing | OpKind::Write | OpKind::Queue | OpKind::NewMail | OpKind::FolderOps => 1,
+        OpKind::SpoolerSubmit | OpKind::Lock | OpKind::Finish | OpKind::RunSpooler => 4,
+        OpKind::Abort | OpKind::Mark | OpKind::Restart | OpKind::Transport | OpKind::Open => 2,
+    }
+}
+
+/// Chooses the operation a seed stands for in `state`, or `None` if no enabled kind has a candidate.
+pub fn pick(state: &State, swarm: &[OpKind], seed: (u16, u16)) -> Option<Op> {
+    let all = candidates(state, MAX_MESSAGES);
+    let kinds: Vec<OpKind> = OpKind::ALL
+        .into_iter()
+        .filter(|k| swarm.contains(k) && all.iter().any(|(c, _)| c == k))
+        .collect();
+    let total: u32 = kinds.iter().map(|&k| weight(k)).sum();
+    if total == 0 {
+        return None;
+    }
+    let mut ticket = u32::from(seed.0) % total;
+    let kind = kinds.into_iter().find(|&k| {
+        let w = weight(k);
+        if ticket < w {
+            true
+        } else {
+            ticket -= w;
+            false
+        }
+    })?;
+    let ops: Vec<Op> = all.into_iter().filter(|(k, _)| *k == kind).map(|(_, op)| op).collect();
+    ops.get(usize::from(seed.1) % ops.len()).cloned()
+}
+
+/// Turns a plan into operations, stepping the model along its default outcomes.
+pub fn realize(choices: &Choices, plan: &Plan) -> Vec<Op> {
+    let mut state = State::new(choices.clone());
+    let mut ops = Vec::with_capacity(plan.seeds.len());
+    for &seed in &plan.seeds {
+        if let Some(op) = pick(&state, &plan.swarm, seed) {
+            state = step(&state, &op).next().clone();
+            ops.push(op);
+        }
+    }
+    ops
+}
+
+/// Swarm selection: every kind is enabled with probability 3/4; creation and submission always are.
+pub fn swarm() -> impl Strategy<Value = Vec<OpKind>> {
+    proptest::collection::vec(proptest::bool::weighted(0.75), OpKind::ALL.len()).prop_map(|on| {
+        OpKind::ALL
+            .into_iter()
+            .zip(on)
+            .filter(|(k, on)| *on || matches!(k, OpKind::Create | OpKind::Submit))
+            .map(|(k, _)| k)
+            .collect()
+    })
+}
+
+/// Plans of up to `max_len` operations.
+pub fn plan(max_len: usize) -> impl Strategy<Value = Plan> {
+    (swarm(), proptest::collection::vec(any::<(u16, u16)>(), 1..=max_len))
+        .prop_map(|(swarm, seeds)| Plan { swarm, seeds })
+}

@@ -1,0 +1,113 @@
+//! Setting up and restarting the store: CreateMessage, Advise, the support mask, StoreLogoff and
+//! restart (S115; research §12).
+
+use super::tx::{one, Tx};
+use super::{Outcome, RetPattern};
+use crate::choices::LockAfterRestart;
+use crate::effect::SupportCall;
+use crate::mapi::{logoff, msgflag, Hresult};
+use crate::observe::Field;
+use crate::op::{NewMessage, Ret, RetData};
+use crate::rules::RuleId as R;
+use crate::state::{Message, MsgId, State};
+
+/// CreateMessage with its properties and recipients. A setup call: no rule checks its result.
+pub(super) fn create(state: &State, new: &NewMessage) -> Vec<Outcome> {
+    let mut tx = Tx::new(state);
+    let id = MsgId(state.next_id);
+    let mut m = Message::new(new.folder, &new.recipients);
+    m.sentmail = new.sentmail;
+    m.delete_after_submit = new.delete_after_submit;
+    m.saved = new.saved;
+    if new.unsent {
+        m.flags |= msgflag::UNSENT;
+    }
+    if new.resend {
+        m.flags |= msgflag::RESEND;
+    }
+    let s = tx.state_mut();
+    s.next_id += 1;
+    s.messages.insert(id, m);
+    tx.returns_matching(Ret::ok(RetData::Created(id)), RetPattern::Any, R::Access12);
+    one(tx)
+}
+
+/// A client registers a store-wide new-mail sink. A setup call.
+pub(super) fn advise_new_mail(state: &State) -> Vec<Outcome> {
+    let mut tx = Tx::new(state);
+    let sink = state.next_sink;
+    let s = tx.state_mut();
+    s.next_sink += 1;
+    s.sinks.push(sink);
+    tx.returns_matching(Ret::ok(RetData::Sink(sink)), RetPattern::Any, R::Nnm02);
+    one(tx)
+}
+
+/// PR_STORE_SUPPORT_MASK: STORE_SUBMIT_OK exactly when submission is supported (CAP-03).
+pub(super) fn support_mask(state: &State) -> Vec<Outcome> {
+    let mut tx = Tx::new(state);
+    let submit_ok = state.choices.submission;
+    let mask = crate::mapi::STORE_MODIFY_OK
+        | crate::mapi::STORE_CREATE_OK
+        | if submit_ok { crate::mapi::STORE_SUBMIT_OK } else { 0 };
+    tx.returns_matching(Ret::ok(RetData::SupportMask(mask)), RetPattern::SupportMask { submit_ok }, R::Cap03);
+    one(tx)
+}
+
+/// `IMsgStore::StoreLogoff`: the store keeps the flags for shutdown (PERSIST-04).
+pub(super) fn store_logoff(state: &State, flags: u32) -> Vec<Outcome> {
+    let mut tx = Tx::new(state);
+    tx.state_mut().logoff_flags = Some(flags);
+    tx.returns_matching(Ret::hr(Hresult::S_OK), RetPattern::Any, R::Persist04);
+    one(tx)
+}
+
+/// Shutdown and start (PERSIST-01, PERSIST-03, PERSIST-04, SUBMIT-01; AMB-28).
+pub(super) fn restart(state: &State) -> Vec<Outcome> {
+    let mut tx = Tx::new(state);
+    let flags = state.logoff_flags.unwrap_or(logoff::ABORT);
+    tx.call(SupportCall::StoreLogoffTransports { flags }, R::Persist04);
+    let unsaved: Vec<MsgId> = state.messages.iter().filter(|(_, m)| !m.saved).map(|(&id, _)| id).collect();
+    for id in unsaved {
+        tx.delete(id, R::Submit01);
+    }
+    let s = tx.state_mut();
+    s.ready_to_send = false;
+    s.sinks.clear();
+    s.logoff_flags = None;
+    for m in s.messages.values_mut() {
+        m.submitter_dead = true;
+    }
+    tx.touch(Field::Queue, R::Persist03);
+    // The queue's notifications belong to the old session: nobody is advised across a restart.
+    let tx = without_notifications(tx);
+    let locked: Vec<MsgId> = state.messages.iter().filter(|(_, m)| m.locked).map(|(&id, _)| id).collect();
+    let kept = lock_outcome(&tx, &locked, true);
+    let dropped = lock_outcome(&tx, &locked, false);
+    let outcomes = match (state.choices.lock_after_restart, locked.is_empty()) {
+        (_, true) => vec![kept],
+        (LockAfterRestart::Kept, _) => vec![kept],
+        (LockAfterRestart::Dropped, _) => vec![dropped],
+        (LockAfterRestart::Either, _) => vec![dropped, kept],
+    };
+    outcomes.into_iter().map(Tx::done).collect()
+}
+
+fn without_notifications(tx: Tx) -> Tx {
+    let mut out = tx.done();
+    out.notifications.clear();
+    let mut fresh = Tx::new(&out.next);
+    fresh.adopt(out);
+    fresh
+}
+
+fn lock_outcome(tx: &Tx, locked: &[MsgId], keep: bool) -> Tx {
+    let mut tx = tx.clone();
+    tx.label(if keep { "locks kept" } else { "locks dropped" });
+    for &id in locked {
+        if tx.state().messages.contains_key(&id) {
+            tx.set_locked(id, keep, R::Persist01);
+        }
+    }
+    tx
+}

@@ -1,0 +1,171 @@
+//! The spooler-only `IMsgStore` methods (S111): SetLockState, GetOutgoingQueue, FinishedMsg and
+//! NotifyNewMail, and the spooler's writes to a locked message.
+
+use super::tx::{missing, one, Tx};
+use super::{Outcome, RetPattern};
+use crate::choices::DispositionBy;
+use crate::effect::{Notification, SupportCall};
+use crate::mapi::{msgflag, Hresult};
+use crate::observe::{Field, FlagBit, OBSERVED_MESSAGE_FLAGS};
+use crate::op::{QueueRow, Ret, RetData, Role};
+use crate::rules::RuleId as R;
+use crate::state::{Life, MsgId, State};
+
+/// A non-spooler caller of a spooler-only method, when the implementation enforces it (AMB-19).
+fn refused_to_client(state: &State, caller: Role, rule: R) -> Option<Vec<Outcome>> {
+    (caller == Role::Client && state.choices.enforce_spooler_only)
+        .then(|| super::tx::answered(state, Hresult::MAPI_E_NO_SUPPORT, rule))
+}
+
+/// `IMsgStore::SetLockState` (E2, E3 of research §15.3; AMB-20's model default).
+pub(super) fn set_lock_state(state: &State, caller: Role, id: MsgId, lock: bool) -> Vec<Outcome> {
+    if let Some(out) = refused_to_client(state, caller, R::Spl04) {
+        return out;
+    }
+    let Some(life) = state.life(id) else { return missing(state, R::Spl04) };
+    let mut tx = Tx::new(state);
+    if caller == Role::Spooler {
+        tx.apply(R::Cap02);
+    }
+    let lockable = matches!(life, Life::Queued | Life::QueuedPre | Life::Handed);
+    let locked = matches!(life, Life::Locked | Life::LockedPre | Life::HandedLocked);
+    if lock && lockable {
+        if state.queue.first() != Some(&id) && state.queued(id) {
+            tx.apply(R::Spl03);
+        }
+        tx.set_locked(id, true, R::Spl06);
+        tx.row_modified(id, R::Oq11);
+        tx.returns(Ret::hr(Hresult::S_OK), R::Spl06);
+    } else if !lock && locked {
+        tx.set_locked(id, false, R::Spl07);
+        tx.row_modified(id, R::Oq11);
+        tx.returns(Ret::hr(Hresult::S_OK), R::Spl07);
+    } else if lockable || locked {
+        // Locking twice or unlocking twice: a no-op that succeeds.
+        tx.returns(Ret::hr(Hresult::S_OK), R::Spl04);
+        tx.touch(Field::Locked { msg: id }, R::Spl04);
+    } else {
+        // Not submitted: undocumented. Any answer, provided nothing changes.
+        tx.returns_matching(Ret::hr(Hresult::MAPI_E_NOT_IN_QUEUE), RetPattern::Any, R::Spl04);
+        tx.touch(Field::Locked { msg: id }, R::Spl04);
+    }
+    one(tx)
+}
+
+/// `IMsgStore::GetOutgoingQueue`: every queued message, oldest submission first (OQ-01..03).
+pub(super) fn get_outgoing_queue(state: &State, caller: Role) -> Vec<Outcome> {
+    if let Some(out) = refused_to_client(state, caller, R::Oq01) {
+        return out;
+    }
+    let mut tx = Tx::new(state);
+    if caller == Role::Spooler {
+        tx.apply(R::Cap02);
+    }
+    tx.apply(R::Oq02);
+    tx.apply(R::Oq03);
+    let rows = state.queue.iter().map(|&id| queue_row(state, id)).collect();
+    tx.ok_with(RetData::Queue(rows), R::Oq01);
+    one(tx)
+}
+
+/// The row the model expects for a queued message.
+pub fn queue_row(state: &State, id: MsgId) -> QueueRow {
+    let m = &state.messages[&id];
+    QueueRow {
+        msg: id,
+        submit_flags: Some(m.submit_flags()),
+        message_flags: Some(m.flags & OBSERVED_MESSAGE_FLAGS),
+        client_submit_time: m.submit_time,
+    }
+}
+
+/// The spooler (for a transport) marks a recipient handled and saves (SPL-08, ACCESS-05).
+pub(super) fn mark_responsibility(state: &State, caller: Role, id: MsgId, row: u8) -> Vec<Outcome> {
+    let Some(m) = state.messages.get(&id) else { return missing(state, R::Spl08) };
+    if caller == Role::Client {
+        return super::client::write(state, caller, id, crate::op::Handle::Reopened);
+    }
+    let mut tx = Tx::new(state);
+    if usize::from(row) >= m.recipients.len() {
+        tx.refuse(Hresult::MAPI_E_INVALID_PARAMETER, R::Spl08);
+        return one(tx);
+    }
+    tx.apply(R::Access05);
+    tx.set_responsibility(id, true, R::Spl08, |i, _| i == usize::from(row));
+    tx.returns(Ret::hr(Hresult::S_OK), R::Spl08);
+    one(tx)
+}
+
+/// `IMsgStore::FinishedMsg` (E5; AMB-17, AMB-18).
+pub(super) fn finished_msg(state: &State, caller: Role, id: MsgId) -> Vec<Outcome> {
+    if caller == Role::Client {
+        return super::tx::answered(state, Hresult::MAPI_E_NO_SUPPORT, R::Spl11);
+    }
+    let Some(life) = state.life(id) else { return missing(state, R::Spl12) };
+    match life {
+        Life::Locked | Life::HandedLocked => finish_branches(state, id),
+        Life::Queued | Life::QueuedPre | Life::Handed | Life::LockedPre => {
+            // The spooler promises a locked, preprocessed message; otherwise the result is the
+            // implementation's (AMB-18): refuse and change nothing, or finish it anyway.
+            let mut refuse = Tx::new(state);
+            refuse.label("refused: not locked");
+            refuse.refuse(Hresult::MAPI_E_CALL_FAILED, R::Spl12);
+            let mut all = vec![refuse.done()];
+            all.extend(finish_branches(state, id));
+            all
+        }
+        Life::Draft | Life::Done => {
+            let mut tx = Tx::new(state);
+            tx.returns_matching(Ret::hr(Hresult::MAPI_E_NOT_IN_QUEUE), RetPattern::Any, R::Spl12);
+            tx.touch(Field::Flag { msg: id, bit: FlagBit::Submit }, R::Spl12);
+            one(tx)
+        }
+    }
+}
+
+/// FinishedMsg on a locked message: two outcomes, since MSGFLAG_READ may be set (the sample store does).
+fn finish_branches(state: &State, id: MsgId) -> Vec<Outcome> {
+    let finished = finish(state, id);
+    let mut read = finished.clone();
+    read.label("sets MSGFLAG_READ");
+    if read.state().messages.contains_key(&id) {
+        read.set_flags(id, msgflag::READ, true, R::Spl12);
+    }
+    let mut plain = finished;
+    plain.label("leaves MSGFLAG_READ");
+    vec![plain.done(), read.done()]
+}
+
+fn finish(state: &State, id: MsgId) -> Tx {
+    let mut tx = Tx::new(state);
+    tx.apply(R::Cap02);
+    tx.apply(R::Submit16);
+    tx.finish_flags(id, R::Spl12);
+    tx.dequeue(id, R::Spl16);
+    if state.choices.disposition_by == DispositionBy::Store {
+        tx.dispose(id, R::Spl13);
+    } else {
+        tx.touch(Field::Folders, R::Spl13);
+    }
+    tx.call(SupportCall::DoSentMail { msg: id, flags: 0 }, R::Spl14);
+    tx.returns(Ret::hr(Hresult::S_OK), R::Spl12);
+    tx
+}
+
+/// `IMsgStore::NotifyNewMail`: one fnevNewMail per store-wide sink (NNM-01, NNM-02; AMB-24).
+pub(super) fn notify_new_mail(state: &State, caller: Role, id: MsgId) -> Vec<Outcome> {
+    if let Some(out) = refused_to_client(state, caller, R::Nnm01) {
+        return out;
+    }
+    let mut tx = Tx::new(state);
+    if caller == Role::Spooler {
+        tx.apply(R::Cap02);
+    }
+    for &sink in &state.sinks {
+        tx.notify(Notification::NewMail { sink, msg: id }, R::Nnm02);
+    }
+    tx.apply(R::Nnm02);
+    tx.returns(Ret::hr(Hresult::S_OK), R::Nnm01);
+    one(tx)
+}
+

@@ -1,0 +1,192 @@
+//! `IMessage::SubmitMessage`: the client's submission (S123-S138, S144-S170) and the spooler's call
+//! after preprocessing (S143).
+
+use super::tx::{missing, one, refused, Tx};
+use super::{Outcome, RetPattern};
+use crate::choices::{Completion, PrepareSubmitPolicy, Profile};
+use crate::effect::SupportCall;
+use crate::mapi::{expand, msgflag, Hresult, FORCE_SUBMIT, NOTIFY_READYTOSEND};
+use crate::observe::{Field, FlagBit};
+use crate::op::{Ret, SubmitScript};
+use crate::rules::RuleId as R;
+use crate::state::{MsgId, State};
+
+/// A client (or, for a message never submitted, the spooler: AMB-36) submits a message.
+pub(super) fn client(state: &State, id: MsgId, flags: u32, script: &SubmitScript) -> Vec<Outcome> {
+    let Some(m) = state.messages.get(&id) else { return missing(state, R::Submit15) };
+    if !state.choices.submission {
+        return refused(state, Hresult::MAPI_E_NO_SUPPORT, R::Cap01);
+    }
+    if m.locked {
+        return refused(state, Hresult::MAPI_E_NO_ACCESS, R::Access01);
+    }
+    if m.submitted() {
+        // The client can only reach a submitted message read-only (FLAG-01): the call must fail (AMB-10).
+        return refused(state, Hresult::MAPI_E_NO_ACCESS, R::Flag01);
+    }
+    if m.recipients.is_empty() {
+        let mut tx = Tx::new(state);
+        tx.returns(Ret::hr(Hresult::MAPI_E_NO_RECIPIENTS), R::Submit02);
+        tx.apply(R::Submit15);
+        return one(tx);
+    }
+    let script = effective_script(state, id, script);
+    let mut tx = Tx::new(state);
+    if flags & FORCE_SUBMIT != 0 {
+        tx.apply(R::Submit03);
+    }
+    if let Some(failure) = prepare_submit(&mut tx, id, &script) {
+        return failed(tx, id, failure, R::Submit04);
+    }
+    mark_submitted(&mut tx, id, &script);
+    tx.call(SupportCall::ExpandRecips { msg: id }, R::Submit08);
+    if script.expand.failed() {
+        let mut rolled_back = Tx::new(state);
+        rolled_back.state_mut().ready_to_send = tx.state().ready_to_send;
+        for call in &tx.clone().done().calls {
+            rolled_back.call(call.what.clone(), call.rule);
+        }
+        return failed(rolled_back, id, script.expand, R::Submit08);
+    }
+    tx.with_msg(id, |m| {
+        m.needs_spooler = script.expand_flags & expand::NEEDS_SPOOLER != 0;
+        m.preprocessed = script.expand_flags & expand::NEEDS_PREPROCESSING != 0;
+        m.submitter_dead = true;
+    });
+    tx.apply(R::Submit14);
+    if script.expand_flags & expand::NEEDS_PREPROCESSING != 0 {
+        tx.set_preprocess(id, true, R::Flag06);
+        tx.enqueue(id, R::Submit09);
+        tx.returns(Ret::hr(Hresult::S_OK), R::Submit09);
+    } else {
+        route(&mut tx, id, false);
+    }
+    one(tx)
+}
+
+/// The spooler calls SubmitMessage on its open message: preprocessing is complete (PRE-03).
+pub(super) fn spooler(state: &State, id: MsgId, flags: u32, script: &SubmitScript) -> Vec<Outcome> {
+    let Some(m) = state.messages.get(&id) else { return missing(state, R::Pre03) };
+    if !m.submitted() {
+        return client(state, id, flags, script);
+    }
+    let mut tx = Tx::new(state);
+    if !m.preprocess {
+        // Undocumented: the spooler re-submits a message that awaits no preprocessing. Any answer is
+        // accepted as long as nothing changes and MAPI is not called again.
+        tx.returns_matching(Ret::hr(Hresult::S_OK), RetPattern::Any, R::Pre03);
+        return one(tx);
+    }
+    tx.set_preprocess(id, false, R::Flag06);
+    tx.apply(R::Pre03);
+    route(&mut tx, id, true);
+    one(tx)
+}
+
+/// In profile `system` the implementation is MAPI too: ExpandRecips answers from the registered
+/// preprocessors and the coupled transport, and PrepareSubmit succeeds.
+fn effective_script(state: &State, id: MsgId, script: &SubmitScript) -> SubmitScript {
+    if state.choices.profile == Profile::Provider {
+        return *script;
+    }
+    let m = &state.messages[&id];
+    let needs_pre = m.recipients.iter().any(|r| state.preprocessors.iter().any(|p| p.addr == r.addr));
+    let tc = state.choices.tight_coupling.is_some();
+    let needs_spooler = tc && m.recipients.iter().any(|r| !state.choices.tc_handles(r.addr));
+    let mut flags = 0;
+    if needs_pre {
+        flags |= expand::NEEDS_PREPROCESSING;
+    }
+    if needs_spooler {
+        flags |= expand::NEEDS_SPOOLER;
+    }
+    SubmitScript { now: script.now, prepare: Hresult::S_OK, expand: Hresult::S_OK, expand_flags: flags }
+}
+
+/// SpoolerNotify (once per session) and PrepareSubmit. Returns PrepareSubmit's error, if any.
+fn prepare_submit(tx: &mut Tx, id: MsgId, script: &SubmitScript) -> Option<Hresult> {
+    let resend = tx.msg(id).flags & msgflag::RESEND != 0;
+    if tx.state().choices.prepare_submit == PrepareSubmitPolicy::ResendOnly && !resend {
+        return None;
+    }
+    if !tx.state().ready_to_send {
+        tx.call(SupportCall::SpoolerNotify { flags: NOTIFY_READYTOSEND }, R::Cap09);
+        tx.state_mut().ready_to_send = true;
+    }
+    tx.call(SupportCall::PrepareSubmit { msg: id, flags: 0 }, R::Submit04);
+    tx.apply(R::Prep02);
+    script.prepare.failed().then_some(script.prepare)
+}
+
+/// A failed submission returns MAPI's error and leaves the message a draft (SUBMIT-15, AMB-09).
+/// Whether PR_RESPONSIBILITY and PR_CLIENT_SUBMIT_TIME were rolled back is left open.
+fn failed(mut tx: Tx, id: MsgId, hr: Hresult, rule: R) -> Vec<Outcome> {
+    tx.returns(Ret::hr(hr), rule);
+    tx.apply(R::Submit15);
+    tx.touch(Field::Flag { msg: id, bit: FlagBit::Submit }, R::Submit15);
+    tx.touch(Field::Queue, R::Submit15);
+    tx.loosen(Field::Responsibility { msg: id });
+    tx.loosen(Field::SubmitTime { msg: id });
+    tx.loosen(Field::Flag { msg: id, bit: FlagBit::Unsent });
+    one(tx)
+}
+
+/// Steps 2 to 4 of the starting page: MSGFLAG_SUBMIT, MSGFLAG_UNSENT, PR_RESPONSIBILITY, the submit time.
+fn mark_submitted(tx: &mut Tx, id: MsgId, script: &SubmitScript) {
+    tx.set_flags(id, msgflag::SUBMIT, true, R::Flag01);
+    if tx.msg(id).flags & msgflag::UNSENT == 0 {
+        tx.set_flags(id, msgflag::UNSENT, true, R::Flag02);
+    }
+    tx.set_responsibility(id, false, R::Submit06, |_, _| true);
+    tx.set_submit_time(id, Some(script.now), R::Submit07);
+    tx.with_msg(id, |m| {
+        m.saved = true;
+        m.finished = false;
+    });
+    tx.touch(Field::Exists { msg: id }, R::Submit01);
+}
+
+/// The routing phase (S144-S170), after ExpandRecips or after preprocessing.
+fn route(tx: &mut Tx, id: MsgId, preprocessed: bool) {
+    let Some(tc) = tx.state().choices.tight_coupling.clone() else {
+        queue_for_spooler(tx, id, preprocessed, R::Submit10);
+        return;
+    };
+    let choices = tx.state().choices.clone();
+    tx.set_responsibility(id, true, R::Tc02, |_, r| choices.tc_handles(r.addr));
+    let all_handled = tx.msg(id).recipients.iter().all(|r| r.responsibility == Some(true));
+    if tx.msg(id).needs_spooler || !all_handled {
+        queue_for_spooler(tx, id, preprocessed, R::Tc07);
+    } else if preprocessed || tc.completion == Completion::CompleteMsg {
+        let rule = if preprocessed { R::Pre05 } else { R::Tc03 };
+        tx.call(SupportCall::CompleteMsg { msg: id, flags: 0 }, rule);
+        tx.apply(R::Tc05);
+        tx.with_msg(id, |m| m.handed = true);
+        tx.dequeue(id, R::Oq10);
+        tx.returns(Ret::hr(Hresult::S_OK), rule);
+    } else {
+        tx.apply(R::Tc03);
+        local_completion(tx, id);
+    }
+}
+
+/// The message waits in the queue for the spooler, without SUBMITFLAG_PREPROCESS.
+fn queue_for_spooler(tx: &mut Tx, id: MsgId, preprocessed: bool, rule: R) {
+    if preprocessed {
+        // Already a row: it stays, locked, and its PR_SUBMIT_FLAGS changed (PRE-04).
+        tx.row_modified(id, R::Pre04);
+        tx.touch(Field::Queue, R::Pre04);
+        tx.returns(Ret::hr(Hresult::S_OK), R::Pre04);
+    } else {
+        tx.enqueue(id, rule);
+        tx.returns(Ret::hr(Hresult::S_OK), rule);
+    }
+}
+
+/// TC local completion (S151-S156): sent-mail copy, delete-after-submit, unlock; never queued.
+fn local_completion(tx: &mut Tx, id: MsgId) {
+    tx.finish_flags(id, R::Tc04);
+    tx.dispose(id, R::Tc04);
+    tx.apply(R::Oq10);
+    tx.returns(Ret::hr(Hresult::S_OK), R::Tc04);
+}

@@ -1,0 +1,121 @@
+//! Profile `system`: the implementation is also the spooler. The harness plays the transports, which
+//! register preprocessors and record every call they get (S139-S143; research §5, §7).
+
+use super::tx::{one, Tx};
+use super::{Outcome, RetPattern};
+use crate::choices::Profile;
+use crate::effect::SupportCall;
+use crate::mapi::Hresult;
+use crate::op::Ret;
+use crate::rules::RuleId as R;
+use crate::state::{AddrType, Life, MsgId, Preprocessor, State};
+
+/// A transport registers a preprocessor for its address type (S142).
+pub(super) fn register_preprocessor(state: &State, addr: AddrType) -> Vec<Outcome> {
+    let mut tx = Tx::new(state);
+    let id = u32::try_from(state.preprocessors.len()).unwrap_or(u32::MAX) + 1;
+    tx.state_mut().preprocessors.push(Preprocessor { id, addr });
+    tx.returns_matching(Ret::hr(Hresult::S_OK), RetPattern::Any, R::Pre08);
+    one(tx)
+}
+
+/// A transport goes down or comes back.
+pub(super) fn set_transport(state: &State, addr: AddrType, available: bool) -> Vec<Outcome> {
+    let mut tx = Tx::new(state);
+    let down = &mut tx.state_mut().transports_down;
+    down.retain(|&a| a != addr);
+    if !available {
+        down.push(addr);
+        down.sort();
+    }
+    tx.returns_matching(Ret::hr(Hresult::S_OK), RetPattern::Any, R::Spl02);
+    one(tx)
+}
+
+/// The spooler serves one message completely, or does nothing if none can be served.
+pub(super) fn run_spooler(state: &State) -> Vec<Outcome> {
+    let mut tx = Tx::new(state);
+    tx.returns_matching(Ret::hr(Hresult::S_OK), RetPattern::Any, R::Spl02);
+    if state.choices.profile != Profile::System {
+        return one(tx);
+    }
+    if let Some(id) = next_servable(state) {
+        serve(&mut tx, id);
+    }
+    one(tx)
+}
+
+/// Handed messages first (CompleteMsg asked for them), then the queue in submission order, passing
+/// over a message that waits on an unavailable transport (SPL-02).
+pub fn next_servable(state: &State) -> Option<MsgId> {
+    let handed = state.messages.keys().copied().filter(|&id| matches!(state.life(id), Some(Life::Handed | Life::HandedLocked)));
+    handed.chain(state.queue.iter().copied()).find(|&id| transports_up(state, id))
+}
+
+fn transports_up(state: &State, id: MsgId) -> bool {
+    state.messages[&id]
+        .recipients
+        .iter()
+        .filter(|r| r.responsibility != Some(true))
+        .all(|r| !state.transports_down.contains(&r.addr))
+}
+
+/// Lock, preprocess in registration order, re-submit, send to the unhandled recipients,
+/// RemovePreprocessInfo, FinishedMsg (PRE-02, SPL-19, SPL-20, SPL-10, SPL-21, TC-06).
+fn serve(tx: &mut Tx, id: MsgId) {
+    tx.apply(R::Spl02);
+    if !tx.msg(id).locked {
+        tx.set_locked(id, true, R::Spl19);
+    }
+    let matching: Vec<Preprocessor> = {
+        let m = tx.msg(id);
+        let s = tx.state();
+        s.preprocessors.iter().copied().filter(|p| m.recipients.iter().any(|r| r.addr == p.addr)).collect()
+    };
+    if tx.msg(id).preprocess {
+        for p in &matching {
+            tx.call(SupportCall::Preprocess { preprocessor: p.id, msg: id, locked: true }, R::Pre02);
+        }
+        tx.apply(R::Pre08);
+        let after = super::submit::spooler(tx.state(), id, 0, &crate::op::SubmitScript::ok(0));
+        let mut resumed = after.into_iter().next().expect("one outcome");
+        resumed.calls.clear();
+        let calls = tx.clone().done().calls;
+        tx.adopt(resumed);
+        for c in calls {
+            tx.call(c.what, c.rule);
+        }
+    }
+    if tx.msg(id).handed {
+        tx.apply(R::Tc06);
+    }
+    send(tx, id);
+    if tx.msg(id).preprocessed {
+        for p in &matching {
+            tx.call(SupportCall::RemovePreprocessInfo { preprocessor: p.id, msg: id }, R::Spl10);
+        }
+    }
+    tx.finish_flags(id, R::Spl21);
+    tx.dequeue(id, R::Spl21);
+    tx.dispose(id, R::Spl21);
+    tx.returns_matching(Ret::hr(Hresult::S_OK), RetPattern::Any, R::Spl21);
+}
+
+/// Each transport gets the rows that are its own and still unhandled; then they are handled.
+fn send(tx: &mut Tx, id: MsgId) {
+    for addr in AddrType::ALL {
+        let rows: Vec<u8> = tx
+            .msg(id)
+            .recipients
+            .iter()
+            .enumerate()
+            .filter(|(_, r)| r.addr == addr && r.responsibility != Some(true))
+            .map(|(i, _)| u8::try_from(i).unwrap_or(u8::MAX))
+            .collect();
+        if rows.is_empty() {
+            continue;
+        }
+        tx.call(SupportCall::TransportSend { transport: addr, msg: id, recipients: rows, locked: true }, R::Spl20);
+        tx.set_responsibility(id, true, R::Spl20, |_, r| r.addr == addr);
+    }
+}

@@ -1,0 +1,285 @@
+//! The catalog as a readable Markdown spec (`specs/SPEC.md`).
+//!
+//! Output depends only on the catalog, never on hash order or the clock, so the committed file
+//! can be compared byte for byte with a fresh rendering.
+
+use std::fmt::{self, Display, Formatter};
+
+use crate::catalog::Catalog;
+use crate::ids::FAMILIES;
+use crate::types::{Level, Profile, Rule, SentenceClass};
+
+/// Renders the whole catalog as Markdown: introduction, counts, rules by family, invariants,
+/// ambiguities, the traceability matrix and the excluded digest rules.
+pub fn render_markdown(catalog: &Catalog) -> String {
+    Spec(catalog).to_string()
+}
+
+struct Spec<'a>(&'a Catalog);
+
+impl Display for Spec<'_> {
+    fn fmt(&self, f: &mut Formatter<'_>) -> fmt::Result {
+        let catalog = self.0;
+        intro(f)?;
+        summary(f, catalog)?;
+        rules(f, catalog)?;
+        invariants(f, catalog)?;
+        ambiguities(f, catalog)?;
+        matrix(f, catalog)?;
+        excluded(f, catalog)
+    }
+}
+
+fn intro(f: &mut Formatter<'_>) -> fmt::Result {
+    writeln!(f, "# spoolcheck rule catalog")?;
+    writeln!(f)?;
+    writeln!(
+        f,
+        "<!-- Generated from specs/*.toml by `cargo run -q -p spoolcheck-specs --example render > specs/SPEC.md`. Do not edit by hand. -->"
+    )?;
+    writeln!(f)?;
+    writeln!(
+        f,
+        "This is what a MAPI message store provider that sends mail has to do, as spoolcheck checks it. \
+         Each rule has a level: **MUST** is required and a violation fails the run; **SHOULD** is \
+         recommended and a violation fails a strict run and warns otherwise; **MAY** names a permitted \
+         behaviour that the model accepts when the implementation declares it; **INFO** obliges no one. \
+         Each rule applies in one or both profiles: in `provider` only the store is under test and the \
+         harness plays the client, MAPI's support object, the spooler and the transports; in `system` a \
+         whole MAPI implementation is under test, so the spooler's duties become checkable too. Every \
+         `provider` rule also applies in `system`."
+    )?;
+    writeln!(f)?;
+    writeln!(
+        f,
+        "A rule reads as: its id, level, profiles and title; the statement; its sources (`S103`..`S172` \
+         are the numbered sentences of the seed page \"Sending messages by using message store providers\", \
+         other names are MAPI reference pages); the ambiguities (`AMB-xx`) whose chosen reading it follows; \
+         and its check: `oracle` is the model's expectation for the step that exercises the rule, `INV-xx` \
+         an invariant checked after every step. All statements are our own words."
+    )?;
+    writeln!(f)
+}
+
+fn summary(f: &mut Formatter<'_>, catalog: &Catalog) -> fmt::Result {
+    writeln!(f, "## Summary")?;
+    writeln!(f)?;
+    writeln!(f, "| Level | provider | system | rules |")?;
+    writeln!(f, "|---|---:|---:|---:|")?;
+    for level in Level::STRICTEST_FIRST {
+        let at_level = |rule: &&Rule| rule.level == level;
+        count_row(f, level.as_str(), catalog.rules.iter().filter(at_level))?;
+    }
+    count_row(f, "all", catalog.rules.iter())?;
+    writeln!(f)?;
+    let classes = [
+        SentenceClass::Normative,
+        SentenceClass::Informative,
+        SentenceClass::OutOfScope,
+    ];
+    let by_class: Vec<String> = classes
+        .iter()
+        .map(|class| {
+            let n = catalog
+                .sentences
+                .iter()
+                .filter(|s| s.class == *class)
+                .count();
+            format!("{n} {class}")
+        })
+        .collect();
+    writeln!(
+        f,
+        "Also: {} invariants, {} ambiguities, {} excluded digest rules, and {} source sentences ({}).",
+        catalog.invariants.len(),
+        catalog.ambiguities.len(),
+        catalog.excluded.len(),
+        catalog.sentences.len(),
+        by_class.join(", ")
+    )?;
+    writeln!(f)
+}
+
+fn count_row<'a>(
+    f: &mut Formatter<'_>,
+    label: &str,
+    rules: impl Iterator<Item = &'a Rule> + Clone,
+) -> fmt::Result {
+    let in_profile = |profile| {
+        rules
+            .clone()
+            .filter(|rule| rule.applies_in(profile))
+            .count()
+    };
+    writeln!(
+        f,
+        "| {label} | {} | {} | {} |",
+        in_profile(Profile::Provider),
+        in_profile(Profile::System),
+        rules.clone().count()
+    )
+}
+
+fn rules(f: &mut Formatter<'_>, catalog: &Catalog) -> fmt::Result {
+    writeln!(f, "## Rules")?;
+    writeln!(f)?;
+    for (family, heading) in FAMILIES {
+        let mut members: Vec<&Rule> = catalog
+            .rules
+            .iter()
+            .filter(|r| r.family() == family)
+            .collect();
+        if members.is_empty() {
+            continue;
+        }
+        // By number, so the spec reads in id order whatever the file order.
+        members.sort_by_key(|rule| (rule.number(), rule.id.as_str()));
+        writeln!(f, "### {family}: {heading}")?;
+        writeln!(f)?;
+        for rule in members {
+            rule_entry(f, catalog, rule)?;
+        }
+    }
+    Ok(())
+}
+
+fn rule_entry(f: &mut Formatter<'_>, catalog: &Catalog, rule: &Rule) -> fmt::Result {
+    let profiles: Vec<&str> = rule.profiles.iter().map(|p| p.as_str()).collect();
+    writeln!(f, "#### {}: {}", rule.id, rule.title)?;
+    writeln!(f)?;
+    writeln!(f, "**{}** ({})", rule.level, profiles.join(", "))?;
+    writeln!(f)?;
+    writeln!(f, "{}", rule.statement)?;
+    writeln!(f)?;
+    writeln!(f, "- Sources: {}", rule.sources.join(", "))?;
+    if !rule.settles.is_empty() {
+        let settled: Vec<String> = rule
+            .settles
+            .iter()
+            .map(|id| match catalog.ambiguity(id) {
+                Some(ambiguity) => format!("{id} ({})", ambiguity.title),
+                None => id.clone(),
+            })
+            .collect();
+        writeln!(f, "- Settles: {}", settled.join("; "))?;
+    }
+    writeln!(f, "- Check: {}", rule.check)?;
+    if let Some(note) = &rule.note {
+        writeln!(f, "- Note: {note}")?;
+    }
+    writeln!(f)
+}
+
+fn invariants(f: &mut Formatter<'_>, catalog: &Catalog) -> fmt::Result {
+    writeln!(f, "## Invariants")?;
+    writeln!(f)?;
+    writeln!(f, "Checked on the model state after every step.")?;
+    writeln!(f)?;
+    for invariant in &catalog.invariants {
+        writeln!(f, "### {}", invariant.id)?;
+        writeln!(f)?;
+        writeln!(f, "{}", invariant.statement)?;
+        writeln!(f)?;
+        writeln!(f, "- Protects: {}", invariant.rules.join(", "))?;
+        let enforced = ids(catalog.rules_checked_by(&invariant.id));
+        if !enforced.is_empty() {
+            writeln!(f, "- Enforces: {}", enforced.join(", "))?;
+        }
+        writeln!(f)?;
+    }
+    Ok(())
+}
+
+fn ambiguities(f: &mut Formatter<'_>, catalog: &Catalog) -> fmt::Result {
+    writeln!(f, "## Ambiguities and the readings taken")?;
+    writeln!(f)?;
+    for ambiguity in &catalog.ambiguities {
+        writeln!(f, "### {}: {}", ambiguity.id, ambiguity.title)?;
+        writeln!(f)?;
+        writeln!(f, "{}", ambiguity.choice)?;
+        writeln!(f)?;
+        let settled_by = ids(catalog.rules_settling(&ambiguity.id));
+        if settled_by.is_empty() {
+            writeln!(f, "- Followed by: no rule (background for the model)")?;
+        } else {
+            writeln!(f, "- Followed by: {}", settled_by.join(", "))?;
+        }
+        writeln!(f)?;
+    }
+    Ok(())
+}
+
+fn matrix(f: &mut Formatter<'_>, catalog: &Catalog) -> fmt::Result {
+    writeln!(f, "## Traceability matrix")?;
+    writeln!(f)?;
+    writeln!(
+        f,
+        "Every source sentence of the seed page, its class, and the rules that cite it. For a \
+         normative sentence the last column is a gist; otherwise it is the reason no rule cites it."
+    )?;
+    writeln!(f)?;
+    writeln!(f, "| Sentence | Class | Rules | Gist or reason |")?;
+    writeln!(f, "|---|---|---|---|")?;
+    for row in catalog.sentence_rows() {
+        writeln!(
+            f,
+            "| {} | {} | {} | {} |",
+            row.sentence,
+            row.class,
+            row.rules.join(", "),
+            cell(row.reason.unwrap_or(""))
+        )?;
+    }
+    writeln!(f)
+}
+
+fn excluded(f: &mut Formatter<'_>, catalog: &Catalog) -> fmt::Result {
+    writeln!(f, "## Digest rules not encoded")?;
+    writeln!(f)?;
+    writeln!(
+        f,
+        "Rules of the research digest that the catalog leaves out on purpose, and why."
+    )?;
+    writeln!(f)?;
+    writeln!(f, "| Digest rule | Reason |")?;
+    writeln!(f, "|---|---|")?;
+    for entry in &catalog.excluded {
+        writeln!(f, "| {} | {} |", entry.id, cell(&entry.reason))?;
+    }
+    Ok(())
+}
+
+fn ids(rules: Vec<&Rule>) -> Vec<&str> {
+    rules.into_iter().map(|rule| rule.id.as_str()).collect()
+}
+
+/// Text made safe for a Markdown table cell: a `|` would end the cell, a newline the row.
+fn cell(text: &str) -> String {
+    text.replace('|', "\\|").replace('\n', " ")
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn cells_escape_pipes_and_newlines() {
+        assert_eq!(cell("a|b\nc"), "a\\|b c");
+    }
+
+    #[test]
+    fn rendering_is_deterministic() {
+        let catalog = Catalog::embedded();
+        assert_eq!(render_markdown(catalog), render_markdown(&catalog.clone()));
+    }
+
+    #[test]
+    fn every_rule_gets_a_heading() {
+        let catalog = Catalog::embedded();
+        let spec = render_markdown(catalog);
+        for rule in &catalog.rules {
+            let heading = format!("\n#### {}: {}\n", rule.id, rule.title);
+            assert!(spec.contains(&heading), "no heading for {}", rule.id);
+        }
+    }
+}
