@@ -175,6 +175,9 @@ pub fn observe(state: &State) -> Observation {
 /// Every difference between `expected` and `actual`, in a fixed order.
 pub fn diff(expected: &Observation, actual: &Observation) -> Vec<Difference> {
     let mut out = Vec::new();
+    if expected == actual {
+        return out;
+    }
     let ids: std::collections::BTreeSet<MsgId> =
         expected.messages.keys().chain(actual.messages.keys()).copied().collect();
     for id in ids {
@@ -197,23 +200,35 @@ pub fn diff(expected: &Observation, actual: &Observation) -> Vec<Difference> {
 }
 
 fn diff_message(id: MsgId, e: &MessageView, a: &MessageView, out: &mut Vec<Difference>) {
-    let mut push = |field, expected: String, actual: String| {
-        if expected != actual {
-            out.push(Difference { field, expected, actual });
-        }
-    };
+    if e == a {
+        return;
+    }
     let on = |v: bool| if v { "set" } else { "clear" }.to_string();
+    let mut push = |field, expected: String, actual: String| out.push(Difference { field, expected, actual });
     for bit in FlagBit::ALL {
         let (ev, av) = (e.message_flags & bit.mask() != 0, a.message_flags & bit.mask() != 0);
-        push(Field::Flag { msg: id, bit }, on(ev), on(av));
+        if ev != av {
+            push(Field::Flag { msg: id, bit }, on(ev), on(av));
+        }
     }
     use crate::mapi::submitflag::{LOCKED, PREPROCESS};
-    push(Field::Locked { msg: id }, on(e.submit_flags & LOCKED != 0), on(a.submit_flags & LOCKED != 0));
-    push(Field::Preprocess { msg: id }, on(e.submit_flags & PREPROCESS != 0), on(a.submit_flags & PREPROCESS != 0));
-    let other = |v: u32| format!("0x{:X}", v & !(LOCKED | PREPROCESS));
-    push(Field::OtherSubmitFlags { msg: id }, other(e.submit_flags), other(a.submit_flags));
-    push(Field::SubmitTime { msg: id }, format!("{:?}", e.client_submit_time), format!("{:?}", a.client_submit_time));
-    push(Field::Responsibility { msg: id }, responsibility_text(&e.responsibility), responsibility_text(&a.responsibility));
+    for (bit, field) in [(LOCKED, Field::Locked { msg: id }), (PREPROCESS, Field::Preprocess { msg: id })] {
+        let (ev, av) = (e.submit_flags & bit != 0, a.submit_flags & bit != 0);
+        if ev != av {
+            push(field, on(ev), on(av));
+        }
+    }
+    let other = |v: u32| v & !(LOCKED | PREPROCESS);
+    if other(e.submit_flags) != other(a.submit_flags) {
+        let hex = |v: u32| format!("0x{:X}", other(v));
+        push(Field::OtherSubmitFlags { msg: id }, hex(e.submit_flags), hex(a.submit_flags));
+    }
+    if e.client_submit_time != a.client_submit_time {
+        push(Field::SubmitTime { msg: id }, format!("{:?}", e.client_submit_time), format!("{:?}", a.client_submit_time));
+    }
+    if e.responsibility != a.responsibility {
+        push(Field::Responsibility { msg: id }, responsibility_text(&e.responsibility), responsibility_text(&a.responsibility));
+    }
 }
 
 fn presence(present: bool) -> String {

@@ -52,6 +52,30 @@ impl OpKind {
     ];
 }
 
+impl OpKind {
+    /// The kind of an operation.
+    pub fn of(op: &Op) -> OpKind {
+        match op {
+            Op::CreateMessage(_) => OpKind::Create,
+            Op::SubmitMessage { caller: Role::Spooler, .. } => OpKind::SpoolerSubmit,
+            Op::SubmitMessage { script, .. } if script.prepare.failed() || script.expand.failed() => OpKind::SubmitFailing,
+            Op::SubmitMessage { .. } => OpKind::Submit,
+            Op::AbortSubmit { .. } => OpKind::Abort,
+            Op::OpenEntry { .. } => OpKind::Open,
+            Op::WriteMessage { .. } => OpKind::Write,
+            Op::SetLockState { .. } => OpKind::Lock,
+            Op::GetOutgoingQueue { .. } => OpKind::Queue,
+            Op::MarkResponsibility { .. } => OpKind::Mark,
+            Op::FinishedMsg { .. } => OpKind::Finish,
+            Op::AdviseNewMail | Op::NotifyNewMail { .. } => OpKind::NewMail,
+            Op::SetReadFlag { .. } | Op::DeleteMessage { .. } | Op::EmptyFolder { .. } | Op::GetSupportMask => OpKind::FolderOps,
+            Op::StoreLogoff { .. } | Op::Restart => OpKind::Restart,
+            Op::RegisterPreprocessor { .. } | Op::SetTransportAvailable { .. } => OpKind::Transport,
+            Op::RunSpooler => OpKind::RunSpooler,
+        }
+    }
+}
+
 /// The FILETIME the harness's clock starts at (early 2022).
 pub const CLOCK_START: u64 = 132_850_000_000_000_000;
 /// One second in FILETIME units.

@@ -38,7 +38,7 @@ pub fn run(choices: &Choices, ops: &[Op]) -> (Vec<Row>, State) {
             ret: outcome.ret.clone(),
             calls: outcome.calls.iter().map(|c| c.what.clone()).collect(),
             notifications: outcome.notifications.iter().map(|n| n.what.clone()).collect(),
-            after: after_text(&outcome.next, op.msg()),
+            after: after_text(&outcome.next, subject_of(op, &outcome.ret)),
             rules: outcome.rules.clone(),
         });
         state = outcome.next.clone();
@@ -46,10 +46,23 @@ pub fn run(choices: &Choices, ops: &[Op]) -> (Vec<Row>, State) {
     (rows, state)
 }
 
+/// The message a row is about: the call's own, or the one CreateMessage made.
+fn subject_of(op: &Op, ret: &Ret) -> Option<MsgId> {
+    match (op, &ret.data) {
+        (Op::CreateMessage(_), crate::op::RetData::Created(id)) => Some(*id),
+        _ => op.msg(),
+    }
+}
+
 /// The state of one message as a trace cell: `SUBMIT|UNSENT; LOCKED; queued; Outbox`.
 pub fn after_text(state: &State, msg: Option<MsgId>) -> String {
     let queue: Vec<String> = state.queue.iter().map(ToString::to_string).collect();
-    let Some(id) = msg else { return format!("queue [{}]", queue.join(",")) };
+    let Some(id) = msg else {
+        // A call on no message (a restart, a queue read): show every message that is locked too.
+        let locked: Vec<String> = state.messages.iter().filter(|(_, m)| m.locked).map(|(id, _)| id.to_string()).collect();
+        let locks = if locked.is_empty() { String::new() } else { format!("; locked [{}]", locked.join(",")) };
+        return format!("queue [{}]{locks}", queue.join(","));
+    };
     let Some(m) = state.messages.get(&id) else { return format!("{id} deleted") };
     let mut parts = vec![message_flags_text(m.flags & crate::observe::OBSERVED_MESSAGE_FLAGS)];
     if m.submit_flags() != 0 {
@@ -57,6 +70,10 @@ pub fn after_text(state: &State, msg: Option<MsgId>) -> String {
     }
     if state.queued(id) {
         parts.push("queued".into());
+    }
+    let rows: Vec<Option<bool>> = m.recipients.iter().map(|r| r.responsibility).collect();
+    if rows.iter().any(Option::is_some) {
+        parts.push(crate::observe::responsibility_text(&rows));
     }
     parts.push(format!("{:?}", m.folder));
     format!("{id}: {}", parts.join("; "))
@@ -69,7 +86,7 @@ pub fn table(rows: &[Row]) -> String {
     for (i, row) in rows.iter().enumerate() {
         cells.push([
             (i + 1).to_string(),
-            role_text(row.op.caller()).into(),
+            party(&row.op).into(),
             row.op.to_string(),
             row.ret.to_string(),
             joined(&row.calls),
@@ -80,10 +97,13 @@ pub fn table(rows: &[Row]) -> String {
     align(&cells)
 }
 
-fn role_text(role: Role) -> &'static str {
-    match role {
-        Role::Client => "client",
-        Role::Spooler => "spooler",
+/// Who makes the call, for the table's first column.
+pub fn party(op: &Op) -> &'static str {
+    match op {
+        Op::Restart => "store",
+        Op::RegisterPreprocessor { .. } | Op::SetTransportAvailable { .. } => "transport",
+        _ if op.caller() == Role::Spooler => "spooler",
+        _ => "client",
     }
 }
 

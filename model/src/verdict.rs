@@ -37,7 +37,8 @@ pub enum Aspect {
     State,
 }
 
-/// One broken rule.
+/// One broken rule. A step's violations are listed return value first, then calls, state and
+/// notifications; the first is the headline of a report.
 #[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
 pub struct Violation {
     /// The rule.
@@ -134,8 +135,8 @@ pub fn violations(op: &Op, outcome: &Outcome, actual: &Actual) -> Vec<Violation>
         }
     }
     out.extend(call_violation(op, &outcome.calls, &actual.calls));
-    out.extend(notification_violations(&outcome.notifications, &actual.notifications));
     out.extend(state_violations(outcome, &actual.observation));
+    out.extend(notification_violations(&outcome.notifications, &actual.notifications));
     out
 }
 
@@ -262,6 +263,9 @@ fn state_rule(outcome: &Outcome, expected: &Observation, observed: &Observation,
     }
     if let Some((_, rule)) = outcome.touched.iter().find(|(f, _)| *f == field) {
         return *rule;
+    }
+    if let Field::OtherSubmitFlags { .. } = field {
+        return RuleId::Flag05;
     }
     if let Some(check) = outcome.ret_checks.first() {
         return check.rule;

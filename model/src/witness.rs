@@ -40,9 +40,44 @@ pub fn all() -> BTreeMap<RuleId, Witness> {
     found
 }
 
-/// The witness of one rule.
+/// The witness of one rule: the same as `all()[rule]`, found faster by stopping each search as soon
+/// as the rule shows, and searching later presets only for something shorter.
 pub fn of(rule: RuleId) -> Option<Witness> {
-    all().remove(&rule)
+    let mut best: Option<Witness> = None;
+    for (preset, choices) in Choices::presets() {
+        let depth = best.as_ref().map_or(MAX_DEPTH, |w| w.ops.len() - 1);
+        if let Some(ops) = search_for(&choices, rule, depth) {
+            best = Some(Witness { preset, choices, ops });
+        }
+    }
+    best
+}
+
+/// Breadth-first search for the first sequence, at most `max_depth` long, whose last step applies `rule`.
+fn search_for(choices: &Choices, rule: RuleId, max_depth: usize) -> Option<Vec<Op>> {
+    let start = State::new(choices.clone());
+    let mut nodes: Vec<(Option<usize>, Option<Op>)> = vec![(None, None)];
+    let mut seen: HashSet<State> = HashSet::from([start.clone()]);
+    let mut queue = VecDeque::from([(0usize, start, 0usize)]);
+    while let Some((node, state, depth)) = queue.pop_front() {
+        if depth == max_depth {
+            continue;
+        }
+        for (_, op) in candidates(&state, MAX_MESSAGES) {
+            let result = step(&state, &op);
+            if result.rules().contains(&rule) {
+                let mut ops = path(&nodes, node);
+                ops.push(op);
+                return Some(ops);
+            }
+            let next = result.outcomes.into_iter().next().expect("one outcome").next;
+            if seen.len() < MAX_STATES && seen.insert(next.clone()) {
+                nodes.push((Some(node), Some(op)));
+                queue.push_back((nodes.len() - 1, next, depth + 1));
+            }
+        }
+    }
+    None
 }
 
 /// Breadth-first search over states (each visited once) from an empty store.

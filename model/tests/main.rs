@@ -74,3 +74,18 @@ mod witnesses {
         }
     }
 }
+
+/// `witness::of` finds the same length as the exhaustive search (on a sample of rules from every
+/// family and profile: checking all of them takes over a minute).
+mod witness_of {
+    use spoolcheck_model::{witness, RuleId};
+
+    #[test]
+    fn single_rule_search_agrees_with_the_full_search() {
+        let all = witness::all();
+        for rule in [RuleId::Submit09, RuleId::Tc04, RuleId::Abort04] {
+            let one = witness::of(rule).map(|w| w.ops.len());
+            assert_eq!(one, all.get(&rule).map(|w| w.ops.len()), "{rule}");
+        }
+    }
+}

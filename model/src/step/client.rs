@@ -13,7 +13,8 @@ use crate::state::{Folder, Life, MsgId, State};
 pub(super) fn abort(state: &State, caller: Role, id: MsgId) -> Vec<Outcome> {
     let mut tx = Tx::new(state);
     if caller == Role::Client {
-        tx.apply(R::Abort01);
+        // Clients may call AbortSubmit: it is not a spooler-only method (ABORT-01).
+        tx.check(RetPattern::NoneOf(vec![Hresult::MAPI_E_NO_SUPPORT]), R::Abort01);
     }
     let Some(life) = state.life(id) else {
         let codes = vec![Hresult::MAPI_E_NOT_IN_QUEUE, Hresult::MAPI_E_INVALID_ENTRYID, Hresult::MAPI_E_NOT_FOUND];
@@ -22,10 +23,10 @@ pub(super) fn abort(state: &State, caller: Role, id: MsgId) -> Vec<Outcome> {
     };
     match life {
         Life::Queued | Life::QueuedPre => {
+            super::spooler::entry_id_still_valid(&mut tx);
             tx.dequeue(id, R::Abort02);
             tx.set_preprocess(id, false, R::Abort07);
             tx.set_flags(id, msgflag::SUBMIT, false, R::Abort07);
-            tx.apply(R::Submit16);
             tx.returns(Ret::hr(Hresult::S_OK), R::Abort02);
         }
         Life::Locked | Life::LockedPre | Life::HandedLocked => {
@@ -35,7 +36,12 @@ pub(super) fn abort(state: &State, caller: Role, id: MsgId) -> Vec<Outcome> {
             let codes = vec![Hresult::MAPI_E_UNABLE_TO_ABORT, Hresult::MAPI_E_NOT_IN_QUEUE];
             tx.returns_matching(Ret::hr(Hresult::MAPI_E_UNABLE_TO_ABORT), RetPattern::OneOf(codes), R::Abort05);
         }
-        Life::Draft | Life::Done => tx.returns(Ret::hr(Hresult::MAPI_E_NOT_IN_QUEUE), R::Abort03),
+        Life::Draft => tx.returns(Ret::hr(Hresult::MAPI_E_NOT_IN_QUEUE), R::Abort03),
+        Life::Done => {
+            // Already sent: not in the queue, or past cancelling (AMB-16 v).
+            let codes = vec![Hresult::MAPI_E_NOT_IN_QUEUE, Hresult::MAPI_E_UNABLE_TO_ABORT];
+            tx.returns_matching(Ret::hr(Hresult::MAPI_E_NOT_IN_QUEUE), RetPattern::OneOf(codes), R::Abort03);
+        }
     }
     one(tx)
 }
@@ -45,7 +51,9 @@ pub(super) fn open(state: &State, caller: Role, id: MsgId, access: Access, path:
     let Some(m) = state.messages.get(&id) else { return missing(state, R::Access12) };
     let mut tx = Tx::new(state);
     if path == OpenPath::Folder {
-        tx.apply(R::Access10);
+        // Through the folder, the answer is the store's (ACCESS-10).
+        let through_store = open(state, caller, id, access, OpenPath::Store).remove(0).ret;
+        tx.check(RetPattern::Exact(through_store), R::Access10);
     }
     let writable = if access == Access::Default { AccessLevel::ReadOnly } else { AccessLevel::Modify };
     if caller == Role::Spooler {
@@ -53,7 +61,7 @@ pub(super) fn open(state: &State, caller: Role, id: MsgId, access: Access, path:
     } else if m.locked {
         deny_locked(&mut tx, access);
     } else if m.submitted() {
-        tx.apply(R::Submit16);
+        super::spooler::entry_id_still_valid(&mut tx);
         match access {
             Access::Modify => tx.returns(Ret::hr(Hresult::MAPI_E_SUBMITTED), R::Access02),
             Access::BestAccess => tx.ok_with(RetData::Opened(AccessLevel::ReadOnly), R::Access03),

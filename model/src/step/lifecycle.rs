@@ -28,7 +28,7 @@ pub(super) fn create(state: &State, new: &NewMessage) -> Vec<Outcome> {
     let s = tx.state_mut();
     s.next_id += 1;
     s.messages.insert(id, m);
-    tx.returns_matching(Ret::ok(RetData::Created(id)), RetPattern::Any, R::Access12);
+    tx.setup(Ret::ok(RetData::Created(id)));
     one(tx)
 }
 
@@ -39,7 +39,7 @@ pub(super) fn advise_new_mail(state: &State) -> Vec<Outcome> {
     let s = tx.state_mut();
     s.next_sink += 1;
     s.sinks.push(sink);
-    tx.returns_matching(Ret::ok(RetData::Sink(sink)), RetPattern::Any, R::Nnm02);
+    tx.setup(Ret::ok(RetData::Sink(sink)));
     one(tx)
 }
 
@@ -58,7 +58,7 @@ pub(super) fn support_mask(state: &State) -> Vec<Outcome> {
 pub(super) fn store_logoff(state: &State, flags: u32) -> Vec<Outcome> {
     let mut tx = Tx::new(state);
     tx.state_mut().logoff_flags = Some(flags);
-    tx.returns_matching(Ret::hr(Hresult::S_OK), RetPattern::Any, R::Persist04);
+    tx.setup(Ret::hr(Hresult::S_OK));
     one(tx)
 }
 

@@ -34,6 +34,12 @@ pub enum RetPattern {
     OneOf(Vec<Hresult>),
     /// Anything: the documentation leaves the result open; only state and effects are checked.
     Any,
+    /// Any result except these HRESULTs.
+    NoneOf(Vec<Hresult>),
+    /// An outgoing-queue table whose rows all carry the required columns (OQ-02).
+    QueueColumns,
+    /// An outgoing-queue table in ascending submission time (OQ-03).
+    QueueSorted,
     /// S_OK with a PR_STORE_SUPPORT_MASK whose STORE_SUBMIT_OK bit is as given; other bits are free.
     SupportMask {
         /// Whether STORE_SUBMIT_OK must be set.
@@ -49,6 +55,17 @@ impl RetPattern {
             RetPattern::AnyFailure => ret.hr.failed(),
             RetPattern::OneOf(codes) => codes.contains(&ret.hr),
             RetPattern::Any => true,
+            RetPattern::NoneOf(codes) => !codes.contains(&ret.hr),
+            RetPattern::QueueColumns => match &ret.data {
+                crate::op::RetData::Queue(rows) => rows
+                    .iter()
+                    .all(|r| r.submit_flags.is_some() && r.message_flags.is_some() && r.client_submit_time.is_some()),
+                _ => false,
+            },
+            RetPattern::QueueSorted => match &ret.data {
+                crate::op::RetData::Queue(rows) => rows.windows(2).all(|w| w[0].client_submit_time <= w[1].client_submit_time),
+                _ => false,
+            },
             RetPattern::SupportMask { submit_ok } => match ret.data {
                 crate::op::RetData::SupportMask(mask) => {
                     ret.hr == Hresult::S_OK && (mask & crate::mapi::STORE_SUBMIT_OK != 0) == *submit_ok
@@ -69,6 +86,12 @@ impl std::fmt::Display for RetPattern {
                 write!(f, "one of {}", names.join(" | "))
             }
             RetPattern::Any => f.write_str("anything"),
+            RetPattern::NoneOf(codes) => {
+                let names: Vec<String> = codes.iter().map(|c| c.to_string()).collect();
+                write!(f, "anything but {}", names.join(" | "))
+            }
+            RetPattern::QueueColumns => f.write_str("rows with PR_ENTRYID, PR_SUBMIT_FLAGS, PR_MESSAGE_FLAGS, PR_CLIENT_SUBMIT_TIME"),
+            RetPattern::QueueSorted => f.write_str("rows in ascending PR_CLIENT_SUBMIT_TIME"),
             RetPattern::SupportMask { submit_ok: true } => f.write_str("S_OK, mask with STORE_SUBMIT_OK"),
             RetPattern::SupportMask { submit_ok: false } => f.write_str("S_OK, mask without STORE_SUBMIT_OK"),
         }

@@ -17,6 +17,18 @@ fn refused_to_client(state: &State, caller: Role, rule: R) -> Option<Vec<Outcome
         .then(|| super::tx::answered(state, Hresult::MAPI_E_NO_SUPPORT, rule))
 }
 
+/// A store that supports sending answers the spooler's calls to its spooler-only methods (CAP-02).
+fn spooler_method(tx: &mut Tx, caller: Role) {
+    if caller == Role::Spooler && tx.state().choices.submission {
+        tx.check(RetPattern::NoneOf(vec![Hresult::MAPI_E_NO_SUPPORT]), R::Cap02);
+    }
+}
+
+/// The entry ID read before submission still names the message (SUBMIT-16).
+pub(super) fn entry_id_still_valid(tx: &mut Tx) {
+    tx.check(RetPattern::NoneOf(vec![Hresult::MAPI_E_INVALID_ENTRYID, Hresult::MAPI_E_NOT_FOUND]), R::Submit16);
+}
+
 /// `IMsgStore::SetLockState` (E2, E3 of research §15.3; AMB-20's model default).
 pub(super) fn set_lock_state(state: &State, caller: Role, id: MsgId, lock: bool) -> Vec<Outcome> {
     if let Some(out) = refused_to_client(state, caller, R::Spl04) {
@@ -24,14 +36,13 @@ pub(super) fn set_lock_state(state: &State, caller: Role, id: MsgId, lock: bool)
     }
     let Some(life) = state.life(id) else { return missing(state, R::Spl04) };
     let mut tx = Tx::new(state);
-    if caller == Role::Spooler {
-        tx.apply(R::Cap02);
-    }
+    spooler_method(&mut tx, caller);
     let lockable = matches!(life, Life::Queued | Life::QueuedPre | Life::Handed);
     let locked = matches!(life, Life::Locked | Life::LockedPre | Life::HandedLocked);
     if lock && lockable {
         if state.queue.first() != Some(&id) && state.queued(id) {
-            tx.apply(R::Spl03);
+            // Not the oldest: the spooler may still lock it (SPL-03).
+            tx.check(RetPattern::Exact(Ret::hr(Hresult::S_OK)), R::Spl03);
         }
         tx.set_locked(id, true, R::Spl06);
         tx.row_modified(id, R::Oq11);
@@ -58,11 +69,9 @@ pub(super) fn get_outgoing_queue(state: &State, caller: Role) -> Vec<Outcome> {
         return out;
     }
     let mut tx = Tx::new(state);
-    if caller == Role::Spooler {
-        tx.apply(R::Cap02);
-    }
-    tx.apply(R::Oq02);
-    tx.apply(R::Oq03);
+    spooler_method(&mut tx, caller);
+    tx.check(RetPattern::QueueColumns, R::Oq02);
+    tx.check(RetPattern::QueueSorted, R::Oq03);
     let rows = state.queue.iter().map(|&id| queue_row(state, id)).collect();
     tx.ok_with(RetData::Queue(rows), R::Oq01);
     one(tx)
@@ -138,14 +147,13 @@ fn finish_branches(state: &State, id: MsgId) -> Vec<Outcome> {
 
 fn finish(state: &State, id: MsgId) -> Tx {
     let mut tx = Tx::new(state);
-    tx.apply(R::Cap02);
-    tx.apply(R::Submit16);
+    spooler_method(&mut tx, Role::Spooler);
+    entry_id_still_valid(&mut tx);
     tx.finish_flags(id, R::Spl12);
     tx.dequeue(id, R::Spl16);
+    tx.touch(Field::Folders, R::Spl13);
     if state.choices.disposition_by == DispositionBy::Store {
-        tx.dispose(id, R::Spl13);
-    } else {
-        tx.touch(Field::Folders, R::Spl13);
+        tx.dispose(id, state.choices.sentmail, R::Spl13);
     }
     tx.call(SupportCall::DoSentMail { msg: id, flags: 0 }, R::Spl14);
     tx.returns(Ret::hr(Hresult::S_OK), R::Spl12);
@@ -158,9 +166,7 @@ pub(super) fn notify_new_mail(state: &State, caller: Role, id: MsgId) -> Vec<Out
         return out;
     }
     let mut tx = Tx::new(state);
-    if caller == Role::Spooler {
-        tx.apply(R::Cap02);
-    }
+    spooler_method(&mut tx, caller);
     for &sink in &state.sinks {
         tx.notify(Notification::NewMail { sink, msg: id }, R::Nnm02);
     }

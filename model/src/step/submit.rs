@@ -3,7 +3,7 @@
 
 use super::tx::{missing, one, refused, Tx};
 use super::{Outcome, RetPattern};
-use crate::choices::{Completion, PrepareSubmitPolicy, Profile};
+use crate::choices::{Completion, PrepareSubmitPolicy, Profile, SentMailMode};
 use crate::effect::SupportCall;
 use crate::mapi::{expand, msgflag, Hresult, FORCE_SUBMIT, NOTIFY_READYTOSEND};
 use crate::observe::{Field, FlagBit};
@@ -25,10 +25,7 @@ pub(super) fn client(state: &State, id: MsgId, flags: u32, script: &SubmitScript
         return refused(state, Hresult::MAPI_E_NO_ACCESS, R::Flag01);
     }
     if m.recipients.is_empty() {
-        let mut tx = Tx::new(state);
-        tx.returns(Ret::hr(Hresult::MAPI_E_NO_RECIPIENTS), R::Submit02);
-        tx.apply(R::Submit15);
-        return one(tx);
+        return no_recipients(state, id, script);
     }
     let script = effective_script(state, id, script);
     let mut tx = Tx::new(state);
@@ -43,9 +40,11 @@ pub(super) fn client(state: &State, id: MsgId, flags: u32, script: &SubmitScript
     if script.expand.failed() {
         let mut rolled_back = Tx::new(state);
         rolled_back.state_mut().ready_to_send = tx.state().ready_to_send;
-        for call in &tx.clone().done().calls {
+        let so_far = tx.clone().done();
+        for call in &so_far.calls {
             rolled_back.call(call.what.clone(), call.rule);
         }
+        so_far.rules.iter().for_each(|&r| rolled_back.apply(r));
         return failed(rolled_back, id, script.expand, R::Submit08);
     }
     tx.with_msg(id, |m| {
@@ -81,6 +80,27 @@ pub(super) fn spooler(state: &State, id: MsgId, flags: u32, script: &SubmitScrip
     tx.apply(R::Pre03);
     route(&mut tx, id, true);
     one(tx)
+}
+
+/// No recipients: MAPI_E_NO_RECIPIENTS (SUBMIT-02). The store may notice before calling MAPI, or
+/// only after PrepareSubmit or ExpandRecips (where the sample store notices): each is allowed.
+fn no_recipients(state: &State, id: MsgId, script: &SubmitScript) -> Vec<Outcome> {
+    let refuse = |mut tx: Tx, label| {
+        tx.label(label);
+        tx.returns(Ret::hr(Hresult::MAPI_E_NO_RECIPIENTS), R::Submit02);
+        tx.apply(R::Submit15);
+        tx.loosen(Field::Responsibility { msg: id });
+        tx.done()
+    };
+    let mut outcomes = vec![refuse(Tx::new(state), "checked before calling MAPI")];
+    let ok = SubmitScript { prepare: Hresult::S_OK, ..*script };
+    let mut prepared = Tx::new(state);
+    if prepare_submit(&mut prepared, id, &ok).is_none() && !prepared.clone().done().calls.is_empty() {
+        outcomes.push(refuse(prepared.clone(), "checked after PrepareSubmit"));
+    }
+    prepared.call(SupportCall::ExpandRecips { msg: id }, R::Submit08);
+    outcomes.push(refuse(prepared, "checked after ExpandRecips"));
+    outcomes
 }
 
 /// In profile `system` the implementation is MAPI too: ExpandRecips answers from the registered
@@ -186,7 +206,8 @@ fn queue_for_spooler(tx: &mut Tx, id: MsgId, preprocessed: bool, rule: R) {
 /// TC local completion (S151-S156): sent-mail copy, delete-after-submit, unlock; never queued.
 fn local_completion(tx: &mut Tx, id: MsgId) {
     tx.finish_flags(id, R::Tc04);
-    tx.dispose(id, R::Tc04);
-    tx.apply(R::Oq10);
+    // Local completion copies (S152, S162); a copy survives PR_DELETE_AFTER_SUBMIT (S153).
+    tx.dispose(id, SentMailMode::Copy, R::Tc04);
+    tx.touch(Field::Queue, R::Oq10);
     tx.returns(Ret::hr(Hresult::S_OK), R::Tc04);
 }

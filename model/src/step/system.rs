@@ -15,7 +15,7 @@ pub(super) fn register_preprocessor(state: &State, addr: AddrType) -> Vec<Outcom
     let mut tx = Tx::new(state);
     let id = u32::try_from(state.preprocessors.len()).unwrap_or(u32::MAX) + 1;
     tx.state_mut().preprocessors.push(Preprocessor { id, addr });
-    tx.returns_matching(Ret::hr(Hresult::S_OK), RetPattern::Any, R::Pre08);
+    tx.setup(Ret::hr(Hresult::S_OK));
     one(tx)
 }
 
@@ -28,14 +28,14 @@ pub(super) fn set_transport(state: &State, addr: AddrType, available: bool) -> V
         down.push(addr);
         down.sort();
     }
-    tx.returns_matching(Ret::hr(Hresult::S_OK), RetPattern::Any, R::Spl02);
+    tx.setup(Ret::hr(Hresult::S_OK));
     one(tx)
 }
 
 /// The spooler serves one message completely, or does nothing if none can be served.
 pub(super) fn run_spooler(state: &State) -> Vec<Outcome> {
     let mut tx = Tx::new(state);
-    tx.returns_matching(Ret::hr(Hresult::S_OK), RetPattern::Any, R::Spl02);
+    tx.setup(Ret::hr(Hresult::S_OK));
     if state.choices.profile != Profile::System {
         return one(tx);
     }
@@ -77,14 +77,14 @@ fn serve(tx: &mut Tx, id: MsgId) {
             tx.call(SupportCall::Preprocess { preprocessor: p.id, msg: id, locked: true }, R::Pre02);
         }
         tx.apply(R::Pre08);
+        // The store's own routing after preprocessing (PRE-03), continued in this outcome.
         let after = super::submit::spooler(tx.state(), id, 0, &crate::op::SubmitScript::ok(0));
-        let mut resumed = after.into_iter().next().expect("one outcome");
-        resumed.calls.clear();
-        let calls = tx.clone().done().calls;
-        tx.adopt(resumed);
-        for c in calls {
-            tx.call(c.what, c.rule);
-        }
+        let resumed = after.into_iter().next().expect("one outcome");
+        let mut merged = tx.clone().done();
+        merged.next = resumed.next;
+        merged.touched.extend(resumed.touched);
+        tx.adopt(merged);
+        resumed.rules.into_iter().for_each(|r| tx.apply(r));
     }
     if tx.msg(id).handed {
         tx.apply(R::Tc06);
@@ -97,7 +97,8 @@ fn serve(tx: &mut Tx, id: MsgId) {
     }
     tx.finish_flags(id, R::Spl21);
     tx.dequeue(id, R::Spl21);
-    tx.dispose(id, R::Spl21);
+    let mode = tx.state().choices.sentmail;
+    tx.dispose(id, mode, R::Spl21);
     tx.returns_matching(Ret::hr(Hresult::S_OK), RetPattern::Any, R::Spl21);
 }
 

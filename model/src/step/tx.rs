@@ -76,6 +76,11 @@ impl Tx {
         self.check(pattern, rule);
     }
 
+    /// A setup call: the model's answer is `ret`, and nothing about the implementation's is checked.
+    pub fn setup(&mut self, ret: Ret) {
+        self.out.ret = ret;
+    }
+
     /// Adds a further constraint on the result.
     pub fn check(&mut self, pattern: RetPattern, rule: RuleId) {
         self.apply(rule);
@@ -197,12 +202,13 @@ impl Tx {
         self.touch(Field::Folders, rule);
     }
 
-    /// Sent-mail disposition by PR_SENTMAIL_ENTRYID and PR_DELETE_AFTER_SUBMIT (TC-04, SPL-13).
-    pub fn dispose(&mut self, id: MsgId, rule: RuleId) {
+    /// Sent-mail disposition by PR_SENTMAIL_ENTRYID and PR_DELETE_AFTER_SUBMIT (TC-04, SPL-13), with
+    /// the given copy-or-move reading of the sent-mail step.
+    pub fn dispose(&mut self, id: MsgId, mode: SentMailMode, rule: RuleId) {
         let (sentmail, delete) = (self.msg(id).sentmail, self.msg(id).delete_after_submit);
         let choices = self.state().choices.clone();
         if let Some(target) = sentmail {
-            match choices.sentmail {
+            match mode {
                 SentMailMode::Move => self.msg_mut(id).folder = target,
                 SentMailMode::Copy => self.out.next.copies.push((target, id)),
             }
