@@ -1,1 +1,34 @@
-fn main() {}
+//! `spoolcheck`: the command line of the conformance suite for MAPI message store providers that
+//! send mail. `main` parses the arguments and hands each subcommand to its own module.
+
+mod cli;
+mod explain_cmd;
+mod output;
+mod rules_cmd;
+mod sources_cmd;
+mod status;
+
+use clap::Parser;
+use cli::{Cli, Command};
+use std::process::ExitCode;
+
+fn main() -> ExitCode {
+    let cli = match Cli::try_parse() {
+        Ok(cli) => cli,
+        Err(e) => {
+            // Help and version requests are not errors; everything else is a usage error.
+            let _ = e.print();
+            return status::code(if e.use_stderr() {
+                status::USAGE
+            } else {
+                status::SUCCESS
+            });
+        }
+    };
+    let code = output::run_with_stdio(|io| match &cli.command {
+        Command::Rules(args) => rules_cmd::run(args, io),
+        Command::Sources(args) => sources_cmd::run(args, io),
+        Command::Explain(args) => explain_cmd::run(args, io),
+    });
+    status::code(code)
+}

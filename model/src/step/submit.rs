@@ -40,11 +40,13 @@ pub(super) fn client(state: &State, id: MsgId, flags: u32, script: &SubmitScript
     if script.expand.failed() {
         let mut rolled_back = Tx::new(state);
         rolled_back.state_mut().ready_to_send = tx.state().ready_to_send;
-        let so_far = tx.clone().done();
-        for call in &so_far.calls {
+        // Only the calls made before the failure were checked; the rolled-back changes were not.
+        for call in &tx.clone().done().calls {
             rolled_back.call(call.what.clone(), call.rule);
+            if let SupportCall::PrepareSubmit { .. } = call.what {
+                rolled_back.apply(R::Prep02);
+            }
         }
-        so_far.rules.iter().for_each(|&r| rolled_back.apply(r));
         return failed(rolled_back, id, script.expand, R::Submit08);
     }
     tx.with_msg(id, |m| {

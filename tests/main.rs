@@ -1,0 +1,15 @@
+//! Integration tests of the `spoolcheck` package, in one binary so the workspace links it once.
+//! The modules live in `tests/it/`, where cargo does not build each file as a test binary of its own.
+
+/// The model and the rule catalog name the same rules, every rule has a witness, and every
+/// invariant the catalog names is implemented.
+#[path = "it/traceability.rs"]
+mod traceability;
+
+/// The `spoolcheck` command as a user runs it: output formats, filters, errors and exit statuses.
+#[path = "it/cli.rs"]
+mod cli;
+
+/// Snapshots of the model's traces along every documented path of the source page.
+#[path = "it/paths.rs"]
+mod paths;
