@@ -22,6 +22,94 @@ pub enum Command {
     Sources(SourcesArgs),
     /// Explain one rule: its statement, sources, settled ambiguities, check and a minimal witness trace.
     Explain(ExplainArgs),
+    /// Run the suite against an implementation (by default the bundled reference provider).
+    Run(RunArgs),
+    /// Replay a saved trace against an implementation and judge every step again.
+    Replay(ReplayArgs),
+    /// Run the suite against every deliberately broken variant of the reference provider.
+    Selftest(SelftestArgs),
+    /// Print a declared-choices file to start from (the defaults, or a named preset).
+    Choices(ChoicesArgs),
+}
+
+/// Which implementation the suite runs against.
+#[derive(Debug, Args)]
+pub struct TargetArgs {
+    /// Run against a deliberately broken variant of the reference provider (see `spoolcheck selftest`).
+    #[arg(long, value_name = "NAME")]
+    pub mutant: Option<String>,
+    /// Per-call timeout in milliseconds: a call that takes longer is reported as indeterminate.
+    #[arg(long, value_name = "MS", default_value_t = 10_000)]
+    pub timeout_ms: u64,
+}
+
+/// Arguments of `spoolcheck run`.
+#[derive(Debug, Args)]
+pub struct RunArgs {
+    /// The implementation.
+    #[command(flatten)]
+    pub target: TargetArgs,
+    /// The declared choices (TOML; `spoolcheck choices` prints a template). Default: the defaults.
+    #[arg(long, value_name = "FILE")]
+    pub choices: Option<std::path::PathBuf>,
+    /// The profile to check, overriding the choices file.
+    #[arg(long, value_enum, ignore_case = true, value_name = "PROFILE")]
+    pub profile: Option<ProfileArg>,
+    /// The seed: the same seed runs the same cases and gives the same report.
+    #[arg(long, default_value_t = 0)]
+    pub seed: u64,
+    /// Generated cases per search round.
+    #[arg(long, default_value_t = 2048, value_parser = clap::value_parser!(u32).range(1..))]
+    pub cases: u32,
+    /// The longest generated operation sequence.
+    #[arg(long, default_value_t = 40, value_parser = clap::value_parser!(u64).range(1..=1000))]
+    pub max_len: u64,
+    /// SHOULD violations fail the run too (they are warnings otherwise).
+    #[arg(long)]
+    pub strict: bool,
+    /// Where counterexample traces are written.
+    #[arg(long, value_name = "DIR", default_value = "spoolcheck-failures")]
+    pub out: std::path::PathBuf,
+    /// Stop after this many distinct failures.
+    #[arg(long, default_value_t = 8, value_parser = clap::value_parser!(u64).range(1..=64))]
+    pub max_failures: u64,
+}
+
+/// Arguments of `spoolcheck replay`.
+#[derive(Debug, Args)]
+pub struct ReplayArgs {
+    /// A trace file written by `spoolcheck run`.
+    #[arg(value_name = "TRACE")]
+    pub trace: std::path::PathBuf,
+    /// The implementation.
+    #[command(flatten)]
+    pub target: TargetArgs,
+}
+
+/// Arguments of `spoolcheck selftest`.
+#[derive(Debug, Args)]
+pub struct SelftestArgs {
+    /// Only mutants of this profile.
+    #[arg(long, value_enum, ignore_case = true, default_value_t = ProfileArg::Provider)]
+    pub profile: ProfileArg,
+    /// The seed.
+    #[arg(long, default_value_t = 0)]
+    pub seed: u64,
+    /// The most cases to try on each mutant.
+    #[arg(long, default_value_t = 2_000, value_parser = clap::value_parser!(u32).range(1..))]
+    pub cases: u32,
+    /// Output format.
+    #[arg(long, value_enum, ignore_case = true, default_value_t = Format::Text)]
+    pub format: Format,
+}
+
+/// Arguments of `spoolcheck choices`.
+#[derive(Debug, Args)]
+pub struct ChoicesArgs {
+    /// A preset instead of the defaults (default, tight-coupling-complete-msg, tight-coupling-local,
+    /// resend-only-dosentmail, system, no-submission, permissive).
+    #[arg(long, value_name = "NAME")]
+    pub preset: Option<String>,
 }
 
 /// Arguments of `spoolcheck rules`.

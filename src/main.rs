@@ -7,6 +7,7 @@ mod output;
 mod rules_cmd;
 mod sources_cmd;
 mod status;
+mod suite_cmd;
 
 use clap::Parser;
 use cli::{Cli, Command};
@@ -29,6 +30,10 @@ fn main() -> ExitCode {
         Command::Rules(args) => rules_cmd::run(args, io),
         Command::Sources(args) => sources_cmd::run(args, io),
         Command::Explain(args) => explain_cmd::run(args, io),
+        Command::Run(args) => suite_cmd::run(args, io),
+        Command::Replay(args) => suite_cmd::replay(args, io),
+        Command::Selftest(args) => suite_cmd::selftest(args, io),
+        Command::Choices(args) => suite_cmd::choices(args, io),
     });
     status::code(code)
 }

@@ -27,8 +27,8 @@ fn select(catalog: &Catalog, level: Option<Level>, profile: Option<Profile>) -> 
     catalog
         .rules
         .iter()
-        .filter(|rule| level.map_or(true, |l| rule.level == l))
-        .filter(|rule| profile.map_or(true, |p| rule.applies_in(p)))
+        .filter(|rule| level.is_none_or(|l| rule.level == l))
+        .filter(|rule| profile.is_none_or(|p| rule.applies_in(p)))
         .collect()
 }
 

@@ -5,8 +5,7 @@ use std::process::ExitCode;
 /// The command did what was asked (for `run`: the implementation conforms).
 pub const SUCCESS: u8 = 0;
 
-/// The implementation under test broke a rule. Reserved for `run` and `replay`.
-#[allow(dead_code)]
+/// The implementation under test broke a rule (`run`, `replay`), or a mutant escaped (`selftest`).
 pub const NONCONFORMANT: u8 = 1;
 
 /// The command line was wrong (an unknown subcommand, flag, value or rule ID), or the tool

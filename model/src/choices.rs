@@ -133,7 +133,9 @@ pub enum SentMailMode {
 impl Choices {
     /// True when the coupled transport handles recipients of this address type.
     pub fn tc_handles(&self, addr: AddrType) -> bool {
-        self.tight_coupling.as_ref().is_some_and(|tc| tc.handles.contains(&addr))
+        self.tight_coupling
+            .as_ref()
+            .is_some_and(|tc| tc.handles.contains(&addr))
     }
 
     /// The folder a deleted message ends in, if any.
@@ -147,11 +149,20 @@ impl Choices {
     /// A few representative choice sets, used by witness search and the property tests.
     pub fn presets() -> Vec<(&'static str, Choices)> {
         let tc = |completion| {
-            Some(TightCoupling { handles: vec![AddrType::Smtp], completion })
+            Some(TightCoupling {
+                handles: vec![AddrType::Smtp],
+                completion,
+            })
         };
         vec![
             ("default", Choices::default()),
-            ("tight-coupling-complete-msg", Choices { tight_coupling: tc(Completion::CompleteMsg), ..Choices::default() }),
+            (
+                "tight-coupling-complete-msg",
+                Choices {
+                    tight_coupling: tc(Completion::CompleteMsg),
+                    ..Choices::default()
+                },
+            ),
             (
                 "tight-coupling-local",
                 Choices {
@@ -170,9 +181,29 @@ impl Choices {
                     ..Choices::default()
                 },
             ),
-            ("system", Choices { profile: Profile::System, tight_coupling: tc(Completion::CompleteMsg), ..Choices::default() }),
-            ("no-submission", Choices { submission: false, ..Choices::default() }),
-            ("permissive", Choices { enforce_spooler_only: false, lock_after_restart: LockAfterRestart::Dropped, ..Choices::default() }),
+            (
+                "system",
+                Choices {
+                    profile: Profile::System,
+                    tight_coupling: tc(Completion::CompleteMsg),
+                    ..Choices::default()
+                },
+            ),
+            (
+                "no-submission",
+                Choices {
+                    submission: false,
+                    ..Choices::default()
+                },
+            ),
+            (
+                "permissive",
+                Choices {
+                    enforce_spooler_only: false,
+                    lock_after_restart: LockAfterRestart::Dropped,
+                    ..Choices::default()
+                },
+            ),
         ]
     }
 }

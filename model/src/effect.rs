@@ -82,7 +82,9 @@ impl SupportCall {
     pub fn is_transport_call(&self) -> bool {
         matches!(
             self,
-            SupportCall::Preprocess { .. } | SupportCall::TransportSend { .. } | SupportCall::RemovePreprocessInfo { .. }
+            SupportCall::Preprocess { .. }
+                | SupportCall::TransportSend { .. }
+                | SupportCall::RemovePreprocessInfo { .. }
         )
     }
 
@@ -127,7 +129,13 @@ impl Notification {
     /// TABLE_CHANGED stands in for any queue-table event (AMB-25).
     pub fn satisfies(&self, want: &Notification) -> bool {
         match (self, want) {
-            (Notification::QueueTable { table_event: TableEvent::Changed, .. }, Notification::QueueTable { .. }) => true,
+            (
+                Notification::QueueTable {
+                    table_event: TableEvent::Changed,
+                    ..
+                },
+                Notification::QueueTable { .. },
+            ) => true,
             _ => self == want,
         }
     }
@@ -150,14 +158,30 @@ impl fmt::Display for SupportCall {
             SupportCall::ExpandRecips { msg } => write!(f, "ExpandRecips({msg})"),
             SupportCall::CompleteMsg { msg, flags } => write!(f, "CompleteMsg({flags}, {msg})"),
             SupportCall::DoSentMail { msg, flags } => write!(f, "DoSentMail({flags}, {msg})"),
-            SupportCall::StoreLogoffTransports { flags } => write!(f, "StoreLogoffTransports(0x{flags:X})"),
-            SupportCall::Preprocess { preprocessor, msg, locked } => {
+            SupportCall::StoreLogoffTransports { flags } => {
+                write!(f, "StoreLogoffTransports(0x{flags:X})")
+            }
+            SupportCall::Preprocess {
+                preprocessor,
+                msg,
+                locked,
+            } => {
                 write!(f, "Preprocess#{preprocessor}({msg}{})", lock_note(*locked))
             }
-            SupportCall::TransportSend { transport, msg, recipients, locked } => {
+            SupportCall::TransportSend {
+                transport,
+                msg,
+                recipients,
+                locked,
+            } => {
                 let rows: Vec<String> = recipients.iter().map(|r| r.to_string()).collect();
                 let xp = format!("{transport:?}").to_uppercase();
-                write!(f, "{xp}.SubmitMessage({msg}, rows [{}]{})", rows.join(","), lock_note(*locked))
+                write!(
+                    f,
+                    "{xp}.SubmitMessage({msg}, rows [{}]{})",
+                    rows.join(","),
+                    lock_note(*locked)
+                )
             }
             SupportCall::RemovePreprocessInfo { preprocessor, msg } => {
                 write!(f, "RemovePreprocessInfo#{preprocessor}({msg})")

@@ -31,7 +31,11 @@ pub fn weight(kind: OpKind) -> u32 {
     match kind {
         OpKind::Create => 3,
         OpKind::Submit => 5,
-        OpKind::SubmitFailing | OpKind::Write | OpKind::Queue | OpKind::NewMail | OpKind::FolderOps => 1,
+        OpKind::SubmitFailing
+        | OpKind::Write
+        | OpKind::Queue
+        | OpKind::NewMail
+        | OpKind::FolderOps => 1,
         OpKind::SpoolerSubmit | OpKind::Lock | OpKind::Finish | OpKind::RunSpooler => 4,
         OpKind::Abort | OpKind::Mark | OpKind::Restart | OpKind::Transport | OpKind::Open => 2,
     }
@@ -58,7 +62,11 @@ pub fn pick(state: &State, swarm: &[OpKind], seed: (u16, u16)) -> Option<Op> {
             false
         }
     })?;
-    let ops: Vec<Op> = all.into_iter().filter(|(k, _)| *k == kind).map(|(_, op)| op).collect();
+    let ops: Vec<Op> = all
+        .into_iter()
+        .filter(|(k, _)| *k == kind)
+        .map(|(_, op)| op)
+        .collect();
     ops.get(usize::from(seed.1) % ops.len()).cloned()
 }
 
@@ -89,6 +97,9 @@ pub fn swarm() -> impl Strategy<Value = Vec<OpKind>> {
 
 /// Plans of up to `max_len` operations.
 pub fn plan(max_len: usize) -> impl Strategy<Value = Plan> {
-    (swarm(), proptest::collection::vec(any::<(u16, u16)>(), 1..=max_len))
+    (
+        swarm(),
+        proptest::collection::vec(any::<(u16, u16)>(), 1..=max_len),
+    )
         .prop_map(|(swarm, seeds)| Plan { swarm, seeds })
 }

@@ -38,29 +38,67 @@ fn broken(id: &'static str, rule: RuleId, detail: String) -> Broken {
 pub fn check_observation(obs: &Observation) -> Result<(), Broken> {
     for id in &obs.queue {
         let Some(m) = obs.messages.get(id) else {
-            return Err(broken("INV-01", RuleId::Oq01, format!("queue row {id} names no message")));
+            return Err(broken(
+                "INV-01",
+                RuleId::Oq01,
+                format!("queue row {id} names no message"),
+            ));
         };
         if m.message_flags & msgflag::SUBMIT == 0 {
-            return Err(broken("INV-01", RuleId::Flag01, format!("{id} is queued without MSGFLAG_SUBMIT")));
+            return Err(broken(
+                "INV-01",
+                RuleId::Flag01,
+                format!("{id} is queued without MSGFLAG_SUBMIT"),
+            ));
         }
     }
     for (id, m) in &obs.messages {
         if m.submit_flags & submitflag::PREPROCESS != 0 && !obs.queue.contains(id) {
-            return Err(broken("INV-02", RuleId::Flag06, format!("{id} has SUBMITFLAG_PREPROCESS but is not queued")));
+            return Err(broken(
+                "INV-02",
+                RuleId::Flag06,
+                format!("{id} has SUBMITFLAG_PREPROCESS but is not queued"),
+            ));
         }
         if m.submit_flags & !(submitflag::LOCKED | submitflag::PREPROCESS) != 0 {
-            return Err(broken("INV-04", RuleId::Flag05, format!("{id} has undefined PR_SUBMIT_FLAGS bits 0x{:X}", m.submit_flags)));
+            return Err(broken(
+                "INV-04",
+                RuleId::Flag05,
+                format!(
+                    "{id} has undefined PR_SUBMIT_FLAGS bits 0x{:X}",
+                    m.submit_flags
+                ),
+            ));
         }
         if m.submit_flags != 0 && m.message_flags & msgflag::SUBMIT == 0 {
-            return Err(broken("INV-04", RuleId::Flag05, format!("{id} has PR_SUBMIT_FLAGS 0x{:X} without MSGFLAG_SUBMIT", m.submit_flags)));
+            return Err(broken(
+                "INV-04",
+                RuleId::Flag05,
+                format!(
+                    "{id} has PR_SUBMIT_FLAGS 0x{:X} without MSGFLAG_SUBMIT",
+                    m.submit_flags
+                ),
+            ));
         }
         if m.message_flags & msgflag::SUBMIT != 0 && m.responsibility.iter().any(Option::is_none) {
-            return Err(broken("INV-05", RuleId::Submit06, format!("{id} is submitted with a recipient lacking PR_RESPONSIBILITY")));
+            return Err(broken(
+                "INV-05",
+                RuleId::Submit06,
+                format!("{id} is submitted with a recipient lacking PR_RESPONSIBILITY"),
+            ));
         }
     }
-    let times: Vec<Option<u64>> = obs.queue.iter().map(|id| obs.messages.get(id).and_then(|m| m.client_submit_time)).collect();
+    let times: Vec<Option<u64>> = obs
+        .queue
+        .iter()
+        .map(|id| obs.messages.get(id).and_then(|m| m.client_submit_time))
+        .collect();
     if times.iter().any(Option::is_none) || times.windows(2).any(|w| w[0] >= w[1]) {
-        return Err(broken("INV-06", RuleId::Submit12, format!("queue is not in ascending submission time: {times:?}")));
+        return Err(broken(
+            "INV-06",
+            RuleId::Submit12,
+            format!("queue is not in ascending submission time: {times:?}"),
+        ));
     }
     Ok(())
 }
@@ -70,7 +108,11 @@ pub fn check_state(state: &State) -> Result<(), Broken> {
     check_observation(&crate::observe::observe(state))?;
     for (&id, m) in &state.messages {
         if m.locked && !state.queued(id) && !m.handed {
-            return Err(broken("INV-03", RuleId::Spl06, format!("{id} is locked but neither queued nor handed")));
+            return Err(broken(
+                "INV-03",
+                RuleId::Spl06,
+                format!("{id} is locked but neither queued nor handed"),
+            ));
         }
     }
     Ok(())
@@ -87,35 +129,82 @@ pub fn check_step(before: &State, op: &Op, out: &Outcome) -> Result<(), Broken> 
         b.sort();
         a != b
     };
-    if visible && membership_changed && op != &Op::Restart && !out.notifications.iter().any(|n| matches!(n.what, crate::effect::Notification::QueueTable { .. })) {
-        return Err(broken("INV-07", RuleId::Oq05, format!("{op} changed the queue without a table notification")));
+    if visible
+        && membership_changed
+        && op != &Op::Restart
+        && !out
+            .notifications
+            .iter()
+            .any(|n| matches!(n.what, crate::effect::Notification::QueueTable { .. }))
+    {
+        return Err(broken(
+            "INV-07",
+            RuleId::Oq05,
+            format!("{op} changed the queue without a table notification"),
+        ));
     }
     let life = op.msg().and_then(|id| before.life(id));
     match op {
         Op::AbortSubmit { msg, .. } => {
             let abortable = matches!(life, Some(Life::Queued | Life::QueuedPre));
             if ok != abortable {
-                return Err(broken("INV-08", RuleId::Abort02, format!("abort returned {} in {life:?}", out.ret.hr)));
+                return Err(broken(
+                    "INV-08",
+                    RuleId::Abort02,
+                    format!("abort returned {} in {life:?}", out.ret.hr),
+                ));
             }
             if ok && (after.queued(*msg) || after.messages[msg].submitted()) {
-                return Err(broken("INV-08", RuleId::Abort07, format!("{msg} still submitted after abort")));
+                return Err(broken(
+                    "INV-08",
+                    RuleId::Abort07,
+                    format!("{msg} still submitted after abort"),
+                ));
             }
         }
-        Op::OpenEntry { caller: Role::Client, msg, access, .. } => {
+        Op::OpenEntry {
+            caller: Role::Client,
+            msg,
+            access,
+            ..
+        } => {
             let locked = before.messages.get(msg).is_some_and(|m| m.locked);
             if locked && ok {
-                return Err(broken("INV-09", RuleId::Access01, format!("client opened locked {msg}")));
+                return Err(broken(
+                    "INV-09",
+                    RuleId::Access01,
+                    format!("client opened locked {msg}"),
+                ));
             }
-            let queued_unlocked = matches!(life, Some(Life::Queued | Life::QueuedPre | Life::Handed));
+            let queued_unlocked =
+                matches!(life, Some(Life::Queued | Life::QueuedPre | Life::Handed));
             if queued_unlocked && *access == Access::Modify && ok {
-                return Err(broken("INV-10", RuleId::Access02, format!("client opened submitted {msg} for writing")));
+                return Err(broken(
+                    "INV-10",
+                    RuleId::Access02,
+                    format!("client opened submitted {msg} for writing"),
+                ));
             }
-            if queued_unlocked && *access == Access::BestAccess && out.ret.data != RetData::Opened(AccessLevel::ReadOnly) {
-                return Err(broken("INV-10", RuleId::Access03, format!("BEST_ACCESS on submitted {msg} gave {}", out.ret)));
+            if queued_unlocked
+                && *access == Access::BestAccess
+                && out.ret.data != RetData::Opened(AccessLevel::ReadOnly)
+            {
+                return Err(broken(
+                    "INV-10",
+                    RuleId::Access03,
+                    format!("BEST_ACCESS on submitted {msg} gave {}", out.ret),
+                ));
             }
         }
-        Op::FinishedMsg { caller: Role::Spooler, msg } if ok && visible => {
-            let dosentmail = out.calls.iter().filter(|c| matches!(c.what, SupportCall::DoSentMail { .. })).count();
+        Op::FinishedMsg {
+            caller: Role::Spooler,
+            msg,
+        } if ok && visible => {
+            let dosentmail = out
+                .calls
+                .iter()
+                .filter(|c| matches!(c.what, SupportCall::DoSentMail { .. }))
+                .count();
             let still = after.messages.get(msg).is_some_and(|m| m.locked) || after.queued(*msg);
             if dosentmail != 1 || still {
                 return Err(broken("INV-11", RuleId::Spl14, format!("FinishedMsg({msg}): {dosentmail} DoSentMail calls, locked or queued: {still}")));
@@ -126,16 +215,45 @@ pub fn check_step(before: &State, op: &Op, out: &Outcome) -> Result<(), Broken> 
     if visible {
         check_call_order(before, op, out)?;
     }
-    if let Op::SubmitMessage { caller: Role::Spooler, msg, .. } = op {
-        let time_changed = before.messages.get(msg).map(|m| m.submit_time) != after.messages.get(msg).map(|m| m.submit_time);
-        let remapi = out.calls.iter().any(|c| matches!(c.what, SupportCall::PrepareSubmit { .. } | SupportCall::ExpandRecips { .. }));
+    if let Op::SubmitMessage {
+        caller: Role::Spooler,
+        msg,
+        ..
+    } = op
+    {
+        let time_changed = before.messages.get(msg).map(|m| m.submit_time)
+            != after.messages.get(msg).map(|m| m.submit_time);
+        let remapi = out.calls.iter().any(|c| {
+            matches!(
+                c.what,
+                SupportCall::PrepareSubmit { .. } | SupportCall::ExpandRecips { .. }
+            )
+        });
         if matches!(life, Some(Life::LockedPre | Life::QueuedPre)) && (time_changed || remapi) {
-            return Err(broken("INV-14", RuleId::Pre03, format!("spooler SubmitMessage({msg}) repeated client work")));
+            return Err(broken(
+                "INV-14",
+                RuleId::Pre03,
+                format!("spooler SubmitMessage({msg}) repeated client work"),
+            ));
         }
     }
-    if let Op::SubmitMessage { caller: Role::Client, msg, .. } = op {
-        if out.ret.hr.failed() && after.messages.get(msg).is_some_and(|m| m.submitted() && !before.messages[msg].submitted()) {
-            return Err(broken("INV-15", RuleId::Submit15, format!("failed SubmitMessage left {msg} submitted")));
+    if let Op::SubmitMessage {
+        caller: Role::Client,
+        msg,
+        ..
+    } = op
+    {
+        if out.ret.hr.failed()
+            && after
+                .messages
+                .get(msg)
+                .is_some_and(|m| m.submitted() && !before.messages[msg].submitted())
+        {
+            return Err(broken(
+                "INV-15",
+                RuleId::Submit15,
+                format!("failed SubmitMessage left {msg} submitted"),
+            ));
         }
     }
     check_state(after)
@@ -148,26 +266,51 @@ fn check_call_order(before: &State, op: &Op, out: &Outcome) -> Result<(), Broken
     let pos = |n: &str| names.iter().position(|x| *x == n);
     if let (Some(p), Some(e)) = (pos("PrepareSubmit"), pos("ExpandRecips")) {
         if p > e {
-            return Err(broken("INV-12", RuleId::Submit08, "ExpandRecips before PrepareSubmit".into()));
+            return Err(broken(
+                "INV-12",
+                RuleId::Submit08,
+                "ExpandRecips before PrepareSubmit".into(),
+            ));
         }
     }
     if let (Some(s), Some(p)) = (pos("SpoolerNotify"), pos("PrepareSubmit")) {
         if s > p {
-            return Err(broken("INV-12", RuleId::Cap09, "SpoolerNotify after PrepareSubmit".into()));
+            return Err(broken(
+                "INV-12",
+                RuleId::Cap09,
+                "SpoolerNotify after PrepareSubmit".into(),
+            ));
         }
     }
     for c in &out.calls {
         if let SupportCall::CompleteMsg { msg, .. } = c.what {
-            let handled = out.next.messages.get(&msg).is_some_and(|m| m.recipients.iter().all(|r| r.responsibility == Some(true)));
+            let handled = out
+                .next
+                .messages
+                .get(&msg)
+                .is_some_and(|m| m.recipients.iter().all(|r| r.responsibility == Some(true)));
             if before.choices.tight_coupling.is_none() || !handled {
-                return Err(broken("INV-12", RuleId::Tc05, format!("CompleteMsg({msg}) without full tight coupling")));
+                return Err(broken(
+                    "INV-12",
+                    RuleId::Tc05,
+                    format!("CompleteMsg({msg}) without full tight coupling"),
+                ));
             }
         }
     }
     if let Op::SubmitMessage { msg, .. } = op {
-        let completed_locally = out.next.messages.get(msg).is_none_or(|m| m.finished) && !out.ret.hr.failed() && before.messages.contains_key(msg);
-        if completed_locally && before.messages[msg].preprocessed && before.messages[msg].submitted() {
-            return Err(broken("INV-13", RuleId::Pre05, format!("preprocessed {msg} completed locally")));
+        let completed_locally = out.next.messages.get(msg).is_none_or(|m| m.finished)
+            && !out.ret.hr.failed()
+            && before.messages.contains_key(msg);
+        if completed_locally
+            && before.messages[msg].preprocessed
+            && before.messages[msg].submitted()
+        {
+            return Err(broken(
+                "INV-13",
+                RuleId::Pre05,
+                format!("preprocessed {msg} completed locally"),
+            ));
         }
     }
     Ok(())

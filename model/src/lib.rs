@@ -34,24 +34,27 @@
 
 pub mod choices;
 pub mod effect;
+#[cfg(feature = "proptest")]
+pub mod generate;
 pub mod invariants;
 pub mod mapi;
 pub mod observe;
 pub mod op;
+pub mod precondition;
 pub mod rules;
 pub mod state;
 mod step;
 pub mod trace;
 pub mod verdict;
 pub mod witness;
-#[cfg(feature = "proptest")]
-pub mod generate;
-pub mod precondition;
 
 pub use choices::{Choices, Profile};
 pub use effect::{Because, Notification, SupportCall};
 pub use observe::{observe, Observation};
-pub use op::{Access, AccessLevel, Handle, NewMessage, Op, OpenPath, QueueRow, Ret, RetData, Role, SubmitScript};
+pub use op::{
+    Access, AccessLevel, Handle, NewMessage, Op, OpenPath, QueueRow, Ret, RetData, Role,
+    SubmitScript,
+};
 pub use rules::RuleId;
 pub use state::{AddrType, Folder, Life, MsgId, State};
 pub use step::{step, Outcome, RetCheck, RetPattern, Step};

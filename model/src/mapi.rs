@@ -50,7 +50,10 @@ impl Hresult {
 
     /// The symbolic name, when this crate knows one.
     pub fn name(self) -> Option<&'static str> {
-        Self::NAMED.iter().find(|(_, hr)| *hr == self).map(|(n, _)| *n)
+        Self::NAMED
+            .iter()
+            .find(|(_, hr)| *hr == self)
+            .map(|(n, _)| *n)
     }
 
     /// Parses a symbolic name or a hexadecimal value such as `0x80040608`.
@@ -58,8 +61,12 @@ impl Hresult {
         if let Some((_, hr)) = Self::NAMED.iter().find(|(n, _)| *n == text) {
             return Some(*hr);
         }
-        let hex = text.strip_prefix("0x").or_else(|| text.strip_prefix("0X"))?;
-        u32::from_str_radix(&hex.replace('_', ""), 16).ok().map(Hresult)
+        let hex = text
+            .strip_prefix("0x")
+            .or_else(|| text.strip_prefix("0X"))?;
+        u32::from_str_radix(&hex.replace('_', ""), 16)
+            .ok()
+            .map(Hresult)
     }
 }
 

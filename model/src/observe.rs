@@ -8,7 +8,8 @@ use std::collections::BTreeMap;
 use std::fmt;
 
 /// PR_MESSAGE_FLAGS bits the model governs; others (UNMODIFIED, HASATTACH ...) are not compared.
-pub const OBSERVED_MESSAGE_FLAGS: u32 = msgflag::READ | msgflag::SUBMIT | msgflag::UNSENT | msgflag::RESEND;
+pub const OBSERVED_MESSAGE_FLAGS: u32 =
+    msgflag::READ | msgflag::SUBMIT | msgflag::UNSENT | msgflag::RESEND;
 
 /// One message as observed at its original entry ID.
 #[derive(Clone, Debug, PartialEq, Eq, Hash, Serialize, Deserialize)]
@@ -52,7 +53,12 @@ pub enum FlagBit {
 
 impl FlagBit {
     /// Every governed bit.
-    pub const ALL: [FlagBit; 4] = [FlagBit::Read, FlagBit::Submit, FlagBit::Unsent, FlagBit::Resend];
+    pub const ALL: [FlagBit; 4] = [
+        FlagBit::Read,
+        FlagBit::Submit,
+        FlagBit::Unsent,
+        FlagBit::Resend,
+    ];
 
     /// The bit's value in PR_MESSAGE_FLAGS.
     pub fn mask(self) -> u32 {
@@ -66,7 +72,9 @@ impl FlagBit {
 
     /// The bits of a mask.
     pub fn of(bits: u32) -> impl Iterator<Item = FlagBit> {
-        FlagBit::ALL.into_iter().filter(move |b| bits & b.mask() != 0)
+        FlagBit::ALL
+            .into_iter()
+            .filter(move |b| bits & b.mask() != 0)
     }
 }
 
@@ -132,7 +140,11 @@ impl fmt::Display for Field {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
         match self {
             Field::Exists { msg } => write!(f, "{msg} exists"),
-            Field::Flag { msg, bit } => write!(f, "{msg} PR_MESSAGE_FLAGS.{}", format!("{bit:?}").to_uppercase()),
+            Field::Flag { msg, bit } => write!(
+                f,
+                "{msg} PR_MESSAGE_FLAGS.{}",
+                format!("{bit:?}").to_uppercase()
+            ),
             Field::Locked { msg } => write!(f, "{msg} PR_SUBMIT_FLAGS.LOCKED"),
             Field::Preprocess { msg } => write!(f, "{msg} PR_SUBMIT_FLAGS.PREPROCESS"),
             Field::OtherSubmitFlags { msg } => write!(f, "{msg} PR_SUBMIT_FLAGS (undefined bits)"),
@@ -159,7 +171,8 @@ pub fn observe(state: &State) -> Observation {
             (id, view)
         })
         .collect();
-    let mut folders: BTreeMap<Folder, Vec<MsgId>> = Folder::ALL.iter().map(|&f| (f, Vec::new())).collect();
+    let mut folders: BTreeMap<Folder, Vec<MsgId>> =
+        Folder::ALL.iter().map(|&f| (f, Vec::new())).collect();
     for (&id, m) in &state.messages {
         folders.entry(m.folder).or_default().push(id);
     }
@@ -169,7 +182,11 @@ pub fn observe(state: &State) -> Observation {
     for items in folders.values_mut() {
         items.sort();
     }
-    Observation { messages, folders, queue: state.queue.clone() }
+    Observation {
+        messages,
+        folders,
+        queue: state.queue.clone(),
+    }
 }
 
 /// Every difference between `expected` and `actual`, in a fixed order.
@@ -178,8 +195,12 @@ pub fn diff(expected: &Observation, actual: &Observation) -> Vec<Difference> {
     if expected == actual {
         return out;
     }
-    let ids: std::collections::BTreeSet<MsgId> =
-        expected.messages.keys().chain(actual.messages.keys()).copied().collect();
+    let ids: std::collections::BTreeSet<MsgId> = expected
+        .messages
+        .keys()
+        .chain(actual.messages.keys())
+        .copied()
+        .collect();
     for id in ids {
         match (expected.messages.get(&id), actual.messages.get(&id)) {
             (Some(e), Some(a)) => diff_message(id, e, a, &mut out),
@@ -191,10 +212,18 @@ pub fn diff(expected: &Observation, actual: &Observation) -> Vec<Difference> {
         }
     }
     if expected.folders != actual.folders {
-        out.push(Difference { field: Field::Folders, expected: folders_text(&expected.folders), actual: folders_text(&actual.folders) });
+        out.push(Difference {
+            field: Field::Folders,
+            expected: folders_text(&expected.folders),
+            actual: folders_text(&actual.folders),
+        });
     }
     if expected.queue != actual.queue {
-        out.push(Difference { field: Field::Queue, expected: ids_text(&expected.queue), actual: ids_text(&actual.queue) });
+        out.push(Difference {
+            field: Field::Queue,
+            expected: ids_text(&expected.queue),
+            actual: ids_text(&actual.queue),
+        });
     }
     out
 }
@@ -204,15 +233,27 @@ fn diff_message(id: MsgId, e: &MessageView, a: &MessageView, out: &mut Vec<Diffe
         return;
     }
     let on = |v: bool| if v { "set" } else { "clear" }.to_string();
-    let mut push = |field, expected: String, actual: String| out.push(Difference { field, expected, actual });
+    let mut push = |field, expected: String, actual: String| {
+        out.push(Difference {
+            field,
+            expected,
+            actual,
+        })
+    };
     for bit in FlagBit::ALL {
-        let (ev, av) = (e.message_flags & bit.mask() != 0, a.message_flags & bit.mask() != 0);
+        let (ev, av) = (
+            e.message_flags & bit.mask() != 0,
+            a.message_flags & bit.mask() != 0,
+        );
         if ev != av {
             push(Field::Flag { msg: id, bit }, on(ev), on(av));
         }
     }
     use crate::mapi::submitflag::{LOCKED, PREPROCESS};
-    for (bit, field) in [(LOCKED, Field::Locked { msg: id }), (PREPROCESS, Field::Preprocess { msg: id })] {
+    for (bit, field) in [
+        (LOCKED, Field::Locked { msg: id }),
+        (PREPROCESS, Field::Preprocess { msg: id }),
+    ] {
         let (ev, av) = (e.submit_flags & bit != 0, a.submit_flags & bit != 0);
         if ev != av {
             push(field, on(ev), on(av));
@@ -221,13 +262,25 @@ fn diff_message(id: MsgId, e: &MessageView, a: &MessageView, out: &mut Vec<Diffe
     let other = |v: u32| v & !(LOCKED | PREPROCESS);
     if other(e.submit_flags) != other(a.submit_flags) {
         let hex = |v: u32| format!("0x{:X}", other(v));
-        push(Field::OtherSubmitFlags { msg: id }, hex(e.submit_flags), hex(a.submit_flags));
+        push(
+            Field::OtherSubmitFlags { msg: id },
+            hex(e.submit_flags),
+            hex(a.submit_flags),
+        );
     }
     if e.client_submit_time != a.client_submit_time {
-        push(Field::SubmitTime { msg: id }, format!("{:?}", e.client_submit_time), format!("{:?}", a.client_submit_time));
+        push(
+            Field::SubmitTime { msg: id },
+            format!("{:?}", e.client_submit_time),
+            format!("{:?}", a.client_submit_time),
+        );
     }
     if e.responsibility != a.responsibility {
-        push(Field::Responsibility { msg: id }, responsibility_text(&e.responsibility), responsibility_text(&a.responsibility));
+        push(
+            Field::Responsibility { msg: id },
+            responsibility_text(&e.responsibility),
+            responsibility_text(&a.responsibility),
+        );
     }
 }
 
@@ -237,7 +290,12 @@ fn presence(present: bool) -> String {
 
 /// Renders PR_MESSAGE_FLAGS bits by name.
 pub fn message_flags_text(flags: u32) -> String {
-    let names = [(msgflag::READ, "READ"), (msgflag::SUBMIT, "SUBMIT"), (msgflag::UNSENT, "UNSENT"), (msgflag::RESEND, "RESEND")];
+    let names = [
+        (msgflag::READ, "READ"),
+        (msgflag::SUBMIT, "SUBMIT"),
+        (msgflag::UNSENT, "UNSENT"),
+        (msgflag::RESEND, "RESEND"),
+    ];
     bits_text(flags, &names)
 }
 
@@ -248,7 +306,11 @@ pub fn submit_flags_text(flags: u32) -> String {
 }
 
 fn bits_text(flags: u32, names: &[(u32, &str)]) -> String {
-    let mut parts: Vec<String> = names.iter().filter(|(b, _)| flags & b != 0).map(|(_, n)| n.to_string()).collect();
+    let mut parts: Vec<String> = names
+        .iter()
+        .filter(|(b, _)| flags & b != 0)
+        .map(|(_, n)| n.to_string())
+        .collect();
     let rest = names.iter().fold(flags, |acc, (b, _)| acc & !b);
     if rest != 0 {
         parts.push(format!("0x{rest:X}"));
@@ -279,8 +341,11 @@ fn ids_text(ids: &[MsgId]) -> String {
 }
 
 fn folders_text(folders: &BTreeMap<Folder, Vec<MsgId>>) -> String {
-    let parts: Vec<String> =
-        folders.iter().filter(|(_, v)| !v.is_empty()).map(|(f, v)| format!("{f:?}{}", ids_text(v))).collect();
+    let parts: Vec<String> = folders
+        .iter()
+        .filter(|(_, v)| !v.is_empty())
+        .map(|(f, v)| format!("{f:?}{}", ids_text(v)))
+        .collect();
     if parts.is_empty() {
         "(all empty)".to_string()
     } else {

@@ -70,7 +70,12 @@ pub struct SubmitScript {
 impl SubmitScript {
     /// A script where MAPI succeeds and asks for nothing special.
     pub fn ok(now: u64) -> SubmitScript {
-        SubmitScript { now, prepare: Hresult::S_OK, expand: Hresult::S_OK, expand_flags: 0 }
+        SubmitScript {
+            now,
+            prepare: Hresult::S_OK,
+            expand: Hresult::S_OK,
+            expand_flags: 0,
+        }
     }
 }
 
@@ -299,19 +304,30 @@ impl fmt::Display for Op {
         let name = self.call_name();
         match self {
             Op::CreateMessage(n) => {
-                let recips: Vec<String> = n.recipients.iter().map(|a| format!("{a:?}").to_uppercase()).collect();
+                let recips: Vec<String> = n
+                    .recipients
+                    .iter()
+                    .map(|a| format!("{a:?}").to_uppercase())
+                    .collect();
                 write!(f, "{name}({:?}, to=[{}]", n.folder, recips.join(","))?;
                 if let Some(s) = n.sentmail {
                     write!(f, ", sentmail={s:?}")?;
                 }
-                for (on, label) in [(n.delete_after_submit, "delete-after-submit"), (n.unsent, "unsent"), (n.resend, "resend"), (n.saved, "saved")] {
+                for (on, label) in [
+                    (n.delete_after_submit, "delete-after-submit"),
+                    (n.unsent, "unsent"),
+                    (n.resend, "resend"),
+                    (n.saved, "saved"),
+                ] {
                     if on {
                         write!(f, ", {label}")?;
                     }
                 }
                 f.write_str(")")
             }
-            Op::SubmitMessage { msg, flags, script, .. } => {
+            Op::SubmitMessage {
+                msg, flags, script, ..
+            } => {
                 write!(f, "{name}({msg}")?;
                 if *flags != 0 {
                     write!(f, ", flags=0x{flags:X}")?;
@@ -327,20 +343,39 @@ impl fmt::Display for Op {
                 }
                 f.write_str(")")
             }
-            Op::OpenEntry { msg, access, path, .. } => {
-                let via = if *path == OpenPath::Folder { ", via folder" } else { "" };
+            Op::OpenEntry {
+                msg, access, path, ..
+            } => {
+                let via = if *path == OpenPath::Folder {
+                    ", via folder"
+                } else {
+                    ""
+                };
                 write!(f, "{name}({msg}, {}{via})", access_name(*access))
             }
             Op::WriteMessage { msg, via, .. } => write!(f, "{name}({msg}, via {via:?})"),
             Op::SetLockState { msg, lock, .. } => {
-                write!(f, "{name}({msg}, {})", if *lock { "MSG_LOCKED" } else { "MSG_UNLOCKED" })
+                write!(
+                    f,
+                    "{name}({msg}, {})",
+                    if *lock { "MSG_LOCKED" } else { "MSG_UNLOCKED" }
+                )
             }
-            Op::MarkResponsibility { msg, recipient, .. } => write!(f, "{name}({msg}, row {recipient} handled)"),
+            Op::MarkResponsibility { msg, recipient, .. } => {
+                write!(f, "{name}({msg}, row {recipient} handled)")
+            }
             Op::EmptyFolder { folder, .. } => write!(f, "{name}({folder:?})"),
             Op::StoreLogoff { flags } => write!(f, "{name}(0x{flags:X})"),
-            Op::RegisterPreprocessor { addr } => write!(f, "{name}({})", format!("{addr:?}").to_uppercase()),
+            Op::RegisterPreprocessor { addr } => {
+                write!(f, "{name}({})", format!("{addr:?}").to_uppercase())
+            }
             Op::SetTransportAvailable { addr, available } => {
-                write!(f, "{name}({}, {})", format!("{addr:?}").to_uppercase(), if *available { "up" } else { "down" })
+                write!(
+                    f,
+                    "{name}({}, {})",
+                    format!("{addr:?}").to_uppercase(),
+                    if *available { "up" } else { "down" }
+                )
             }
             _ => match self.msg() {
                 Some(msg) => write!(f, "{name}({msg})"),
@@ -411,12 +446,18 @@ pub struct Ret {
 impl Ret {
     /// A plain result with no data.
     pub fn hr(hr: Hresult) -> Ret {
-        Ret { hr, data: RetData::None }
+        Ret {
+            hr,
+            data: RetData::None,
+        }
     }
 
     /// S_OK with data.
     pub fn ok(data: RetData) -> Ret {
-        Ret { hr: Hresult::S_OK, data }
+        Ret {
+            hr: Hresult::S_OK,
+            data,
+        }
     }
 }
 

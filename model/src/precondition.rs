@@ -57,8 +57,15 @@ impl OpKind {
     pub fn of(op: &Op) -> OpKind {
         match op {
             Op::CreateMessage(_) => OpKind::Create,
-            Op::SubmitMessage { caller: Role::Spooler, .. } => OpKind::SpoolerSubmit,
-            Op::SubmitMessage { script, .. } if script.prepare.failed() || script.expand.failed() => OpKind::SubmitFailing,
+            Op::SubmitMessage {
+                caller: Role::Spooler,
+                ..
+            } => OpKind::SpoolerSubmit,
+            Op::SubmitMessage { script, .. }
+                if script.prepare.failed() || script.expand.failed() =>
+            {
+                OpKind::SubmitFailing
+            }
             Op::SubmitMessage { .. } => OpKind::Submit,
             Op::AbortSubmit { .. } => OpKind::Abort,
             Op::OpenEntry { .. } => OpKind::Open,
@@ -68,7 +75,10 @@ impl OpKind {
             Op::MarkResponsibility { .. } => OpKind::Mark,
             Op::FinishedMsg { .. } => OpKind::Finish,
             Op::AdviseNewMail | Op::NotifyNewMail { .. } => OpKind::NewMail,
-            Op::SetReadFlag { .. } | Op::DeleteMessage { .. } | Op::EmptyFolder { .. } | Op::GetSupportMask => OpKind::FolderOps,
+            Op::SetReadFlag { .. }
+            | Op::DeleteMessage { .. }
+            | Op::EmptyFolder { .. }
+            | Op::GetSupportMask => OpKind::FolderOps,
             Op::StoreLogoff { .. } | Op::Restart => OpKind::Restart,
             Op::RegisterPreprocessor { .. } | Op::SetTransportAvailable { .. } => OpKind::Transport,
             Op::RunSpooler => OpKind::RunSpooler,
@@ -91,21 +101,55 @@ pub fn precondition(state: &State, op: &Op) -> bool {
     }
     let life = op.msg().and_then(|id| state.life(id));
     match op {
-        Op::RegisterPreprocessor { .. } | Op::SetTransportAvailable { .. } | Op::RunSpooler => system,
-        Op::SubmitMessage { caller: Role::Spooler, .. } => !system && life == Some(Life::LockedPre),
-        Op::FinishedMsg { caller: Role::Spooler, .. } => !system && matches!(life, Some(Life::Locked | Life::HandedLocked)),
-        Op::SetLockState { caller: Role::Spooler, lock, .. } => {
+        Op::RegisterPreprocessor { .. } | Op::SetTransportAvailable { .. } | Op::RunSpooler => {
+            system
+        }
+        Op::SubmitMessage {
+            caller: Role::Spooler,
+            ..
+        } => !system && life == Some(Life::LockedPre),
+        Op::FinishedMsg {
+            caller: Role::Spooler,
+            ..
+        } => !system && matches!(life, Some(Life::Locked | Life::HandedLocked)),
+        Op::SetLockState {
+            caller: Role::Spooler,
+            lock,
+            ..
+        } => {
             !system
                 && match lock {
                     true => matches!(life, Some(Life::Queued | Life::QueuedPre | Life::Handed)),
-                    false => matches!(life, Some(Life::Locked | Life::LockedPre | Life::HandedLocked)),
+                    false => matches!(
+                        life,
+                        Some(Life::Locked | Life::LockedPre | Life::HandedLocked)
+                    ),
                 }
         }
-        Op::MarkResponsibility { caller: Role::Spooler, msg, recipient } => {
-            !system && state.messages[msg].locked && state.messages[msg].recipients.get(usize::from(*recipient)).is_some_and(|r| r.responsibility != Some(true))
+        Op::MarkResponsibility {
+            caller: Role::Spooler,
+            msg,
+            recipient,
+        } => {
+            !system
+                && state.messages[msg].locked
+                && state.messages[msg]
+                    .recipients
+                    .get(usize::from(*recipient))
+                    .is_some_and(|r| r.responsibility != Some(true))
         }
-        Op::GetOutgoingQueue { caller: Role::Spooler } | Op::NotifyNewMail { caller: Role::Spooler, .. } => !system,
-        Op::SubmitMessage { caller: Role::Client, script, .. } => !system || *script == realistic_script(state, op.msg(), script.now, false),
+        Op::GetOutgoingQueue {
+            caller: Role::Spooler,
+        }
+        | Op::NotifyNewMail {
+            caller: Role::Spooler,
+            ..
+        } => !system,
+        Op::SubmitMessage {
+            caller: Role::Client,
+            script,
+            ..
+        } => !system || *script == realistic_script(state, op.msg(), script.now, false),
         _ => true,
     }
 }
@@ -124,27 +168,56 @@ pub fn templates() -> Vec<NewMessage> {
     vec![
         base(Folder::Outbox, vec![AddrType::Smtp]),
         base(Folder::Outbox, vec![AddrType::Smtp, AddrType::Fax]),
-        NewMessage { sentmail: Some(Folder::SentItems), ..base(Folder::Outbox, vec![AddrType::Smtp]) },
-        NewMessage { delete_after_submit: true, ..base(Folder::Outbox, vec![AddrType::Smtp]) },
-        NewMessage { sentmail: Some(Folder::SentItems), delete_after_submit: true, ..base(Folder::Outbox, vec![AddrType::Fax]) },
+        NewMessage {
+            sentmail: Some(Folder::SentItems),
+            ..base(Folder::Outbox, vec![AddrType::Smtp])
+        },
+        NewMessage {
+            delete_after_submit: true,
+            ..base(Folder::Outbox, vec![AddrType::Smtp])
+        },
+        NewMessage {
+            sentmail: Some(Folder::SentItems),
+            delete_after_submit: true,
+            ..base(Folder::Outbox, vec![AddrType::Fax])
+        },
         base(Folder::Outbox, vec![]),
-        NewMessage { resend: true, unsent: true, ..base(Folder::Drafts, vec![AddrType::X400, AddrType::Smtp]) },
-        NewMessage { saved: false, ..base(Folder::Inbox, vec![AddrType::Smtp]) },
+        NewMessage {
+            resend: true,
+            unsent: true,
+            ..base(Folder::Drafts, vec![AddrType::X400, AddrType::Smtp])
+        },
+        NewMessage {
+            saved: false,
+            ..base(Folder::Inbox, vec![AddrType::Smtp])
+        },
     ]
 }
 
 /// The next reading of the harness's clock: one second after the latest submission still visible.
 pub fn next_clock(state: &State) -> u64 {
-    state.messages.values().filter_map(|m| m.submit_time).max().map_or(CLOCK_START, |t| t + SECOND)
+    state
+        .messages
+        .values()
+        .filter_map(|m| m.submit_time)
+        .max()
+        .map_or(CLOCK_START, |t| t + SECOND)
 }
 
 /// What a real MAPI's ExpandRecips would answer: NEEDS_SPOOLER when a tightly coupled store cannot
 /// handle some recipient, NEEDS_PREPROCESSING when asked to.
-pub fn realistic_script(state: &State, msg: Option<MsgId>, now: u64, preprocess: bool) -> SubmitScript {
+pub fn realistic_script(
+    state: &State,
+    msg: Option<MsgId>,
+    now: u64,
+    preprocess: bool,
+) -> SubmitScript {
     let mut script = SubmitScript::ok(now);
-    let unhandled = msg
-        .and_then(|id| state.messages.get(&id))
-        .is_some_and(|m| m.recipients.iter().any(|r| !state.choices.tc_handles(r.addr)));
+    let unhandled = msg.and_then(|id| state.messages.get(&id)).is_some_and(|m| {
+        m.recipients
+            .iter()
+            .any(|r| !state.choices.tc_handles(r.addr))
+    });
     if state.choices.tight_coupling.is_some() && unhandled {
         script.expand_flags |= expand::NEEDS_SPOOLER;
     }
@@ -176,13 +249,30 @@ pub fn candidates(state: &State, max_messages: u32) -> Vec<(OpKind, Op)> {
     push(OpKind::Queue, Op::GetOutgoingQueue { caller: Client });
     push(OpKind::NewMail, Op::AdviseNewMail);
     push(OpKind::FolderOps, Op::GetSupportMask);
-    push(OpKind::FolderOps, Op::EmptyFolder { caller: Client, folder: Folder::Outbox });
-    push(OpKind::Restart, Op::StoreLogoff { flags: logoff::ORDERLY });
+    push(
+        OpKind::FolderOps,
+        Op::EmptyFolder {
+            caller: Client,
+            folder: Folder::Outbox,
+        },
+    );
+    push(
+        OpKind::Restart,
+        Op::StoreLogoff {
+            flags: logoff::ORDERLY,
+        },
+    );
     push(OpKind::Restart, Op::Restart);
     for addr in AddrType::ALL {
         push(OpKind::Transport, Op::RegisterPreprocessor { addr });
         let down = state.transports_down.contains(&addr);
-        push(OpKind::Transport, Op::SetTransportAvailable { addr, available: down });
+        push(
+            OpKind::Transport,
+            Op::SetTransportAvailable {
+                addr,
+                available: down,
+            },
+        );
     }
     push(OpKind::RunSpooler, Op::RunSpooler);
     out
@@ -191,33 +281,184 @@ pub fn candidates(state: &State, max_messages: u32) -> Vec<(OpKind, Op)> {
 fn per_message(state: &State, msg: MsgId, push: &mut impl FnMut(OpKind, Op)) {
     use Role::{Client, Spooler};
     let now = next_clock(state);
-    let submit = |script, flags| Op::SubmitMessage { caller: Client, msg, flags, script };
-    push(OpKind::Submit, submit(realistic_script(state, Some(msg), now, false), 0));
-    push(OpKind::Submit, submit(realistic_script(state, Some(msg), now, true), 0));
-    push(OpKind::Submit, submit(realistic_script(state, Some(msg), now, false), FORCE_SUBMIT));
-    let spooler_flag = SubmitScript { expand_flags: expand::NEEDS_SPOOLER, ..SubmitScript::ok(now) };
+    let submit = |script, flags| Op::SubmitMessage {
+        caller: Client,
+        msg,
+        flags,
+        script,
+    };
+    push(
+        OpKind::Submit,
+        submit(realistic_script(state, Some(msg), now, false), 0),
+    );
+    push(
+        OpKind::Submit,
+        submit(realistic_script(state, Some(msg), now, true), 0),
+    );
+    push(
+        OpKind::Submit,
+        submit(realistic_script(state, Some(msg), now, false), FORCE_SUBMIT),
+    );
+    let spooler_flag = SubmitScript {
+        expand_flags: expand::NEEDS_SPOOLER,
+        ..SubmitScript::ok(now)
+    };
     push(OpKind::Submit, submit(spooler_flag, 0));
-    push(OpKind::SubmitFailing, submit(SubmitScript { prepare: Hresult::MAPI_E_CALL_FAILED, ..SubmitScript::ok(now) }, 0));
-    push(OpKind::SubmitFailing, submit(SubmitScript { expand: Hresult::MAPI_E_NOT_FOUND, ..SubmitScript::ok(now) }, 0));
-    push(OpKind::SpoolerSubmit, Op::SubmitMessage { caller: Spooler, msg, flags: 0, script: SubmitScript::ok(now) });
-    push(OpKind::Abort, Op::AbortSubmit { caller: Client, msg });
+    push(
+        OpKind::SubmitFailing,
+        submit(
+            SubmitScript {
+                prepare: Hresult::MAPI_E_CALL_FAILED,
+                ..SubmitScript::ok(now)
+            },
+            0,
+        ),
+    );
+    push(
+        OpKind::SubmitFailing,
+        submit(
+            SubmitScript {
+                expand: Hresult::MAPI_E_NOT_FOUND,
+                ..SubmitScript::ok(now)
+            },
+            0,
+        ),
+    );
+    push(
+        OpKind::SpoolerSubmit,
+        Op::SubmitMessage {
+            caller: Spooler,
+            msg,
+            flags: 0,
+            script: SubmitScript::ok(now),
+        },
+    );
+    push(
+        OpKind::Abort,
+        Op::AbortSubmit {
+            caller: Client,
+            msg,
+        },
+    );
     for access in [Access::Default, Access::Modify, Access::BestAccess] {
-        push(OpKind::Open, Op::OpenEntry { caller: Client, msg, access, path: OpenPath::Store });
+        push(
+            OpKind::Open,
+            Op::OpenEntry {
+                caller: Client,
+                msg,
+                access,
+                path: OpenPath::Store,
+            },
+        );
     }
-    push(OpKind::Open, Op::OpenEntry { caller: Client, msg, access: Access::BestAccess, path: OpenPath::Folder });
-    push(OpKind::Open, Op::OpenEntry { caller: Spooler, msg, access: Access::Modify, path: OpenPath::Store });
-    push(OpKind::Write, Op::WriteMessage { caller: Client, msg, via: Handle::Submitter });
-    push(OpKind::Write, Op::WriteMessage { caller: Client, msg, via: Handle::Reopened });
-    push(OpKind::Lock, Op::SetLockState { caller: Spooler, msg, lock: true });
-    push(OpKind::Lock, Op::SetLockState { caller: Spooler, msg, lock: false });
-    push(OpKind::Lock, Op::SetLockState { caller: Client, msg, lock: true });
+    push(
+        OpKind::Open,
+        Op::OpenEntry {
+            caller: Client,
+            msg,
+            access: Access::BestAccess,
+            path: OpenPath::Folder,
+        },
+    );
+    push(
+        OpKind::Open,
+        Op::OpenEntry {
+            caller: Spooler,
+            msg,
+            access: Access::Modify,
+            path: OpenPath::Store,
+        },
+    );
+    push(
+        OpKind::Write,
+        Op::WriteMessage {
+            caller: Client,
+            msg,
+            via: Handle::Submitter,
+        },
+    );
+    push(
+        OpKind::Write,
+        Op::WriteMessage {
+            caller: Client,
+            msg,
+            via: Handle::Reopened,
+        },
+    );
+    push(
+        OpKind::Lock,
+        Op::SetLockState {
+            caller: Spooler,
+            msg,
+            lock: true,
+        },
+    );
+    push(
+        OpKind::Lock,
+        Op::SetLockState {
+            caller: Spooler,
+            msg,
+            lock: false,
+        },
+    );
+    push(
+        OpKind::Lock,
+        Op::SetLockState {
+            caller: Client,
+            msg,
+            lock: true,
+        },
+    );
     for recipient in 0..2 {
-        push(OpKind::Mark, Op::MarkResponsibility { caller: Spooler, msg, recipient });
+        push(
+            OpKind::Mark,
+            Op::MarkResponsibility {
+                caller: Spooler,
+                msg,
+                recipient,
+            },
+        );
     }
-    push(OpKind::Finish, Op::FinishedMsg { caller: Spooler, msg });
-    push(OpKind::Finish, Op::FinishedMsg { caller: Client, msg });
-    push(OpKind::NewMail, Op::NotifyNewMail { caller: Spooler, msg });
-    push(OpKind::NewMail, Op::NotifyNewMail { caller: Client, msg });
-    push(OpKind::FolderOps, Op::SetReadFlag { caller: Client, msg });
-    push(OpKind::FolderOps, Op::DeleteMessage { caller: Client, msg });
+    push(
+        OpKind::Finish,
+        Op::FinishedMsg {
+            caller: Spooler,
+            msg,
+        },
+    );
+    push(
+        OpKind::Finish,
+        Op::FinishedMsg {
+            caller: Client,
+            msg,
+        },
+    );
+    push(
+        OpKind::NewMail,
+        Op::NotifyNewMail {
+            caller: Spooler,
+            msg,
+        },
+    );
+    push(
+        OpKind::NewMail,
+        Op::NotifyNewMail {
+            caller: Client,
+            msg,
+        },
+    );
+    push(
+        OpKind::FolderOps,
+        Op::SetReadFlag {
+            caller: Client,
+            msg,
+        },
+    );
+    push(
+        OpKind::FolderOps,
+        Op::DeleteMessage {
+            caller: Client,
+            msg,
+        },
+    );
 }

@@ -51,7 +51,10 @@ rule_ids! {
 impl RuleId {
     /// Looks a rule up by its catalog form (case-insensitive).
     pub fn parse(text: &str) -> Option<RuleId> {
-        RuleId::ALL.iter().copied().find(|r| r.as_str().eq_ignore_ascii_case(text.trim()))
+        RuleId::ALL
+            .iter()
+            .copied()
+            .find(|r| r.as_str().eq_ignore_ascii_case(text.trim()))
     }
 }
 
@@ -70,7 +73,8 @@ impl Serialize for RuleId {
 impl<'de> Deserialize<'de> for RuleId {
     fn deserialize<D: serde::Deserializer<'de>>(d: D) -> Result<Self, D::Error> {
         let text = String::deserialize(d)?;
-        RuleId::parse(&text).ok_or_else(|| serde::de::Error::custom(format!("unknown rule ID `{text}`")))
+        RuleId::parse(&text)
+            .ok_or_else(|| serde::de::Error::custom(format!("unknown rule ID `{text}`")))
     }
 }
 

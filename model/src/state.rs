@@ -38,8 +38,13 @@ pub enum Folder {
 
 impl Folder {
     /// Every folder, in a fixed order.
-    pub const ALL: [Folder; 5] =
-        [Folder::Inbox, Folder::Outbox, Folder::Drafts, Folder::SentItems, Folder::DeletedItems];
+    pub const ALL: [Folder; 5] = [
+        Folder::Inbox,
+        Folder::Outbox,
+        Folder::Drafts,
+        Folder::SentItems,
+        Folder::DeletedItems,
+    ];
 }
 
 /// A recipient's address type; each has its own transport in profile `system`.
@@ -132,7 +137,13 @@ impl Message {
             locked: false,
             preprocess: false,
             submit_time: None,
-            recipients: recipients.iter().map(|&addr| Recipient { addr, responsibility: None }).collect(),
+            recipients: recipients
+                .iter()
+                .map(|&addr| Recipient {
+                    addr,
+                    responsibility: None,
+                })
+                .collect(),
             sentmail: None,
             delete_after_submit: false,
             saved: false,
@@ -151,7 +162,12 @@ impl Message {
 
     /// PR_SUBMIT_FLAGS as the store should show it.
     pub fn submit_flags(&self) -> u32 {
-        (if self.locked { submitflag::LOCKED } else { 0 }) | (if self.preprocess { submitflag::PREPROCESS } else { 0 })
+        (if self.locked { submitflag::LOCKED } else { 0 })
+            | (if self.preprocess {
+                submitflag::PREPROCESS
+            } else {
+                0
+            })
     }
 }
 
@@ -189,6 +205,8 @@ pub struct State {
     pub preprocessors: Vec<Preprocessor>,
     /// Address types whose transport is temporarily unavailable (profile `system`).
     pub transports_down: Vec<AddrType>,
+    /// Messages handed to the spooler by CompleteMsg, in hand-over order (AMB-21, AMB-29).
+    pub handed_order: Vec<MsgId>,
 }
 
 impl State {
@@ -206,6 +224,7 @@ impl State {
             logoff_flags: None,
             preprocessors: Vec::new(),
             transports_down: Vec::new(),
+            handed_order: Vec::new(),
         }
     }
 
@@ -218,15 +237,17 @@ impl State {
     pub fn life(&self, id: MsgId) -> Option<Life> {
         let m = self.messages.get(&id)?;
         let queued = self.queued(id);
-        Some(match (m.submitted(), queued, m.handed, m.preprocess, m.locked) {
-            (_, true, _, true, false) => Life::QueuedPre,
-            (_, true, _, true, true) => Life::LockedPre,
-            (_, true, _, false, false) => Life::Queued,
-            (_, true, _, false, true) => Life::Locked,
-            (true, false, true, _, false) => Life::Handed,
-            (true, false, true, _, true) => Life::HandedLocked,
-            _ if m.finished => Life::Done,
-            _ => Life::Draft,
-        })
+        Some(
+            match (m.submitted(), queued, m.handed, m.preprocess, m.locked) {
+                (_, true, _, true, false) => Life::QueuedPre,
+                (_, true, _, true, true) => Life::LockedPre,
+                (_, true, _, false, false) => Life::Queued,
+                (_, true, _, false, true) => Life::Locked,
+                (true, false, true, _, false) => Life::Handed,
+                (true, false, true, _, true) => Life::HandedLocked,
+                _ if m.finished => Life::Done,
+                _ => Life::Draft,
+            },
+        )
     }
 }

@@ -37,7 +37,11 @@ pub fn run(choices: &Choices, ops: &[Op]) -> (Vec<Row>, State) {
             op: op.clone(),
             ret: outcome.ret.clone(),
             calls: outcome.calls.iter().map(|c| c.what.clone()).collect(),
-            notifications: outcome.notifications.iter().map(|n| n.what.clone()).collect(),
+            notifications: outcome
+                .notifications
+                .iter()
+                .map(|n| n.what.clone())
+                .collect(),
             after: after_text(&outcome.next, subject_of(op, &outcome.ret)),
             rules: outcome.rules.clone(),
         });
@@ -59,12 +63,25 @@ pub fn after_text(state: &State, msg: Option<MsgId>) -> String {
     let queue: Vec<String> = state.queue.iter().map(ToString::to_string).collect();
     let Some(id) = msg else {
         // A call on no message (a restart, a queue read): show every message that is locked too.
-        let locked: Vec<String> = state.messages.iter().filter(|(_, m)| m.locked).map(|(id, _)| id.to_string()).collect();
-        let locks = if locked.is_empty() { String::new() } else { format!("; locked [{}]", locked.join(",")) };
+        let locked: Vec<String> = state
+            .messages
+            .iter()
+            .filter(|(_, m)| m.locked)
+            .map(|(id, _)| id.to_string())
+            .collect();
+        let locks = if locked.is_empty() {
+            String::new()
+        } else {
+            format!("; locked [{}]", locked.join(","))
+        };
         return format!("queue [{}]{locks}", queue.join(","));
     };
-    let Some(m) = state.messages.get(&id) else { return format!("{id} deleted") };
-    let mut parts = vec![message_flags_text(m.flags & crate::observe::OBSERVED_MESSAGE_FLAGS)];
+    let Some(m) = state.messages.get(&id) else {
+        return format!("{id} deleted");
+    };
+    let mut parts = vec![message_flags_text(
+        m.flags & crate::observe::OBSERVED_MESSAGE_FLAGS,
+    )];
     if m.submit_flags() != 0 {
         parts.push(submit_flags_text(m.submit_flags()));
     }
@@ -81,7 +98,16 @@ pub fn after_text(state: &State, msg: Option<MsgId>) -> String {
 
 /// Renders rows as an aligned text table with a header.
 pub fn table(rows: &[Row]) -> String {
-    let header = ["#", "role", "call", "result", "support calls", "notifications", "after"].map(String::from);
+    let header = [
+        "#",
+        "role",
+        "call",
+        "result",
+        "support calls",
+        "notifications",
+        "after",
+    ]
+    .map(String::from);
     let mut cells: Vec<[String; 7]> = vec![header];
     for (i, row) in rows.iter().enumerate() {
         cells.push([
@@ -111,7 +137,11 @@ fn joined<T: ToString>(items: &[T]) -> String {
     if items.is_empty() {
         "-".into()
     } else {
-        items.iter().map(ToString::to_string).collect::<Vec<_>>().join("; ")
+        items
+            .iter()
+            .map(ToString::to_string)
+            .collect::<Vec<_>>()
+            .join("; ")
     }
 }
 

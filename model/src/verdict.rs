@@ -55,7 +55,11 @@ pub struct Violation {
 
 impl fmt::Display for Violation {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-        write!(f, "{}: {}: expected {}, got {}", self.rule, self.subject, self.expected, self.actual)
+        write!(
+            f,
+            "{}: {}: expected {}, got {}",
+            self.rule, self.subject, self.expected, self.actual
+        )
     }
 }
 
@@ -89,7 +93,10 @@ pub fn judge(op: &Op, step: &Step, actual: &Actual) -> Verdict {
         }
     }
     let (outcome, violations) = best.expect("a step has at least one outcome");
-    Verdict::Fail { outcome, violations }
+    Verdict::Fail {
+        outcome,
+        violations,
+    }
 }
 
 /// The next model state after an implementation matched `outcome`: fields the documentation leaves
@@ -107,9 +114,13 @@ fn adopt(state: &mut State, field: Field, observed: &Observation) {
         Field::Flag { msg, .. } | Field::SubmitTime { msg } | Field::Responsibility { msg } => msg,
         _ => return,
     };
-    let (Some(m), Some(seen)) = (state.messages.get_mut(&msg), observed.messages.get(&msg)) else { return };
+    let (Some(m), Some(seen)) = (state.messages.get_mut(&msg), observed.messages.get(&msg)) else {
+        return;
+    };
     match field {
-        Field::Flag { bit, .. } => m.flags = (m.flags & !bit.mask()) | (seen.message_flags & bit.mask()),
+        Field::Flag { bit, .. } => {
+            m.flags = (m.flags & !bit.mask()) | (seen.message_flags & bit.mask())
+        }
         Field::SubmitTime { .. } => m.submit_time = seen.client_submit_time,
         Field::Responsibility { .. } if seen.responsibility.len() == m.recipients.len() => {
             for (r, v) in m.recipients.iter_mut().zip(&seen.responsibility) {
@@ -136,12 +147,19 @@ pub fn violations(op: &Op, outcome: &Outcome, actual: &Actual) -> Vec<Violation>
     }
     out.extend(call_violation(op, &outcome.calls, &actual.calls));
     out.extend(state_violations(outcome, &actual.observation));
-    out.extend(notification_violations(&outcome.notifications, &actual.notifications));
+    out.extend(notification_violations(
+        &outcome.notifications,
+        &actual.notifications,
+    ));
     out
 }
 
 /// The first difference in the sequence of calls, if any.
-fn call_violation(op: &Op, expected: &[Because<SupportCall>], actual: &[SupportCall]) -> Option<Violation> {
+fn call_violation(
+    op: &Op,
+    expected: &[Because<SupportCall>],
+    actual: &[SupportCall],
+) -> Option<Violation> {
     let n = expected.len().max(actual.len());
     for i in 0..n {
         let (want, got) = (expected.get(i), actual.get(i));
@@ -151,7 +169,9 @@ fn call_violation(op: &Op, expected: &[Because<SupportCall>], actual: &[SupportC
         let rule = match (want, got) {
             (Some(w), Some(g)) if w.what.name() == g.name() => argument_rule(&w.what, g, w.rule),
             (Some(w), Some(g)) if expected.iter().any(|e| &e.what == g) => w.rule,
-            (_, Some(g)) if !expected.iter().any(|e| e.what.name() == g.name()) => unexpected_call_rule(op, g),
+            (_, Some(g)) if !expected.iter().any(|e| e.what.name() == g.name()) => {
+                unexpected_call_rule(op, g)
+            }
             (Some(w), _) => w.rule,
             (None, Some(g)) => unexpected_call_rule(op, g),
             (None, None) => unreachable!("one side has a call at {i}"),
@@ -170,19 +190,38 @@ fn call_violation(op: &Op, expected: &[Because<SupportCall>], actual: &[SupportC
 /// The rule broken when the right call is made with the wrong arguments.
 fn argument_rule(want: &SupportCall, got: &SupportCall, default: RuleId) -> RuleId {
     match (want, got) {
-        (SupportCall::PrepareSubmit { msg: a, .. }, SupportCall::PrepareSubmit { msg: b, .. }) if a == b => RuleId::Prep02,
-        (SupportCall::TransportSend { locked: a, .. }, SupportCall::TransportSend { locked: b, .. }) if a != b => RuleId::Spl19,
-        (SupportCall::Preprocess { locked: a, .. }, SupportCall::Preprocess { locked: b, .. }) if a != b => RuleId::Spl19,
+        (SupportCall::PrepareSubmit { msg: a, .. }, SupportCall::PrepareSubmit { msg: b, .. })
+            if a == b =>
+        {
+            RuleId::Prep02
+        }
+        (
+            SupportCall::TransportSend { locked: a, .. },
+            SupportCall::TransportSend { locked: b, .. },
+        ) if a != b => RuleId::Spl19,
+        (SupportCall::Preprocess { locked: a, .. }, SupportCall::Preprocess { locked: b, .. })
+            if a != b =>
+        {
+            RuleId::Spl19
+        }
         _ => default,
     }
 }
 
 /// The rule broken by a call that should not have been made at all.
 pub fn unexpected_call_rule(op: &Op, call: &SupportCall) -> RuleId {
-    let spooler_submit = matches!(op, Op::SubmitMessage { caller: Role::Spooler, .. });
+    let spooler_submit = matches!(
+        op,
+        Op::SubmitMessage {
+            caller: Role::Spooler,
+            ..
+        }
+    );
     match call {
         SupportCall::SpoolerNotify { .. } => RuleId::Cap09,
-        SupportCall::PrepareSubmit { .. } | SupportCall::ExpandRecips { .. } if spooler_submit => RuleId::Pre03,
+        SupportCall::PrepareSubmit { .. } | SupportCall::ExpandRecips { .. } if spooler_submit => {
+            RuleId::Pre03
+        }
         SupportCall::PrepareSubmit { .. } => RuleId::Submit04,
         SupportCall::ExpandRecips { .. } => RuleId::Submit08,
         SupportCall::CompleteMsg { .. } => RuleId::Tc05,
@@ -194,7 +233,10 @@ pub fn unexpected_call_rule(op: &Op, call: &SupportCall) -> RuleId {
     }
 }
 
-fn notification_violations(expected: &[Because<Notification>], actual: &[Notification]) -> Vec<Violation> {
+fn notification_violations(
+    expected: &[Because<Notification>],
+    actual: &[Notification],
+) -> Vec<Violation> {
     let mut out = Vec::new();
     for want in expected {
         if !actual.iter().any(|a| a.satisfies(&want.what)) {
@@ -208,8 +250,15 @@ fn notification_violations(expected: &[Because<Notification>], actual: &[Notific
         }
     }
     // New-mail notifications are counted exactly: one per sink and call (NNM-02).
-    let want_mail: Vec<&Notification> = expected.iter().map(|b| &b.what).filter(|n| matches!(n, Notification::NewMail { .. })).collect();
-    let got_mail: Vec<&Notification> = actual.iter().filter(|n| matches!(n, Notification::NewMail { .. })).collect();
+    let want_mail: Vec<&Notification> = expected
+        .iter()
+        .map(|b| &b.what)
+        .filter(|n| matches!(n, Notification::NewMail { .. }))
+        .collect();
+    let got_mail: Vec<&Notification> = actual
+        .iter()
+        .filter(|n| matches!(n, Notification::NewMail { .. }))
+        .collect();
     if got_mail.len() > want_mail.len() && out.iter().all(|v| v.rule != RuleId::Nnm02) {
         out.push(Violation {
             rule: RuleId::Nnm02,
@@ -226,7 +275,10 @@ fn notifications_text(ns: &[Notification]) -> String {
     if ns.is_empty() {
         return "none".into();
     }
-    ns.iter().map(ToString::to_string).collect::<Vec<_>>().join("; ")
+    ns.iter()
+        .map(ToString::to_string)
+        .collect::<Vec<_>>()
+        .join("; ")
 }
 
 fn state_violations(outcome: &Outcome, observed: &Observation) -> Vec<Violation> {
@@ -236,14 +288,25 @@ fn state_violations(outcome: &Outcome, observed: &Observation) -> Vec<Violation>
         .filter(|d| !outcome.loose.contains(&d.field))
         .map(|d| {
             let rule = state_rule(outcome, &expected, observed, d.field);
-            Violation { rule, aspect: Aspect::State, subject: d.field.to_string(), expected: d.expected, actual: d.actual }
+            Violation {
+                rule,
+                aspect: Aspect::State,
+                subject: d.field.to_string(),
+                expected: d.expected,
+                actual: d.actual,
+            }
         })
         .collect()
 }
 
 /// The rule behind a differing field: the rule that set it in this step; for a field the step should
 /// have left alone, the step's own rule; failing both, the field's home rule.
-fn state_rule(outcome: &Outcome, expected: &Observation, observed: &Observation, field: Field) -> RuleId {
+fn state_rule(
+    outcome: &Outcome,
+    expected: &Observation,
+    observed: &Observation,
+    field: Field,
+) -> RuleId {
     if field == Field::Queue {
         let (mut a, mut b) = (expected.queue.clone(), observed.queue.clone());
         a.sort();
@@ -255,8 +318,17 @@ fn state_rule(outcome: &Outcome, expected: &Observation, observed: &Observation,
     if let Field::Responsibility { msg } = field {
         let (e, a) = (expected.messages.get(&msg), observed.messages.get(&msg));
         if let (Some(e), Some(a)) = (e, a) {
-            let unset = e.responsibility.iter().zip(&a.responsibility).any(|(e, a)| e.is_some() && a.is_none());
-            if unset && outcome.touched.iter().any(|(f, r)| *f == field && matches!(r, RuleId::Submit06 | RuleId::Tc02)) {
+            let unset = e
+                .responsibility
+                .iter()
+                .zip(&a.responsibility)
+                .any(|(e, a)| e.is_some() && a.is_none());
+            if unset
+                && outcome
+                    .touched
+                    .iter()
+                    .any(|(f, r)| *f == field && matches!(r, RuleId::Submit06 | RuleId::Tc02))
+            {
                 return RuleId::Submit06;
             }
         }
@@ -277,9 +349,17 @@ fn state_rule(outcome: &Outcome, expected: &Observation, observed: &Observation,
 pub fn home_rule(field: Field) -> RuleId {
     match field {
         Field::Exists { .. } => RuleId::Submit01,
-        Field::Flag { bit: FlagBit::Submit | FlagBit::Resend, .. } => RuleId::Flag01,
-        Field::Flag { bit: FlagBit::Unsent, .. } => RuleId::Flag02,
-        Field::Flag { bit: FlagBit::Read, .. } => RuleId::Access07,
+        Field::Flag {
+            bit: FlagBit::Submit | FlagBit::Resend,
+            ..
+        } => RuleId::Flag01,
+        Field::Flag {
+            bit: FlagBit::Unsent,
+            ..
+        } => RuleId::Flag02,
+        Field::Flag {
+            bit: FlagBit::Read, ..
+        } => RuleId::Access07,
         Field::Locked { .. } => RuleId::Spl06,
         Field::Preprocess { .. } => RuleId::Flag06,
         Field::OtherSubmitFlags { .. } => RuleId::Flag05,

@@ -33,7 +33,14 @@ pub fn all() -> BTreeMap<RuleId, Witness> {
         for (rule, ops) in search(&choices, &found) {
             let better = found.get(&rule).is_none_or(|w| ops.len() < w.ops.len());
             if better {
-                found.insert(rule, Witness { preset, choices: choices.clone(), ops });
+                found.insert(
+                    rule,
+                    Witness {
+                        preset,
+                        choices: choices.clone(),
+                        ops,
+                    },
+                );
             }
         }
     }
@@ -47,7 +54,11 @@ pub fn of(rule: RuleId) -> Option<Witness> {
     for (preset, choices) in Choices::presets() {
         let depth = best.as_ref().map_or(MAX_DEPTH, |w| w.ops.len() - 1);
         if let Some(ops) = search_for(&choices, rule, depth) {
-            best = Some(Witness { preset, choices, ops });
+            best = Some(Witness {
+                preset,
+                choices,
+                ops,
+            });
         }
     }
     best
@@ -70,7 +81,12 @@ fn search_for(choices: &Choices, rule: RuleId, max_depth: usize) -> Option<Vec<O
                 ops.push(op);
                 return Some(ops);
             }
-            let next = result.outcomes.into_iter().next().expect("one outcome").next;
+            let next = result
+                .outcomes
+                .into_iter()
+                .next()
+                .expect("one outcome")
+                .next;
             if seen.len() < MAX_STATES && seen.insert(next.clone()) {
                 nodes.push((Some(node), Some(op)));
                 queue.push_back((nodes.len() - 1, next, depth + 1));
@@ -95,8 +111,13 @@ fn search(choices: &Choices, known: &BTreeMap<RuleId, Witness>) -> BTreeMap<Rule
         }
         for (_, op) in candidates(&state, MAX_MESSAGES) {
             let result = step(&state, &op);
-            let new_rules: Vec<RuleId> =
-                result.rules().into_iter().filter(|r| !found.contains_key(r) && known.get(r).is_none_or(|w| w.ops.len() > depth + 1)).collect();
+            let new_rules: Vec<RuleId> = result
+                .rules()
+                .into_iter()
+                .filter(|r| {
+                    !found.contains_key(r) && known.get(r).is_none_or(|w| w.ops.len() > depth + 1)
+                })
+                .collect();
             if !new_rules.is_empty() {
                 let mut ops = path(&nodes, node);
                 ops.push(op.clone());

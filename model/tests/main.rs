@@ -64,13 +64,23 @@ mod witnesses {
     #[test]
     fn every_rule_has_a_replayable_witness() {
         let all = witness::all();
-        let missing: Vec<&str> = RuleId::ALL.iter().filter(|r| !all.contains_key(r)).map(|r| r.as_str()).collect();
+        let missing: Vec<&str> = RuleId::ALL
+            .iter()
+            .filter(|r| !all.contains_key(r))
+            .map(|r| r.as_str())
+            .collect();
         assert!(missing.is_empty(), "rules without a witness: {missing:?}");
         for (rule, w) in &all {
             let (rows, _) = trace::run(&w.choices, &w.ops);
             let last = rows.last().expect("a witness has at least one step");
-            let step = spoolcheck_model::step(&trace::run(&w.choices, &w.ops[..w.ops.len() - 1]).1, &last.op);
-            assert!(step.rules().contains(rule), "{rule}: the witness's last step does not apply it");
+            let step = spoolcheck_model::step(
+                &trace::run(&w.choices, &w.ops[..w.ops.len() - 1]).1,
+                &last.op,
+            );
+            assert!(
+                step.rules().contains(rule),
+                "{rule}: the witness's last step does not apply it"
+            );
         }
     }
 }

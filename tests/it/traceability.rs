@@ -67,7 +67,7 @@ fn every_catalog_rule_has_a_witness() {
     let witnesses = witness::all();
     let missing: Vec<&str> = catalog_rule_ids()
         .into_iter()
-        .filter(|id| RuleId::parse(id).map_or(true, |rule| !witnesses.contains_key(&rule)))
+        .filter(|id| RuleId::parse(id).is_none_or(|rule| !witnesses.contains_key(&rule)))
         .collect();
     assert!(
         missing.is_empty(),

@@ -14,11 +14,22 @@ pub(super) fn abort(state: &State, caller: Role, id: MsgId) -> Vec<Outcome> {
     let mut tx = Tx::new(state);
     if caller == Role::Client {
         // Clients may call AbortSubmit: it is not a spooler-only method (ABORT-01).
-        tx.check(RetPattern::NoneOf(vec![Hresult::MAPI_E_NO_SUPPORT]), R::Abort01);
+        tx.check(
+            RetPattern::NoneOf(vec![Hresult::MAPI_E_NO_SUPPORT]),
+            R::Abort01,
+        );
     }
     let Some(life) = state.life(id) else {
-        let codes = vec![Hresult::MAPI_E_NOT_IN_QUEUE, Hresult::MAPI_E_INVALID_ENTRYID, Hresult::MAPI_E_NOT_FOUND];
-        tx.returns_matching(Ret::hr(Hresult::MAPI_E_NOT_IN_QUEUE), RetPattern::OneOf(codes), R::Abort03);
+        let codes = vec![
+            Hresult::MAPI_E_NOT_IN_QUEUE,
+            Hresult::MAPI_E_INVALID_ENTRYID,
+            Hresult::MAPI_E_NOT_FOUND,
+        ];
+        tx.returns_matching(
+            Ret::hr(Hresult::MAPI_E_NOT_IN_QUEUE),
+            RetPattern::OneOf(codes),
+            R::Abort03,
+        );
         return one(tx);
     };
     match life {
@@ -30,38 +41,69 @@ pub(super) fn abort(state: &State, caller: Role, id: MsgId) -> Vec<Outcome> {
             tx.returns(Ret::hr(Hresult::S_OK), R::Abort02);
         }
         Life::Locked | Life::LockedPre | Life::HandedLocked => {
+            super::spooler::entry_id_still_valid(&mut tx);
             tx.returns(Ret::hr(Hresult::MAPI_E_UNABLE_TO_ABORT), R::Abort04);
         }
         Life::Handed => {
-            let codes = vec![Hresult::MAPI_E_UNABLE_TO_ABORT, Hresult::MAPI_E_NOT_IN_QUEUE];
-            tx.returns_matching(Ret::hr(Hresult::MAPI_E_UNABLE_TO_ABORT), RetPattern::OneOf(codes), R::Abort05);
+            let codes = vec![
+                Hresult::MAPI_E_UNABLE_TO_ABORT,
+                Hresult::MAPI_E_NOT_IN_QUEUE,
+            ];
+            tx.returns_matching(
+                Ret::hr(Hresult::MAPI_E_UNABLE_TO_ABORT),
+                RetPattern::OneOf(codes),
+                R::Abort05,
+            );
         }
         Life::Draft => tx.returns(Ret::hr(Hresult::MAPI_E_NOT_IN_QUEUE), R::Abort03),
         Life::Done => {
             // Already sent: not in the queue, or past cancelling (AMB-16 v).
-            let codes = vec![Hresult::MAPI_E_NOT_IN_QUEUE, Hresult::MAPI_E_UNABLE_TO_ABORT];
-            tx.returns_matching(Ret::hr(Hresult::MAPI_E_NOT_IN_QUEUE), RetPattern::OneOf(codes), R::Abort03);
+            let codes = vec![
+                Hresult::MAPI_E_NOT_IN_QUEUE,
+                Hresult::MAPI_E_UNABLE_TO_ABORT,
+            ];
+            tx.returns_matching(
+                Ret::hr(Hresult::MAPI_E_NOT_IN_QUEUE),
+                RetPattern::OneOf(codes),
+                R::Abort03,
+            );
         }
     }
     one(tx)
 }
 
 /// `OpenEntry` on a message (AMB-14's model default: the lock's MUST beats BEST_ACCESS's SHOULD).
-pub(super) fn open(state: &State, caller: Role, id: MsgId, access: Access, path: OpenPath) -> Vec<Outcome> {
-    let Some(m) = state.messages.get(&id) else { return missing(state, R::Access12) };
+pub(super) fn open(
+    state: &State,
+    caller: Role,
+    id: MsgId,
+    access: Access,
+    path: OpenPath,
+) -> Vec<Outcome> {
+    let Some(m) = state.messages.get(&id) else {
+        return missing(state, R::Access12);
+    };
     let mut tx = Tx::new(state);
     if path == OpenPath::Folder {
         // Through the folder, the answer is the store's (ACCESS-10).
-        let through_store = open(state, caller, id, access, OpenPath::Store).remove(0).ret;
+        let through_store = open(state, caller, id, access, OpenPath::Store)
+            .remove(0)
+            .ret;
         tx.check(RetPattern::Exact(through_store), R::Access10);
     }
-    let writable = if access == Access::Default { AccessLevel::ReadOnly } else { AccessLevel::Modify };
+    let writable = if access == Access::Default {
+        AccessLevel::ReadOnly
+    } else {
+        AccessLevel::Modify
+    };
+    if m.submitted() {
+        super::spooler::entry_id_still_valid(&mut tx);
+    }
     if caller == Role::Spooler {
         tx.ok_with(RetData::Opened(writable), R::Access05);
     } else if m.locked {
         deny_locked(&mut tx, access);
     } else if m.submitted() {
-        super::spooler::entry_id_still_valid(&mut tx);
         match access {
             Access::Modify => tx.returns(Ret::hr(Hresult::MAPI_E_SUBMITTED), R::Access02),
             Access::BestAccess => tx.ok_with(RetData::Opened(AccessLevel::ReadOnly), R::Access03),
@@ -86,10 +128,13 @@ fn deny_locked(tx: &mut Tx, access: Access) {
 
 /// A client writes a property and saves through `via` (SUBMIT-14, ACCESS-09).
 pub(super) fn write(state: &State, caller: Role, id: MsgId, via: Handle) -> Vec<Outcome> {
-    let Some(m) = state.messages.get(&id) else { return missing(state, R::Access12) };
+    let Some(m) = state.messages.get(&id) else {
+        return missing(state, R::Access12);
+    };
     let mut tx = Tx::new(state);
     if caller == Role::Spooler {
         tx.returns(Ret::hr(Hresult::S_OK), R::Access05);
+        tx.with_msg(id, |m| m.saved = true);
     } else if via == Handle::Submitter && m.submitter_dead {
         tx.refuse(Hresult::MAPI_E_NO_ACCESS, R::Submit14);
     } else if m.locked {
@@ -106,11 +151,23 @@ pub(super) fn write(state: &State, caller: Role, id: MsgId, via: Handle) -> Vec<
 
 /// `IMessage::SetReadFlag`: a submitted message's read flag does not change (ACCESS-07, AMB-31).
 pub(super) fn set_read_flag(state: &State, _caller: Role, id: MsgId) -> Vec<Outcome> {
-    let Some(m) = state.messages.get(&id) else { return missing(state, R::Access12) };
+    let Some(m) = state.messages.get(&id) else {
+        return missing(state, R::Access12);
+    };
     let mut tx = Tx::new(state);
     if m.submitted() {
-        tx.returns_matching(Ret::hr(Hresult::MAPI_E_NO_ACCESS), RetPattern::Any, R::Access07);
-        tx.touch(Field::Flag { msg: id, bit: FlagBit::Read }, R::Access07);
+        tx.returns_matching(
+            Ret::hr(Hresult::MAPI_E_NO_ACCESS),
+            RetPattern::Any,
+            R::Access07,
+        );
+        tx.touch(
+            Field::Flag {
+                msg: id,
+                bit: FlagBit::Read,
+            },
+            R::Access07,
+        );
     } else {
         tx.set_flags(id, msgflag::READ, true, R::Access12);
         tx.returns(Ret::hr(Hresult::S_OK), R::Access12);
@@ -122,14 +179,29 @@ pub(super) fn set_read_flag(state: &State, _caller: Role, id: MsgId) -> Vec<Outc
 pub(super) fn delete(state: &State, _caller: Role, id: MsgId) -> Vec<Outcome> {
     let Some(m) = state.messages.get(&id) else {
         let mut tx = Tx::new(state);
-        let codes = vec![Hresult::MAPI_E_NOT_FOUND, Hresult::MAPI_W_PARTIAL_COMPLETION, Hresult::MAPI_E_INVALID_ENTRYID];
-        tx.returns_matching(Ret::hr(Hresult::MAPI_E_NOT_FOUND), RetPattern::OneOf(codes), R::Access12);
+        let codes = vec![
+            Hresult::MAPI_E_NOT_FOUND,
+            Hresult::MAPI_W_PARTIAL_COMPLETION,
+            Hresult::MAPI_E_INVALID_ENTRYID,
+        ];
+        tx.returns_matching(
+            Ret::hr(Hresult::MAPI_E_NOT_FOUND),
+            RetPattern::OneOf(codes),
+            R::Access12,
+        );
         return one(tx);
     };
     let mut tx = Tx::new(state);
     if m.submitted() {
-        let codes = vec![Hresult::MAPI_W_PARTIAL_COMPLETION, Hresult::MAPI_E_NOT_FOUND];
-        tx.returns_matching(Ret::hr(Hresult::MAPI_W_PARTIAL_COMPLETION), RetPattern::OneOf(codes), R::Access06);
+        let codes = vec![
+            Hresult::MAPI_W_PARTIAL_COMPLETION,
+            Hresult::MAPI_E_NOT_FOUND,
+        ];
+        tx.returns_matching(
+            Ret::hr(Hresult::MAPI_W_PARTIAL_COMPLETION),
+            RetPattern::OneOf(codes),
+            R::Access06,
+        );
         tx.touch(Field::Exists { msg: id }, R::Access06);
         tx.touch(Field::Queue, R::Access06);
     } else {
@@ -143,7 +215,12 @@ pub(super) fn delete(state: &State, _caller: Role, id: MsgId) -> Vec<Outcome> {
 pub(super) fn empty_folder(state: &State, _caller: Role, folder: Folder) -> Vec<Outcome> {
     let mut tx = Tx::new(state);
     let mut kept = false;
-    let ids: Vec<MsgId> = state.messages.iter().filter(|(_, m)| m.folder == folder).map(|(&id, _)| id).collect();
+    let ids: Vec<MsgId> = state
+        .messages
+        .iter()
+        .filter(|(_, m)| m.folder == folder)
+        .map(|(&id, _)| id)
+        .collect();
     for id in ids {
         if state.messages[&id].submitted() {
             kept = true;

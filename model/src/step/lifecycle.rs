@@ -49,8 +49,16 @@ pub(super) fn support_mask(state: &State) -> Vec<Outcome> {
     let submit_ok = state.choices.submission;
     let mask = crate::mapi::STORE_MODIFY_OK
         | crate::mapi::STORE_CREATE_OK
-        | if submit_ok { crate::mapi::STORE_SUBMIT_OK } else { 0 };
-    tx.returns_matching(Ret::ok(RetData::SupportMask(mask)), RetPattern::SupportMask { submit_ok }, R::Cap03);
+        | if submit_ok {
+            crate::mapi::STORE_SUBMIT_OK
+        } else {
+            0
+        };
+    tx.returns_matching(
+        Ret::ok(RetData::SupportMask(mask)),
+        RetPattern::SupportMask { submit_ok },
+        R::Cap03,
+    );
     one(tx)
 }
 
@@ -67,7 +75,12 @@ pub(super) fn restart(state: &State) -> Vec<Outcome> {
     let mut tx = Tx::new(state);
     let flags = state.logoff_flags.unwrap_or(logoff::ABORT);
     tx.call(SupportCall::StoreLogoffTransports { flags }, R::Persist04);
-    let unsaved: Vec<MsgId> = state.messages.iter().filter(|(_, m)| !m.saved).map(|(&id, _)| id).collect();
+    let unsaved: Vec<MsgId> = state
+        .messages
+        .iter()
+        .filter(|(_, m)| !m.saved)
+        .map(|(&id, _)| id)
+        .collect();
     for id in unsaved {
         tx.delete(id, R::Submit01);
     }
@@ -81,7 +94,12 @@ pub(super) fn restart(state: &State) -> Vec<Outcome> {
     tx.touch(Field::Queue, R::Persist03);
     // The queue's notifications belong to the old session: nobody is advised across a restart.
     let tx = without_notifications(tx);
-    let locked: Vec<MsgId> = state.messages.iter().filter(|(_, m)| m.locked).map(|(&id, _)| id).collect();
+    let locked: Vec<MsgId> = state
+        .messages
+        .iter()
+        .filter(|(_, m)| m.locked)
+        .map(|(&id, _)| id)
+        .collect();
     let kept = lock_outcome(&tx, &locked, true);
     let dropped = lock_outcome(&tx, &locked, false);
     let outcomes = match (state.choices.lock_after_restart, locked.is_empty()) {

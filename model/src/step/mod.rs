@@ -20,8 +20,6 @@ use crate::rules::RuleId;
 use crate::state::State;
 use serde::{Deserialize, Serialize};
 
-
-
 /// What an implementation's return value must match.
 #[derive(Clone, Debug, PartialEq, Eq, Hash, Serialize, Deserialize)]
 #[serde(tag = "pattern", content = "value", rename_all = "kebab-case")]
@@ -57,18 +55,23 @@ impl RetPattern {
             RetPattern::Any => true,
             RetPattern::NoneOf(codes) => !codes.contains(&ret.hr),
             RetPattern::QueueColumns => match &ret.data {
-                crate::op::RetData::Queue(rows) => rows
-                    .iter()
-                    .all(|r| r.submit_flags.is_some() && r.message_flags.is_some() && r.client_submit_time.is_some()),
+                crate::op::RetData::Queue(rows) => rows.iter().all(|r| {
+                    r.submit_flags.is_some()
+                        && r.message_flags.is_some()
+                        && r.client_submit_time.is_some()
+                }),
                 _ => false,
             },
             RetPattern::QueueSorted => match &ret.data {
-                crate::op::RetData::Queue(rows) => rows.windows(2).all(|w| w[0].client_submit_time <= w[1].client_submit_time),
+                crate::op::RetData::Queue(rows) => rows
+                    .windows(2)
+                    .all(|w| w[0].client_submit_time <= w[1].client_submit_time),
                 _ => false,
             },
             RetPattern::SupportMask { submit_ok } => match ret.data {
                 crate::op::RetData::SupportMask(mask) => {
-                    ret.hr == Hresult::S_OK && (mask & crate::mapi::STORE_SUBMIT_OK != 0) == *submit_ok
+                    ret.hr == Hresult::S_OK
+                        && (mask & crate::mapi::STORE_SUBMIT_OK != 0) == *submit_ok
                 }
                 _ => false,
             },
@@ -90,10 +93,16 @@ impl std::fmt::Display for RetPattern {
                 let names: Vec<String> = codes.iter().map(|c| c.to_string()).collect();
                 write!(f, "anything but {}", names.join(" | "))
             }
-            RetPattern::QueueColumns => f.write_str("rows with PR_ENTRYID, PR_SUBMIT_FLAGS, PR_MESSAGE_FLAGS, PR_CLIENT_SUBMIT_TIME"),
+            RetPattern::QueueColumns => f.write_str(
+                "rows with PR_ENTRYID, PR_SUBMIT_FLAGS, PR_MESSAGE_FLAGS, PR_CLIENT_SUBMIT_TIME",
+            ),
             RetPattern::QueueSorted => f.write_str("rows in ascending PR_CLIENT_SUBMIT_TIME"),
-            RetPattern::SupportMask { submit_ok: true } => f.write_str("S_OK, mask with STORE_SUBMIT_OK"),
-            RetPattern::SupportMask { submit_ok: false } => f.write_str("S_OK, mask without STORE_SUBMIT_OK"),
+            RetPattern::SupportMask { submit_ok: true } => {
+                f.write_str("S_OK, mask with STORE_SUBMIT_OK")
+            }
+            RetPattern::SupportMask { submit_ok: false } => {
+                f.write_str("S_OK, mask without STORE_SUBMIT_OK")
+            }
         }
     }
 }
@@ -155,7 +164,11 @@ impl Step {
 
     /// Every rule any outcome applied, sorted and without repeats.
     pub fn rules(&self) -> Vec<RuleId> {
-        let mut all: Vec<RuleId> = self.outcomes.iter().flat_map(|o| o.rules.iter().copied()).collect();
+        let mut all: Vec<RuleId> = self
+            .outcomes
+            .iter()
+            .flat_map(|o| o.rules.iter().copied())
+            .collect();
         all.sort();
         all.dedup();
         all
@@ -166,19 +179,38 @@ impl Step {
 pub fn step(state: &State, op: &Op) -> Step {
     let outcomes = match op {
         Op::CreateMessage(new) => lifecycle::create(state, new),
-        Op::SubmitMessage { caller: Role::Client, msg, flags, script } => submit::client(state, *msg, *flags, script),
-        Op::SubmitMessage { caller: Role::Spooler, msg, flags, script } => submit::spooler(state, *msg, *flags, script),
+        Op::SubmitMessage {
+            caller: Role::Client,
+            msg,
+            flags,
+            script,
+        } => submit::client(state, *msg, *flags, script),
+        Op::SubmitMessage {
+            caller: Role::Spooler,
+            msg,
+            flags,
+            script,
+        } => submit::spooler(state, *msg, *flags, script),
         Op::AbortSubmit { caller, msg } => client::abort(state, *caller, *msg),
-        Op::OpenEntry { caller, msg, access, path } => client::open(state, *caller, *msg, *access, *path),
+        Op::OpenEntry {
+            caller,
+            msg,
+            access,
+            path,
+        } => client::open(state, *caller, *msg, *access, *path),
         Op::WriteMessage { caller, msg, via } => client::write(state, *caller, *msg, *via),
         Op::SetReadFlag { caller, msg } => client::set_read_flag(state, *caller, *msg),
         Op::DeleteMessage { caller, msg } => client::delete(state, *caller, *msg),
         Op::EmptyFolder { caller, folder } => client::empty_folder(state, *caller, *folder),
-        Op::SetLockState { caller, msg, lock } => spooler::set_lock_state(state, *caller, *msg, *lock),
-        Op::GetOutgoingQueue { caller } => spooler::get_outgoing_queue(state, *caller),
-        Op::MarkResponsibility { caller, msg, recipient } => {
-            spooler::mark_responsibility(state, *caller, *msg, *recipient)
+        Op::SetLockState { caller, msg, lock } => {
+            spooler::set_lock_state(state, *caller, *msg, *lock)
         }
+        Op::GetOutgoingQueue { caller } => spooler::get_outgoing_queue(state, *caller),
+        Op::MarkResponsibility {
+            caller,
+            msg,
+            recipient,
+        } => spooler::mark_responsibility(state, *caller, *msg, *recipient),
         Op::FinishedMsg { caller, msg } => spooler::finished_msg(state, *caller, *msg),
         Op::NotifyNewMail { caller, msg } => spooler::notify_new_mail(state, *caller, *msg),
         Op::AdviseNewMail => lifecycle::advise_new_mail(state),
@@ -186,13 +218,17 @@ pub fn step(state: &State, op: &Op) -> Step {
         Op::StoreLogoff { flags } => lifecycle::store_logoff(state, *flags),
         Op::Restart => lifecycle::restart(state),
         Op::RegisterPreprocessor { addr } => system::register_preprocessor(state, *addr),
-        Op::SetTransportAvailable { addr, available } => system::set_transport(state, *addr, *available),
+        Op::SetTransportAvailable { addr, available } => {
+            system::set_transport(state, *addr, *available)
+        }
         Op::RunSpooler => system::run_spooler(state),
     };
     debug_assert!(!outcomes.is_empty(), "step produced no outcome for {op}");
     let mut step = Step { outcomes };
     if state.choices.profile == crate::choices::Profile::System {
-        step.outcomes.iter_mut().for_each(keep_visible_to_transports);
+        step.outcomes
+            .iter_mut()
+            .for_each(keep_visible_to_transports);
     }
     step
 }
@@ -201,5 +237,7 @@ pub fn step(state: &State, op: &Op) -> Step {
 /// sees only the transports' calls and the clients' new-mail notifications.
 fn keep_visible_to_transports(outcome: &mut Outcome) {
     outcome.calls.retain(|c| c.what.is_transport_call());
-    outcome.notifications.retain(|n| matches!(n.what, Notification::NewMail { .. }));
+    outcome
+        .notifications
+        .retain(|n| matches!(n.what, Notification::NewMail { .. }));
 }

@@ -20,13 +20,22 @@ fn refused_to_client(state: &State, caller: Role, rule: R) -> Option<Vec<Outcome
 /// A store that supports sending answers the spooler's calls to its spooler-only methods (CAP-02).
 fn spooler_method(tx: &mut Tx, caller: Role) {
     if caller == Role::Spooler && tx.state().choices.submission {
-        tx.check(RetPattern::NoneOf(vec![Hresult::MAPI_E_NO_SUPPORT]), R::Cap02);
+        tx.check(
+            RetPattern::NoneOf(vec![Hresult::MAPI_E_NO_SUPPORT]),
+            R::Cap02,
+        );
     }
 }
 
 /// The entry ID read before submission still names the message (SUBMIT-16).
 pub(super) fn entry_id_still_valid(tx: &mut Tx) {
-    tx.check(RetPattern::NoneOf(vec![Hresult::MAPI_E_INVALID_ENTRYID, Hresult::MAPI_E_NOT_FOUND]), R::Submit16);
+    tx.check(
+        RetPattern::NoneOf(vec![
+            Hresult::MAPI_E_INVALID_ENTRYID,
+            Hresult::MAPI_E_NOT_FOUND,
+        ]),
+        R::Submit16,
+    );
 }
 
 /// `IMsgStore::SetLockState` (E2, E3 of research §15.3; AMB-20's model default).
@@ -34,7 +43,9 @@ pub(super) fn set_lock_state(state: &State, caller: Role, id: MsgId, lock: bool)
     if let Some(out) = refused_to_client(state, caller, R::Spl04) {
         return out;
     }
-    let Some(life) = state.life(id) else { return missing(state, R::Spl04) };
+    let Some(life) = state.life(id) else {
+        return missing(state, R::Spl04);
+    };
     let mut tx = Tx::new(state);
     spooler_method(&mut tx, caller);
     let lockable = matches!(life, Life::Queued | Life::QueuedPre | Life::Handed);
@@ -57,7 +68,11 @@ pub(super) fn set_lock_state(state: &State, caller: Role, id: MsgId, lock: bool)
         tx.touch(Field::Locked { msg: id }, R::Spl04);
     } else {
         // Not submitted: undocumented. Any answer, provided nothing changes.
-        tx.returns_matching(Ret::hr(Hresult::MAPI_E_NOT_IN_QUEUE), RetPattern::Any, R::Spl04);
+        tx.returns_matching(
+            Ret::hr(Hresult::MAPI_E_NOT_IN_QUEUE),
+            RetPattern::Any,
+            R::Spl04,
+        );
         tx.touch(Field::Locked { msg: id }, R::Spl04);
     }
     one(tx)
@@ -90,7 +105,9 @@ pub fn queue_row(state: &State, id: MsgId) -> QueueRow {
 
 /// The spooler (for a transport) marks a recipient handled and saves (SPL-08, ACCESS-05).
 pub(super) fn mark_responsibility(state: &State, caller: Role, id: MsgId, row: u8) -> Vec<Outcome> {
-    let Some(m) = state.messages.get(&id) else { return missing(state, R::Spl08) };
+    let Some(m) = state.messages.get(&id) else {
+        return missing(state, R::Spl08);
+    };
     if caller == Role::Client {
         return super::client::write(state, caller, id, crate::op::Handle::Reopened);
     }
@@ -101,6 +118,7 @@ pub(super) fn mark_responsibility(state: &State, caller: Role, id: MsgId, row: u
     }
     tx.apply(R::Access05);
     tx.set_responsibility(id, true, R::Spl08, |i, _| i == usize::from(row));
+    tx.with_msg(id, |m| m.saved = true);
     tx.returns(Ret::hr(Hresult::S_OK), R::Spl08);
     one(tx)
 }
@@ -110,7 +128,9 @@ pub(super) fn finished_msg(state: &State, caller: Role, id: MsgId) -> Vec<Outcom
     if caller == Role::Client {
         return super::tx::answered(state, Hresult::MAPI_E_NO_SUPPORT, R::Spl11);
     }
-    let Some(life) = state.life(id) else { return missing(state, R::Spl12) };
+    let Some(life) = state.life(id) else {
+        return missing(state, R::Spl12);
+    };
     match life {
         Life::Locked | Life::HandedLocked => finish_branches(state, id),
         Life::Queued | Life::QueuedPre | Life::Handed | Life::LockedPre => {
@@ -125,8 +145,18 @@ pub(super) fn finished_msg(state: &State, caller: Role, id: MsgId) -> Vec<Outcom
         }
         Life::Draft | Life::Done => {
             let mut tx = Tx::new(state);
-            tx.returns_matching(Ret::hr(Hresult::MAPI_E_NOT_IN_QUEUE), RetPattern::Any, R::Spl12);
-            tx.touch(Field::Flag { msg: id, bit: FlagBit::Submit }, R::Spl12);
+            tx.returns_matching(
+                Ret::hr(Hresult::MAPI_E_NOT_IN_QUEUE),
+                RetPattern::Any,
+                R::Spl12,
+            );
+            tx.touch(
+                Field::Flag {
+                    msg: id,
+                    bit: FlagBit::Submit,
+                },
+                R::Spl12,
+            );
             one(tx)
         }
     }
@@ -174,4 +204,3 @@ pub(super) fn notify_new_mail(state: &State, caller: Role, id: MsgId) -> Vec<Out
     tx.returns(Ret::hr(Hresult::S_OK), R::Nnm01);
     one(tx)
 }
-

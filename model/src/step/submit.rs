@@ -13,7 +13,9 @@ use crate::state::{MsgId, State};
 
 /// A client (or, for a message never submitted, the spooler: AMB-36) submits a message.
 pub(super) fn client(state: &State, id: MsgId, flags: u32, script: &SubmitScript) -> Vec<Outcome> {
-    let Some(m) = state.messages.get(&id) else { return missing(state, R::Submit15) };
+    let Some(m) = state.messages.get(&id) else {
+        return missing(state, R::Submit15);
+    };
     if !state.choices.submission {
         return refused(state, Hresult::MAPI_E_NO_SUPPORT, R::Cap01);
     }
@@ -30,7 +32,14 @@ pub(super) fn client(state: &State, id: MsgId, flags: u32, script: &SubmitScript
     let script = effective_script(state, id, script);
     let mut tx = Tx::new(state);
     if flags & FORCE_SUBMIT != 0 {
-        tx.apply(R::Submit03);
+        // FORCE_SUBMIT is accepted and means nothing (SUBMIT-03, AMB-33).
+        tx.check(
+            RetPattern::NoneOf(vec![
+                Hresult::MAPI_E_UNKNOWN_FLAGS,
+                Hresult::MAPI_E_INVALID_PARAMETER,
+            ]),
+            R::Submit03,
+        );
     }
     if let Some(failure) = prepare_submit(&mut tx, id, &script) {
         return failed(tx, id, failure, R::Submit04);
@@ -67,7 +76,9 @@ pub(super) fn client(state: &State, id: MsgId, flags: u32, script: &SubmitScript
 
 /// The spooler calls SubmitMessage on its open message: preprocessing is complete (PRE-03).
 pub(super) fn spooler(state: &State, id: MsgId, flags: u32, script: &SubmitScript) -> Vec<Outcome> {
-    let Some(m) = state.messages.get(&id) else { return missing(state, R::Pre03) };
+    let Some(m) = state.messages.get(&id) else {
+        return missing(state, R::Pre03);
+    };
     if !m.submitted() {
         return client(state, id, flags, script);
     }
@@ -87,21 +98,49 @@ pub(super) fn spooler(state: &State, id: MsgId, flags: u32, script: &SubmitScrip
 /// No recipients: MAPI_E_NO_RECIPIENTS (SUBMIT-02). The store may notice before calling MAPI, or
 /// only after PrepareSubmit or ExpandRecips (where the sample store notices): each is allowed.
 fn no_recipients(state: &State, id: MsgId, script: &SubmitScript) -> Vec<Outcome> {
-    let refuse = |mut tx: Tx, label| {
+    let finish = |mut tx: Tx, label, hr: Hresult, rule| {
         tx.label(label);
-        tx.returns(Ret::hr(Hresult::MAPI_E_NO_RECIPIENTS), R::Submit02);
+        tx.returns(Ret::hr(hr), rule);
         tx.apply(R::Submit15);
         tx.loosen(Field::Responsibility { msg: id });
         tx.done()
     };
-    let mut outcomes = vec![refuse(Tx::new(state), "checked before calling MAPI")];
-    let ok = SubmitScript { prepare: Hresult::S_OK, ..*script };
-    let mut prepared = Tx::new(state);
-    if prepare_submit(&mut prepared, id, &ok).is_none() && !prepared.clone().done().calls.is_empty() {
-        outcomes.push(refuse(prepared.clone(), "checked after PrepareSubmit"));
+    let mut outcomes = vec![finish(
+        Tx::new(state),
+        "checked before calling MAPI",
+        Hresult::MAPI_E_NO_RECIPIENTS,
+        R::Submit02,
+    )];
+    let mut called = Tx::new(state);
+    if let Some(failure) = prepare_submit(&mut called, id, script) {
+        // Having asked MAPI first, the store must pass MAPI's error on (SUBMIT-04).
+        outcomes.push(finish(
+            called,
+            "PrepareSubmit failed first",
+            failure,
+            R::Submit04,
+        ));
+        return outcomes;
     }
-    prepared.call(SupportCall::ExpandRecips { msg: id }, R::Submit08);
-    outcomes.push(refuse(prepared, "checked after ExpandRecips"));
+    if !called.clone().done().calls.is_empty() {
+        outcomes.push(finish(
+            called.clone(),
+            "checked after PrepareSubmit",
+            Hresult::MAPI_E_NO_RECIPIENTS,
+            R::Submit02,
+        ));
+    }
+    called.call(SupportCall::ExpandRecips { msg: id }, R::Submit08);
+    let (hr, rule, label) = if script.expand.failed() {
+        (script.expand, R::Submit08, "ExpandRecips failed first")
+    } else {
+        (
+            Hresult::MAPI_E_NO_RECIPIENTS,
+            R::Submit02,
+            "checked after ExpandRecips",
+        )
+    };
+    outcomes.push(finish(called, label, hr, rule));
     outcomes
 }
 
@@ -112,9 +151,15 @@ fn effective_script(state: &State, id: MsgId, script: &SubmitScript) -> SubmitSc
         return *script;
     }
     let m = &state.messages[&id];
-    let needs_pre = m.recipients.iter().any(|r| state.preprocessors.iter().any(|p| p.addr == r.addr));
+    let needs_pre = m
+        .recipients
+        .iter()
+        .any(|r| state.preprocessors.iter().any(|p| p.addr == r.addr));
     let tc = state.choices.tight_coupling.is_some();
-    let needs_spooler = tc && m.recipients.iter().any(|r| !state.choices.tc_handles(r.addr));
+    let needs_spooler = tc
+        && m.recipients
+            .iter()
+            .any(|r| !state.choices.tc_handles(r.addr));
     let mut flags = 0;
     if needs_pre {
         flags |= expand::NEEDS_PREPROCESSING;
@@ -122,7 +167,12 @@ fn effective_script(state: &State, id: MsgId, script: &SubmitScript) -> SubmitSc
     if needs_spooler {
         flags |= expand::NEEDS_SPOOLER;
     }
-    SubmitScript { now: script.now, prepare: Hresult::S_OK, expand: Hresult::S_OK, expand_flags: flags }
+    SubmitScript {
+        now: script.now,
+        prepare: Hresult::S_OK,
+        expand: Hresult::S_OK,
+        expand_flags: flags,
+    }
 }
 
 /// SpoolerNotify (once per session) and PrepareSubmit. Returns PrepareSubmit's error, if any.
@@ -132,10 +182,18 @@ fn prepare_submit(tx: &mut Tx, id: MsgId, script: &SubmitScript) -> Option<Hresu
         return None;
     }
     if !tx.state().ready_to_send {
-        tx.call(SupportCall::SpoolerNotify { flags: NOTIFY_READYTOSEND }, R::Cap09);
+        tx.call(
+            SupportCall::SpoolerNotify {
+                flags: NOTIFY_READYTOSEND,
+            },
+            R::Cap09,
+        );
         tx.state_mut().ready_to_send = true;
     }
-    tx.call(SupportCall::PrepareSubmit { msg: id, flags: 0 }, R::Submit04);
+    tx.call(
+        SupportCall::PrepareSubmit { msg: id, flags: 0 },
+        R::Submit04,
+    );
     tx.apply(R::Prep02);
     script.prepare.failed().then_some(script.prepare)
 }
@@ -145,11 +203,20 @@ fn prepare_submit(tx: &mut Tx, id: MsgId, script: &SubmitScript) -> Option<Hresu
 fn failed(mut tx: Tx, id: MsgId, hr: Hresult, rule: R) -> Vec<Outcome> {
     tx.returns(Ret::hr(hr), rule);
     tx.apply(R::Submit15);
-    tx.touch(Field::Flag { msg: id, bit: FlagBit::Submit }, R::Submit15);
+    tx.touch(
+        Field::Flag {
+            msg: id,
+            bit: FlagBit::Submit,
+        },
+        R::Submit15,
+    );
     tx.touch(Field::Queue, R::Submit15);
     tx.loosen(Field::Responsibility { msg: id });
     tx.loosen(Field::SubmitTime { msg: id });
-    tx.loosen(Field::Flag { msg: id, bit: FlagBit::Unsent });
+    tx.loosen(Field::Flag {
+        msg: id,
+        bit: FlagBit::Unsent,
+    });
     one(tx)
 }
 
@@ -176,7 +243,11 @@ fn route(tx: &mut Tx, id: MsgId, preprocessed: bool) {
     };
     let choices = tx.state().choices.clone();
     tx.set_responsibility(id, true, R::Tc02, |_, r| choices.tc_handles(r.addr));
-    let all_handled = tx.msg(id).recipients.iter().all(|r| r.responsibility == Some(true));
+    let all_handled = tx
+        .msg(id)
+        .recipients
+        .iter()
+        .all(|r| r.responsibility == Some(true));
     if tx.msg(id).needs_spooler || !all_handled {
         queue_for_spooler(tx, id, preprocessed, R::Tc07);
     } else if preprocessed || tc.completion == Completion::CompleteMsg {
@@ -184,6 +255,7 @@ fn route(tx: &mut Tx, id: MsgId, preprocessed: bool) {
         tx.call(SupportCall::CompleteMsg { msg: id, flags: 0 }, rule);
         tx.apply(R::Tc05);
         tx.with_msg(id, |m| m.handed = true);
+        tx.state_mut().handed_order.push(id);
         tx.dequeue(id, R::Oq10);
         tx.returns(Ret::hr(Hresult::S_OK), rule);
     } else {

@@ -8,7 +8,7 @@ use crate::effect::SupportCall;
 use crate::mapi::Hresult;
 use crate::op::Ret;
 use crate::rules::RuleId as R;
-use crate::state::{AddrType, Life, MsgId, Preprocessor, State};
+use crate::state::{AddrType, MsgId, Preprocessor, State};
 
 /// A transport registers a preprocessor for its address type (S142).
 pub(super) fn register_preprocessor(state: &State, addr: AddrType) -> Vec<Outcome> {
@@ -45,11 +45,15 @@ pub(super) fn run_spooler(state: &State) -> Vec<Outcome> {
     one(tx)
 }
 
-/// Handed messages first (CompleteMsg asked for them), then the queue in submission order, passing
-/// over a message that waits on an unavailable transport (SPL-02).
+/// Handed messages first, in hand-over order (CompleteMsg asked for them), then the queue in
+/// submission order, passing over a message that waits on an unavailable transport (SPL-02).
 pub fn next_servable(state: &State) -> Option<MsgId> {
-    let handed = state.messages.keys().copied().filter(|&id| matches!(state.life(id), Some(Life::Handed | Life::HandedLocked)));
-    handed.chain(state.queue.iter().copied()).find(|&id| transports_up(state, id))
+    state
+        .handed_order
+        .iter()
+        .chain(state.queue.iter())
+        .copied()
+        .find(|&id| transports_up(state, id))
 }
 
 fn transports_up(state: &State, id: MsgId) -> bool {
@@ -70,11 +74,22 @@ fn serve(tx: &mut Tx, id: MsgId) {
     let matching: Vec<Preprocessor> = {
         let m = tx.msg(id);
         let s = tx.state();
-        s.preprocessors.iter().copied().filter(|p| m.recipients.iter().any(|r| r.addr == p.addr)).collect()
+        s.preprocessors
+            .iter()
+            .copied()
+            .filter(|p| m.recipients.iter().any(|r| r.addr == p.addr))
+            .collect()
     };
     if tx.msg(id).preprocess {
         for p in &matching {
-            tx.call(SupportCall::Preprocess { preprocessor: p.id, msg: id, locked: true }, R::Pre02);
+            tx.call(
+                SupportCall::Preprocess {
+                    preprocessor: p.id,
+                    msg: id,
+                    locked: true,
+                },
+                R::Pre02,
+            );
         }
         tx.apply(R::Pre08);
         // The store's own routing after preprocessing (PRE-03), continued in this outcome.
@@ -92,7 +107,13 @@ fn serve(tx: &mut Tx, id: MsgId) {
     send(tx, id);
     if tx.msg(id).preprocessed {
         for p in &matching {
-            tx.call(SupportCall::RemovePreprocessInfo { preprocessor: p.id, msg: id }, R::Spl10);
+            tx.call(
+                SupportCall::RemovePreprocessInfo {
+                    preprocessor: p.id,
+                    msg: id,
+                },
+                R::Spl10,
+            );
         }
     }
     tx.finish_flags(id, R::Spl21);
@@ -116,7 +137,15 @@ fn send(tx: &mut Tx, id: MsgId) {
         if rows.is_empty() {
             continue;
         }
-        tx.call(SupportCall::TransportSend { transport: addr, msg: id, recipients: rows, locked: true }, R::Spl20);
+        tx.call(
+            SupportCall::TransportSend {
+                transport: addr,
+                msg: id,
+                recipients: rows,
+                locked: true,
+            },
+            R::Spl20,
+        );
         tx.set_responsibility(id, true, R::Spl20, |_, r| r.addr == addr);
     }
 }

@@ -50,7 +50,11 @@ impl Tx {
     }
 
     fn msg_mut(&mut self, id: MsgId) -> &mut Message {
-        self.out.next.messages.get_mut(&id).expect("message checked to exist")
+        self.out
+            .next
+            .messages
+            .get_mut(&id)
+            .expect("message checked to exist")
     }
 
     /// Records that `rule` applied.
@@ -155,7 +159,13 @@ impl Tx {
     }
 
     /// Sets PR_RESPONSIBILITY on the rows `which` selects.
-    pub fn set_responsibility(&mut self, id: MsgId, value: bool, rule: RuleId, which: impl Fn(usize, &crate::state::Recipient) -> bool) {
+    pub fn set_responsibility(
+        &mut self,
+        id: MsgId,
+        value: bool,
+        rule: RuleId,
+        which: impl Fn(usize, &crate::state::Recipient) -> bool,
+    ) {
         for (i, r) in self.msg_mut(id).recipients.iter_mut().enumerate() {
             if which(i, r) {
                 r.responsibility = Some(value);
@@ -175,7 +185,15 @@ impl Tx {
         self.out.next.queue.push(id);
         self.touch(Field::Queue, rule);
         self.apply(RuleId::Submit12);
-        self.notify(Notification::QueueTable { table_event: TableEvent::RowAdded, msg: Some(id) }, RuleId::Oq05);
+        // SUBMITFLAG_LOCKED is the spooler's to set, not the queue's (FLAG-06, AMB-03).
+        self.touch(Field::Locked { msg: id }, RuleId::Flag06);
+        self.notify(
+            Notification::QueueTable {
+                table_event: TableEvent::RowAdded,
+                msg: Some(id),
+            },
+            RuleId::Oq05,
+        );
     }
 
     /// Removes the message from the outgoing queue, if there, and announces it (OQ-05).
@@ -183,14 +201,26 @@ impl Tx {
         if self.out.next.queued(id) {
             self.out.next.queue.retain(|&q| q != id);
             self.touch(Field::Queue, rule);
-            self.notify(Notification::QueueTable { table_event: TableEvent::RowDeleted, msg: Some(id) }, RuleId::Oq05);
+            self.notify(
+                Notification::QueueTable {
+                    table_event: TableEvent::RowDeleted,
+                    msg: Some(id),
+                },
+                RuleId::Oq05,
+            );
         }
     }
 
     /// Announces a changed row of a queued message (`rule` is OQ-11 or a rule that demands it).
     pub fn row_modified(&mut self, id: MsgId, rule: RuleId) {
         if self.out.next.queued(id) {
-            self.notify(Notification::QueueTable { table_event: TableEvent::RowModified, msg: Some(id) }, rule);
+            self.notify(
+                Notification::QueueTable {
+                    table_event: TableEvent::RowModified,
+                    msg: Some(id),
+                },
+                rule,
+            );
         }
     }
 
@@ -237,6 +267,7 @@ impl Tx {
             m.finished = true;
             m.handed = false;
         });
+        self.out.next.handed_order.retain(|&h| h != id);
     }
 
     /// Continues building from a finished outcome.
@@ -272,7 +303,10 @@ pub(crate) fn answered(state: &State, hr: Hresult, rule: RuleId) -> Vec<Outcome>
 /// Convenience: the call names an entry ID that is not (or no longer) a message: it must fail.
 pub(crate) fn missing(state: &State, rule: RuleId) -> Vec<Outcome> {
     let mut tx = Tx::new(state);
-    tx.returns_matching(Ret::hr(Hresult::MAPI_E_NOT_FOUND), RetPattern::AnyFailure, rule);
+    tx.returns_matching(
+        Ret::hr(Hresult::MAPI_E_NOT_FOUND),
+        RetPattern::AnyFailure,
+        rule,
+    );
     one(tx)
 }
-

@@ -1,0 +1,327 @@
+//! Mutants of the reference provider: each one breaks one rule in the most direct way, so the
+//! self-test can show that the suite catches it and names the rule.
+//!
+//! The list is the project's mutant plan (one or more mutants per MUST and SHOULD rule of profile
+//! `provider`, and one per MAY rule whose declared behaviour can be left unhonoured). A mutant
+//! changes the reference at exactly one place, marked in the code by `self.broken(Mutant::...)`; the
+//! correct code path stays the readable one.
+//!
+//! ```
+//! use spoolcheck_harness::mutant::Mutant;
+//!
+//! let m = Mutant::parse("spl07-unlock-ignored").unwrap();
+//! assert_eq!(m.rules()[0].as_str(), "SPL-07");
+//! assert_eq!(m.name(), "spl07-unlock-ignored");
+//! ```
+
+use spoolcheck_model::choices::{Completion, LockAfterRestart, TightCoupling};
+use spoolcheck_model::{AddrType, Choices, RuleId};
+
+/// The choices most mutants run under.
+fn default() -> Choices {
+    Choices::default()
+}
+
+/// A store tightly coupled with an SMTP transport.
+fn tight(completion: Completion) -> Choices {
+    Choices {
+        tight_coupling: Some(TightCoupling {
+            handles: vec![AddrType::Smtp],
+            completion,
+        }),
+        ..Choices::default()
+    }
+}
+
+/// Tight coupling that hands complete messages to the spooler with CompleteMsg.
+fn tc_cm() -> Choices {
+    tight(Completion::CompleteMsg)
+}
+
+/// Tight coupling that completes messages locally.
+fn tc_local() -> Choices {
+    tight(Completion::Local)
+}
+
+/// Locks do not survive a restart.
+fn dropped() -> Choices {
+    Choices {
+        lock_after_restart: LockAfterRestart::Dropped,
+        ..Choices::default()
+    }
+}
+
+/// The store does not support submission.
+fn no_submit() -> Choices {
+    Choices {
+        submission: false,
+        ..Choices::default()
+    }
+}
+
+macro_rules! mutants {
+    ($($variant:ident = $name:literal, [$($rule:ident),+], $choices:ident, $what:literal;)*) => {
+        /// One deliberate defect of the reference provider.
+        #[derive(Clone, Copy, Debug, PartialEq, Eq, PartialOrd, Ord, Hash, serde::Serialize, serde::Deserialize)]
+        #[serde(rename_all = "kebab-case")]
+        #[non_exhaustive]
+        pub enum Mutant {
+            $(#[doc = $what] $variant,)*
+        }
+
+        impl Mutant {
+            /// Every mutant, in the order of the plan.
+            pub const ALL: &'static [Mutant] = &[$(Mutant::$variant,)*];
+
+            /// The mutant's name, as the plan and the command line spell it.
+            pub fn name(self) -> &'static str {
+                match self { $(Mutant::$variant => $name,)* }
+            }
+
+            /// The rules the mutant breaks: the targeted rule first, then others it may also break.
+            pub fn rules(self) -> &'static [RuleId] {
+                match self { $(Mutant::$variant => &[$(RuleId::$rule),+],)* }
+            }
+
+            /// The declared choices the mutant runs under.
+            pub fn choices(self) -> Choices {
+                match self { $(Mutant::$variant => $choices(),)* }
+            }
+
+            /// What the mutant does wrong.
+            pub fn description(self) -> &'static str {
+                match self { $(Mutant::$variant => $what,)* }
+            }
+        }
+    };
+}
+
+mutants! {
+    Cap02QueueRefused = "cap02-queue-refused", [Cap02, Oq01], default,
+        "GetOutgoingQueue from the spooler answers MAPI_E_NO_SUPPORT";
+    Cap03NoSubmitOk = "cap03-no-submit-ok", [Cap03], default,
+        "PR_STORE_SUPPORT_MASK lacks STORE_SUBMIT_OK";
+    Cap09NoReadyToSend = "cap09-no-ready-to-send", [Cap09], default,
+        "never calls SpoolerNotify(NOTIFY_READYTOSEND)";
+    Cap09ReadyEveryTime = "cap09-ready-every-time", [Cap09], default,
+        "calls SpoolerNotify before every PrepareSubmit, not once per session";
+    Flag01NoSubmitFlag = "flag01-no-submit-flag", [Flag01], default,
+        "SubmitMessage does not set MSGFLAG_SUBMIT";
+    Flag02NoUnsent = "flag02-no-unsent", [Flag02], default,
+        "SubmitMessage does not set MSGFLAG_UNSENT";
+    Flag05StrayBit = "flag05-stray-bit", [Flag05], default,
+        "PR_SUBMIT_FLAGS of a queued message also carries bit 0x4";
+    Flag06PreprocessNotCleared = "flag06-preprocess-not-cleared", [Flag06], default,
+        "the spooler's SubmitMessage after preprocessing leaves SUBMITFLAG_PREPROCESS set";
+    Flag06LockedAtQueueTime = "flag06-locked-at-queue-time",
+        [Flag06, Spl06, Access01, Access02, Access03, Access04, Access10, Access11], default,
+        "sets SUBMITFLAG_LOCKED when queueing (AMB-03's wrong reading)";
+    Submit01NotSaved = "submit01-not-saved", [Submit01], default,
+        "SubmitMessage does not save a never-saved message, so it is lost at restart";
+    Submit02EmptyAccepted = "submit02-empty-accepted", [Submit02], default,
+        "a message with no recipients is submitted and queued";
+    Submit04ErrorSwallowed = "submit04-error-swallowed", [Submit04], default,
+        "PrepareSubmit's error is ignored and the message queued";
+    Submit06ResponsibilityUnset = "submit06-responsibility-unset", [Submit06], default,
+        "PR_RESPONSIBILITY is not given to recipients";
+    Submit07NoSubmitTime = "submit07-no-submit-time", [Submit07], default,
+        "PR_CLIENT_SUBMIT_TIME not set";
+    Submit08NoExpand = "submit08-no-expand", [Submit08], default,
+        "ExpandRecips not called";
+    Submit09PreprocessNotQueued = "submit09-preprocess-not-queued", [Submit09], default,
+        "NEEDS_PREPROCESSING answered: returns S_OK without queueing";
+    Submit10NotQueued = "submit10-not-queued", [Submit10], default,
+        "the spooler route returns S_OK without queueing";
+    Submit12Lifo = "submit12-lifo", [Submit12], default,
+        "new rows go to the front of the queue";
+    Submit14SubmitterAlive = "submit14-submitter-alive", [Submit14], default,
+        "the client's submitting object still accepts writes";
+    Submit15FlagKeptOnFailure = "submit15-flag-kept-on-failure", [Submit15], default,
+        "a failing ExpandRecips leaves MSGFLAG_SUBMIT set";
+    Submit16EntryIdChanges = "submit16-entry-id-changes", [Submit16], default,
+        "once queued, the message is no longer found by its pre-submission entry ID (AbortSubmit, OpenEntry, FinishedMsg answer MAPI_E_INVALID_ENTRYID)";
+    Prep02NonzeroFlags = "prep02-nonzero-flags", [Prep02], default,
+        "PrepareSubmit is called with *lpulFlags = 1";
+    Pre03ExpandsAgain = "pre03-expands-again", [Pre03], default,
+        "the spooler's SubmitMessage calls ExpandRecips again";
+    Pre04DroppedAfterPreprocess = "pre04-dropped-after-preprocess", [Pre04], default,
+        "after preprocessing, the spooler route removes the message from the queue";
+    Pre05LocalAfterPreprocess = "pre05-local-after-preprocess", [Pre05], tc_local,
+        "a preprocessed message that the TC store handles completely is completed locally instead of by CompleteMsg";
+    Tc02NotMarked = "tc02-not-marked", [Tc02], tc_cm,
+        "the TC store does not set PR_RESPONSIBILITY TRUE on the recipients it handles (still completes)";
+    Tc03LocalDespiteChoice = "tc03-local-despite-choice", [Tc03], tc_cm,
+        "completes locally although it declared CompleteMsg";
+    Tc04NoSentmailCopy = "tc04-no-sentmail-copy", [Tc04], tc_local,
+        "local completion ignores PR_SENTMAIL_ENTRYID";
+    Tc05CompletemsgUncoupled = "tc05-completemsg-uncoupled", [Tc05], default,
+        "an uncoupled store calls CompleteMsg after queueing";
+    Tc07PartialNotQueued = "tc07-partial-not-queued", [Tc07], tc_cm,
+        "a message with recipients the TC store cannot handle is not queued";
+    Spl03OnlyHead = "spl03-only-head", [Spl03], default,
+        "SetLockState refuses (MAPI_E_CALL_FAILED) any message but the oldest queued";
+    Spl04ClientMayLock = "spl04-client-may-lock", [Spl04], default,
+        "SetLockState from a client succeeds despite declared enforcement";
+    Spl06NoLockedFlag = "spl06-no-locked-flag", [Spl06], default,
+        "SetLockState(MSG_LOCKED) does not set SUBMITFLAG_LOCKED (the lock still works)";
+    Spl07UnlockIgnored = "spl07-unlock-ignored", [Spl07], default,
+        "SetLockState(MSG_UNLOCKED) keeps the message locked";
+    Spl08WriteLost = "spl08-write-lost", [Spl08], default,
+        "the spooler's PR_RESPONSIBILITY writes on a locked message are dropped";
+    Spl11ClientFinishes = "spl11-client-finishes", [Spl11], default,
+        "FinishedMsg from a client succeeds";
+    Spl12FlagsKept = "spl12-flags-kept", [Spl12], default,
+        "FinishedMsg leaves MSGFLAG_SUBMIT and MSGFLAG_UNSENT set";
+    Spl13NoMove = "spl13-no-move", [Spl13], default,
+        "FinishedMsg ignores PR_SENTMAIL_ENTRYID";
+    Spl14DosentmailTwice = "spl14-dosentmail-twice", [Spl14], default,
+        "FinishedMsg calls DoSentMail twice";
+    Spl16StaysQueued = "spl16-stays-queued", [Spl16, Oq05], default,
+        "FinishedMsg leaves the row in the queue";
+    Abort01SpoolerOnly = "abort01-spooler-only", [Abort01], default,
+        "AbortSubmit from a client answers MAPI_E_NO_SUPPORT";
+    Abort02RowKept = "abort02-row-kept", [Abort02], default,
+        "AbortSubmit answers S_OK but keeps the queue row";
+    Abort03DraftOk = "abort03-draft-ok", [Abort03], default,
+        "AbortSubmit of a message not in the queue answers S_OK";
+    Abort04AbortLocked = "abort04-abort-locked", [Abort04], default,
+        "AbortSubmit of a locked message succeeds";
+    Abort07SubmitKept = "abort07-submit-kept", [Abort07], default,
+        "AbortSubmit leaves MSGFLAG_SUBMIT set";
+    Access01ReadLocked = "access01-read-locked", [Access01], default,
+        "a client can open a locked message read-only";
+    Access02ModifyQueued = "access02-modify-queued", [Access02], default,
+        "MAPI_MODIFY on a queued message opens read/write";
+    Access03BestRefused = "access03-best-refused", [Access03], default,
+        "MAPI_BEST_ACCESS on a queued message fails with MAPI_E_SUBMITTED";
+    Access04DefaultRefused = "access04-default-refused", [Access04], default,
+        "an open with no flags of a queued message fails";
+    Access05SpoolerRefused = "access05-spooler-refused", [Access05], default,
+        "the spooler cannot open a locked message (MAPI_E_NO_ACCESS)";
+    Access06DeleteSubmitted = "access06-delete-submitted", [Access06], default,
+        "DeleteMessages deletes a submitted message";
+    Access07ReadFlagChanges = "access07-read-flag-changes", [Access07], default,
+        "SetReadFlag sets MSGFLAG_READ on a submitted message";
+    Access08EmptyDeletesSubmitted = "access08-empty-deletes-submitted", [Access08], default,
+        "EmptyFolder also deletes submitted messages";
+    Access09WriteAfterSubmit = "access09-write-after-submit", [Access09], default,
+        "a reopened handle can write to a submitted message";
+    Access10FolderDiffers = "access10-folder-differs", [Access10], default,
+        "OpenEntry through the folder gives read/write on a queued message";
+    Access11WrongCode = "access11-wrong-code", [Access11], default,
+        "a client open of a locked message fails with MAPI_E_CALL_FAILED";
+    Access12AbortedReadonly = "access12-aborted-readonly", [Access12], default,
+        "after AbortSubmit the message only opens read-only (MAPI_MODIFY fails with MAPI_E_SUBMITTED)";
+    Oq01LockedHidden = "oq01-locked-hidden", [Oq01], default,
+        "GetOutgoingQueue omits locked messages";
+    Oq02NoTimeColumn = "oq02-no-time-column", [Oq02, Oq01], default,
+        "queue rows lack PR_CLIENT_SUBMIT_TIME";
+    Oq03NewestFirst = "oq03-newest-first", [Oq03, Oq01], default,
+        "the queue table lists the newest submission first (the store's queue itself is right)";
+    Oq05NoRowAdded = "oq05-no-row-added", [Oq05], default,
+        "no TABLE_ROW_ADDED when a message joins the queue";
+    Oq10LocalQueued = "oq10-local-queued", [Oq10], tc_local,
+        "local completion leaves the message in the queue";
+    Oq11NoRowModified = "oq11-no-row-modified", [Oq11], default,
+        "no queue notification when SUBMITFLAG_LOCKED changes";
+    Nnm01ClientNotifies = "nnm01-client-notifies", [Nnm01], default,
+        "NotifyNewMail from a client succeeds despite enforcement";
+    Nnm02Twice = "nnm02-twice", [Nnm02], default,
+        "NotifyNewMail notifies each sink twice";
+    Persist03QueueLost = "persist03-queue-lost", [Persist03], default,
+        "a restart empties the outgoing queue";
+    Persist04NoLogoffTransports = "persist04-no-logoff-transports", [Persist04], default,
+        "no StoreLogoffTransports at shutdown";
+    Cap01SubmitsAnyway = "cap01-submits-anyway", [Cap01], no_submit,
+        "declared no submission, but SubmitMessage succeeds";
+    Submit03ForceRejected = "submit03-force-rejected", [Submit03], default,
+        "FORCE_SUBMIT answers MAPI_E_UNKNOWN_FLAGS";
+    Abort05HandedAborted = "abort05-handed-aborted", [Abort05], tc_cm,
+        "AbortSubmit of a message handed over by CompleteMsg answers S_OK (and clears MSGFLAG_SUBMIT)";
+    Persist01LockKept = "persist01-lock-kept", [Persist01], dropped,
+        "declared volatile locks, but the lock survives a restart";
+}
+
+impl Mutant {
+    /// Looks a mutant up by its name.
+    pub fn parse(name: &str) -> Option<Mutant> {
+        Mutant::ALL
+            .iter()
+            .copied()
+            .find(|m| m.name() == name.trim())
+    }
+}
+
+impl std::fmt::Display for Mutant {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.pad(self.name())
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::Mutant;
+    use crate::reference::differential::first_failure;
+    use crate::reference::ReferenceStore;
+    use spoolcheck_specs::{Catalog, Level, Profile};
+
+    /// The most cases tried per mutant.
+    const CASES: u32 = 3_000;
+
+    #[test]
+    fn names_are_unique_and_parse_back() {
+        let mut seen = std::collections::BTreeSet::new();
+        for &m in Mutant::ALL {
+            assert!(seen.insert(m.name()), "duplicate name {m}");
+            assert_eq!(Mutant::parse(m.name()), Some(m));
+            let json = serde_json::to_string(&m).expect("serialise");
+            assert_eq!(json, format!("\"{}\"", m.name()), "serde name of {m:?}");
+            assert!(!m.rules().is_empty() && !m.description().is_empty());
+        }
+        assert_eq!(Mutant::parse("no-such-mutant"), None);
+    }
+
+    #[test]
+    fn every_must_and_should_rule_of_profile_provider_is_targeted() {
+        let targeted: Vec<&str> = Mutant::ALL.iter().map(|m| m.rules()[0].as_str()).collect();
+        let missing: Vec<&str> = Catalog::embedded()
+            .rules
+            .iter()
+            .filter(|r| {
+                matches!(r.level, Level::Must | Level::Should) && r.applies_in(Profile::Provider)
+            })
+            .map(|r| r.id.as_str())
+            .filter(|id| !targeted.contains(id))
+            .collect();
+        assert!(missing.is_empty(), "rules no mutant targets: {missing:?}");
+    }
+
+    /// A mutant named by another rule is either badly designed (it should break its target in the
+    /// most direct way) or points at the model's attribution of the difference (the order of a
+    /// step's return checks, or `verdict::state_rule`).
+    #[test]
+    fn every_mutant_is_caught_naming_one_of_its_rules() {
+        let mut problems = Vec::new();
+        let mut table = Vec::new();
+        for &mutant in Mutant::ALL {
+            let mut store = ReferenceStore::with_mutant(mutant);
+            match first_failure(&mut store, &mutant.choices(), 0x5eed, CASES) {
+                None => problems.push(format!("{mutant}: not caught in {CASES} cases")),
+                Some((case, failure)) => {
+                    table.push(format!(
+                        "{mutant:<34} {:<10} case {case}",
+                        failure.rule.as_str()
+                    ));
+                    if !mutant.rules().contains(&failure.rule) {
+                        problems.push(format!(
+                            "{mutant}: caught at case {case} but named {}:\n{failure}",
+                            failure.rule
+                        ));
+                    }
+                }
+            }
+        }
+        println!("{}", table.join("\n"));
+        assert!(problems.is_empty(), "{}", problems.join("\n\n"));
+    }
+}

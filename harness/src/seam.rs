@@ -1,0 +1,216 @@
+//! The seam an implementation under test plugs into.
+//!
+//! One object-safe trait, [`Implementation`]: reset to an empty store with the declared choices,
+//! apply one operation, observe. While it applies an operation the implementation calls MAPI's
+//! support object (and, in profile `system`, the transports) through [`Support`], which the harness
+//! provides: it answers from the operation's [`SubmitScript`] and records every call.
+//!
+//! Because the answers are known before the call (they travel in the operation), an operation can
+//! cross a process boundary in one round trip: the request carries the operation, and the response
+//! carries the return value, the calls made, the notifications and the observation ([`Response`]).
+//!
+//! Naming: the harness names messages 1, 2, 3 ... in creation order ([`MsgId`]) and new-mail sinks
+//! 1, 2, 3 ... in `Advise` order since the last reset; an adapter whose implementation has its own
+//! entry IDs maps them (see [`IdMap`]).
+
+use spoolcheck_model::mapi::Hresult;
+use spoolcheck_model::{
+    Choices, MsgId, Notification, Observation, Op, Ret, SubmitScript, SupportCall,
+};
+use std::fmt;
+
+/// An implementation under test.
+pub trait Implementation: Send {
+    /// A short name for reports.
+    fn name(&self) -> String;
+
+    /// Empties the store and starts over with these declared choices.
+    fn reset(&mut self, choices: &Choices) -> Result<(), SeamError>;
+
+    /// Applies one operation. The implementation makes its support calls and raises its
+    /// notifications through `support`. `Ok` carries the implementation's answer, right or wrong;
+    /// `Err` means the call could not be made at all.
+    fn apply(&mut self, op: &Op, support: &mut dyn Support) -> Result<Ret, SeamError>;
+
+    /// The store as it is now, seen without MAPI's access rules.
+    fn observe(&mut self) -> Result<Observation, SeamError>;
+}
+
+/// MAPI's support object (and the transports), as the harness plays them.
+pub trait Support {
+    /// A call to `IMAPISupport` (or a transport). Returns MAPI's answer: the HRESULT and, for
+    /// ExpandRecips, the output flags.
+    fn call(&mut self, call: SupportCall) -> Answer;
+
+    /// A notification (`IMAPISupport::Notify` or the store's own mechanism).
+    fn notify(&mut self, notification: Notification);
+}
+
+/// MAPI's answer to a support call.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub struct Answer {
+    /// The HRESULT.
+    pub hr: Hresult,
+    /// Output flags (ExpandRecips' NEEDS_PREPROCESSING / NEEDS_SPOOLER), else 0.
+    pub flags: u32,
+}
+
+/// The harness's support object: answers from a script, records every call and notification.
+#[derive(Clone, Debug, Default, PartialEq, Eq)]
+pub struct ScriptedSupport {
+    script: Option<SubmitScript>,
+    /// The calls made, in order.
+    pub calls: Vec<SupportCall>,
+    /// The notifications raised, in order.
+    pub notifications: Vec<Notification>,
+}
+
+impl ScriptedSupport {
+    /// A support object for one operation.
+    pub fn for_op(op: &Op) -> ScriptedSupport {
+        let script = match op {
+            Op::SubmitMessage { script, .. } => Some(*script),
+            _ => None,
+        };
+        ScriptedSupport {
+            script,
+            calls: Vec::new(),
+            notifications: Vec::new(),
+        }
+    }
+}
+
+impl Support for ScriptedSupport {
+    fn call(&mut self, call: SupportCall) -> Answer {
+        let ok = Answer {
+            hr: Hresult::S_OK,
+            flags: 0,
+        };
+        let answer = match (&call, self.script) {
+            (SupportCall::PrepareSubmit { .. }, Some(s)) => Answer {
+                hr: s.prepare,
+                flags: 0,
+            },
+            (SupportCall::ExpandRecips { .. }, Some(s)) if s.expand.failed() => Answer {
+                hr: s.expand,
+                flags: 0,
+            },
+            (SupportCall::ExpandRecips { .. }, Some(s)) => Answer {
+                hr: s.expand,
+                flags: s.expand_flags,
+            },
+            _ => ok,
+        };
+        self.calls.push(call);
+        answer
+    }
+
+    fn notify(&mut self, notification: Notification) {
+        self.notifications.push(notification);
+    }
+}
+
+/// Everything one operation produced: what crosses the seam in one round trip.
+#[derive(Clone, Debug, PartialEq, Eq, serde::Serialize, serde::Deserialize)]
+pub struct Response {
+    /// The implementation's return value.
+    pub ret: Ret,
+    /// Its support calls, in order.
+    pub calls: Vec<SupportCall>,
+    /// Its notifications.
+    pub notifications: Vec<Notification>,
+    /// The store afterwards.
+    pub observation: Observation,
+}
+
+/// Applies `op` and observes: one round trip.
+pub fn exchange(imp: &mut dyn Implementation, op: &Op) -> Result<Response, SeamError> {
+    let mut support = ScriptedSupport::for_op(op);
+    let ret = imp.apply(op, &mut support)?;
+    let observation = imp.observe()?;
+    Ok(Response {
+        ret,
+        calls: support.calls,
+        notifications: support.notifications,
+        observation,
+    })
+}
+
+/// Why a call could not be made. This is never the implementation's answer: a wrong answer is an
+/// `Ok` that the runner judges.
+#[derive(Clone, Debug, PartialEq, Eq, thiserror::Error)]
+#[non_exhaustive]
+pub enum SeamError {
+    /// The implementation says it does not implement this (like BoGo's exit code 89). The runner
+    /// stops generating this kind of call and reports the rules it would have checked as unsupported.
+    #[error("not implemented by the implementation: {0}")]
+    Unsupported(String),
+    /// The implementation panicked inside the call.
+    #[error("the implementation panicked: {0}")]
+    Panicked(String),
+    /// The call did not return within the per-call timeout.
+    #[error(
+        "no answer within {millis} ms (raise --timeout-ms if the implementation is just slow)"
+    )]
+    Timeout {
+        /// The timeout.
+        millis: u64,
+    },
+    /// The implementation's process died or its connection broke.
+    #[error("the implementation is gone: {0}")]
+    Crashed(String),
+    /// The implementation answered something the seam cannot read.
+    #[error("malformed answer from the implementation: {0}")]
+    Malformed(String),
+    /// The harness itself could not run (setup, I/O).
+    #[error("the harness could not run: {0}")]
+    Harness(String),
+}
+
+impl SeamError {
+    /// True when the implementation's state is unknown afterwards (the run cannot go on with it).
+    pub fn is_indeterminate(&self) -> bool {
+        matches!(
+            self,
+            SeamError::Timeout { .. } | SeamError::Crashed(_) | SeamError::Panicked(_)
+        )
+    }
+}
+
+/// Maps an implementation's own identifiers (entry IDs, connection numbers) to the harness's
+/// creation-order numbers, for adapters of implementations that choose their own.
+#[derive(Clone, Debug, Default)]
+pub struct IdMap<T> {
+    own: Vec<T>,
+}
+
+impl<T: PartialEq + Clone + fmt::Debug> IdMap<T> {
+    /// Records the identifier of the next created object and returns the harness's number for it.
+    pub fn record(&mut self, own: T) -> u32 {
+        self.own.push(own);
+        u32::try_from(self.own.len()).unwrap_or(u32::MAX)
+    }
+
+    /// The implementation's identifier of the harness's object `n`.
+    pub fn own(&self, n: u32) -> Option<&T> {
+        self.own.get(usize::try_from(n).ok()?.checked_sub(1)?)
+    }
+
+    /// The harness's number of the implementation's identifier.
+    pub fn number(&self, own: &T) -> Option<u32> {
+        self.own
+            .iter()
+            .position(|o| o == own)
+            .and_then(|i| u32::try_from(i + 1).ok())
+    }
+
+    /// The harness's message ID of the implementation's identifier.
+    pub fn msg(&self, own: &T) -> Option<MsgId> {
+        self.number(own).map(MsgId)
+    }
+
+    /// Forgets everything (on reset).
+    pub fn clear(&mut self) {
+        self.own.clear();
+    }
+}

@@ -1,0 +1,159 @@
+//! Counterexamples as literal, versioned JSON traces: the operations and what the implementation
+//! answered to each, not only a seed, so a trace survives changes to the generators and replays on
+//! every adapter.
+
+use crate::failure::{Failure, FailureSummary};
+use crate::seam::Response;
+use serde::{Deserialize, Serialize};
+use spoolcheck_model::{Choices, Op};
+use std::path::{Path, PathBuf};
+
+/// The `format` field of every trace file.
+pub const FORMAT: &str = "spoolcheck-trace";
+/// The version this build writes and reads.
+pub const VERSION: u32 = 1;
+
+/// A trace file.
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct TraceFile {
+    /// Always [`FORMAT`].
+    pub format: String,
+    /// Always [`VERSION`].
+    pub version: u32,
+    /// The implementation that produced `observed`.
+    pub implementation: String,
+    /// The declared choices.
+    pub choices: Choices,
+    /// The seed of the run that found it, if a run did.
+    #[serde(default)]
+    pub seed: Option<u64>,
+    /// The operations.
+    pub ops: Vec<Op>,
+    /// What the implementation answered to each operation it answered.
+    #[serde(default)]
+    pub observed: Vec<Response>,
+    /// The failure, if the trace records one.
+    #[serde(default)]
+    pub failure: Option<FailureSummary>,
+}
+
+/// Why a trace file could not be read.
+#[derive(Debug, thiserror::Error)]
+#[non_exhaustive]
+pub enum TraceError {
+    /// The file could not be read or written.
+    #[error("{path}: {source}")]
+    Io {
+        /// The file.
+        path: PathBuf,
+        /// The I/O error.
+        source: std::io::Error,
+    },
+    /// The file is not valid JSON of this format; the message names the line, column and field.
+    #[error("{path}:{line}:{column}: {message}")]
+    Malformed {
+        /// The file.
+        path: PathBuf,
+        /// Line (1-based).
+        line: usize,
+        /// Column (1-based).
+        column: usize,
+        /// What is wrong.
+        message: String,
+    },
+    /// The file is a trace of another format or version.
+    #[error("{path}: this is not a {FORMAT} version {VERSION} file (format `{format}`, version {version}); re-record it with this version of spoolcheck")]
+    Version {
+        /// The file.
+        path: PathBuf,
+        /// Its format.
+        format: String,
+        /// Its version.
+        version: u32,
+    },
+}
+
+impl TraceFile {
+    /// A trace of a failure.
+    pub fn of_failure(implementation: &str, failure: &Failure) -> TraceFile {
+        TraceFile {
+            format: FORMAT.into(),
+            version: VERSION,
+            implementation: implementation.into(),
+            choices: failure.choices.clone(),
+            seed: Some(failure.seed),
+            ops: failure.ops.clone(),
+            observed: failure.observed.clone(),
+            failure: Some(FailureSummary::from(failure)),
+        }
+    }
+
+    /// Parses a trace from text; `path` names it in errors.
+    pub fn parse(text: &str, path: &Path) -> Result<TraceFile, TraceError> {
+        let trace: TraceFile = serde_json::from_str(text).map_err(|e| TraceError::Malformed {
+            path: path.into(),
+            line: e.line(),
+            column: e.column(),
+            message: e.to_string(),
+        })?;
+        if trace.format != FORMAT || trace.version != VERSION {
+            return Err(TraceError::Version {
+                path: path.into(),
+                format: trace.format,
+                version: trace.version,
+            });
+        }
+        Ok(trace)
+    }
+
+    /// Reads a trace file.
+    pub fn load(path: &Path) -> Result<TraceFile, TraceError> {
+        let text = std::fs::read_to_string(path).map_err(|source| TraceError::Io {
+            path: path.into(),
+            source,
+        })?;
+        TraceFile::parse(&text, path)
+    }
+
+    /// The trace as pretty JSON.
+    pub fn to_json(&self) -> String {
+        serde_json::to_string_pretty(self).expect("a trace always serialises")
+    }
+
+    /// Writes the trace into `dir` under a name made of the implementation, rule and seed, and
+    /// returns the path. Existing files are not overwritten.
+    pub fn save(&self, dir: &Path) -> Result<PathBuf, TraceError> {
+        std::fs::create_dir_all(dir).map_err(|source| TraceError::Io {
+            path: dir.into(),
+            source,
+        })?;
+        let rule = self
+            .failure
+            .as_ref()
+            .and_then(|f| f.rule.clone())
+            .unwrap_or_else(|| "failure".into());
+        let slug: String = self
+            .implementation
+            .chars()
+            .map(|c| if c.is_ascii_alphanumeric() { c } else { '-' })
+            .collect();
+        let base = format!(
+            "{}-{}-seed{}",
+            slug.trim_matches('-'),
+            rule,
+            self.seed.unwrap_or(0)
+        );
+        let mut path = dir.join(format!("{base}.json"));
+        let mut n = 1;
+        while path.exists() {
+            n += 1;
+            path = dir.join(format!("{base}-{n}.json"));
+        }
+        std::fs::write(&path, self.to_json() + "\n").map_err(|source| TraceError::Io {
+            path: path.clone(),
+            source,
+        })?;
+        Ok(path)
+    }
+}
