@@ -13,3 +13,12 @@ mod cli;
 /// Snapshots of the model's traces along every documented path of the source page.
 #[path = "it/paths.rs"]
 mod paths;
+
+/// `spoolcheck run`, `replay`, `selftest` and `choices` as a user runs them.
+#[path = "it/suite.rs"]
+mod suite;
+
+/// Counterexample traces committed under `tests/traces/` keep replaying: the reference passes each,
+/// and the mutant that produced it still fails it, naming the same rule.
+#[path = "it/traces.rs"]
+mod traces;

@@ -30,6 +30,9 @@ pub struct Driver {
     poisoned: bool,
 }
 
+/// How many times to poll for an answer before blocking.
+const SPINS: u32 = 2_000;
+
 /// Worker threads carry this name prefix; the panic hook keeps quiet for them because their panics
 /// are caught and reported.
 const WORKER: &str = "spoolcheck-implementation";
@@ -88,6 +91,15 @@ impl Driver {
         &mut self,
         answers: &Receiver<Result<T, SeamError>>,
     ) -> Result<Result<T, SeamError>, SeamError> {
+        // The worker usually answers within microseconds: poll briefly before sleeping, since a
+        // sleep and wake-up per operation would cost more than the operation itself.
+        for _ in 0..SPINS {
+            match answers.try_recv() {
+                Ok(answer) => return Ok(answer),
+                Err(std::sync::mpsc::TryRecvError::Empty) => std::hint::spin_loop(),
+                Err(std::sync::mpsc::TryRecvError::Disconnected) => break,
+            }
+        }
         match answers.recv_timeout(self.timeout) {
             Ok(answer) => Ok(answer),
             Err(RecvTimeoutError::Timeout) => {

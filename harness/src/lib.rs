@@ -15,9 +15,12 @@
 //! ```
 #![deny(missing_docs)]
 
+pub mod applicability;
 pub mod choicefile;
 pub mod driver;
 pub mod failure;
+#[cfg(feature = "arbitrary")]
+pub mod fuzzing;
 pub mod mutant;
 pub mod reference;
 pub mod report;

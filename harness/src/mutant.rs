@@ -2,7 +2,8 @@
 //! self-test can show that the suite catches it and names the rule.
 //!
 //! The list is the project's mutant plan (one or more mutants per MUST and SHOULD rule of profile
-//! `provider`, and one per MAY rule whose declared behaviour can be left unhonoured). A mutant
+//! `provider`, and one per MAY rule whose declared behaviour can be left unhonoured; then one or more
+//! per rule of profile `system` only, where the reference is also MAPI's spooler). A mutant
 //! changes the reference at exactly one place, marked in the code by `self.broken(Mutant::...)`; the
 //! correct code path stays the readable one.
 //!
@@ -14,7 +15,7 @@
 //! assert_eq!(m.name(), "spl07-unlock-ignored");
 //! ```
 
-use spoolcheck_model::choices::{Completion, LockAfterRestart, TightCoupling};
+use spoolcheck_model::choices::{Completion, LockAfterRestart, SentMailMode, TightCoupling};
 use spoolcheck_model::{AddrType, Choices, RuleId};
 
 /// The choices most mutants run under.
@@ -56,6 +57,32 @@ fn no_submit() -> Choices {
     Choices {
         submission: false,
         ..Choices::default()
+    }
+}
+
+/// Profile `system`: the "system" preset (a store tightly coupled with an SMTP transport, handing
+/// complete messages to its own spooler with CompleteMsg).
+fn system() -> Choices {
+    Choices::presets()
+        .into_iter()
+        .find(|(name, _)| *name == "system")
+        .map(|(_, c)| c)
+        .expect("the model has a system preset")
+}
+
+/// Profile `system` without tight coupling: every submitted message waits in the queue.
+fn system_uncoupled() -> Choices {
+    Choices {
+        tight_coupling: None,
+        ..system()
+    }
+}
+
+/// Profile `system` whose sent-mail processing copies, so a repeated disposition shows.
+fn system_copy() -> Choices {
+    Choices {
+        sentmail: SentMailMode::Copy,
+        ..system()
     }
 }
 
@@ -240,6 +267,28 @@ mutants! {
         "AbortSubmit of a message handed over by CompleteMsg answers S_OK (and clears MSGFLAG_SUBMIT)";
     Persist01LockKept = "persist01-lock-kept", [Persist01], dropped,
         "declared volatile locks, but the lock survives a restart";
+    Pre02ReverseOrder = "pre02-reverse-order", [Pre02], system,
+        "the spooler runs a message's preprocessors newest registration first";
+    Pre08AnyTransport = "pre08-any-transport", [Pre08], system_uncoupled,
+        "the spooler takes every registered preprocessor for a matching one: a message waiting for preprocessing goes through each (and gets its RemovePreprocessInfo), whatever its transport";
+    Spl02NewestFirst = "spl02-newest-first", [Spl02], system_uncoupled,
+        "the spooler serves the newest queued message first";
+    Spl02SendsWhileDown = "spl02-sends-while-down", [Spl02], system_uncoupled,
+        "the spooler does not pass over a message waiting on an unavailable transport: it sends while the transport is down";
+    Spl10NoRemovePreprocessInfo = "spl10-no-remove-preprocess-info", [Spl10], system,
+        "the spooler never calls RemovePreprocessInfo, though PR_PREPROCESS is set";
+    Spl19NeverLocks = "spl19-never-locks", [Spl19], system,
+        "the spooler preprocesses and sends without locking the message";
+    Spl19UnlockedSend = "spl19-unlocked-send", [Spl19], system_uncoupled,
+        "the spooler unlocks a message after preprocessing and sends it unlocked";
+    Spl20SendsHandled = "spl20-sends-handled", [Spl20, Tc06], system,
+        "the spooler also sends to recipients whose PR_RESPONSIBILITY is already TRUE";
+    Spl21FinishedTwice = "spl21-finished-twice", [Spl21, Tc06], system_copy,
+        "the spooler calls FinishedMsg twice: the sent-mail disposition is done twice";
+    Spl21NeverFinished = "spl21-never-finished", [Spl21, Tc06], system,
+        "the spooler sends but never calls FinishedMsg: the message stays submitted, locked and queued";
+    Tc06HandedNotFinished = "tc06-handed-not-finished", [Tc06, Spl21], system,
+        "a message handed over by CompleteMsg is sent but never finished (no FinishedMsg)";
 }
 
 impl Mutant {
@@ -263,10 +312,24 @@ mod tests {
     use super::Mutant;
     use crate::reference::differential::first_failure;
     use crate::reference::ReferenceStore;
+    use crate::selftest::{self, SelftestConfig};
     use spoolcheck_specs::{Catalog, Level, Profile};
 
     /// The most cases tried per mutant.
     const CASES: u32 = 3_000;
+
+    /// Mutants the suite catches but, because of how the model attributes the difference, never
+    /// names by one of their own rules. Each is a defect of the attribution, not of the mutant; the
+    /// tests require these to be caught, and fail once one is named right, so its entry can go.
+    const MISNAMED_BY_THE_MODEL: &[(Mutant, &str)] = &[];
+
+    fn misnamed_by_the_model(mutant: Mutant) -> bool {
+        MISNAMED_BY_THE_MODEL.iter().any(|(m, _)| *m == mutant)
+    }
+
+    fn is_system(mutant: Mutant) -> bool {
+        mutant.choices().profile == spoolcheck_model::Profile::System
+    }
 
     #[test]
     fn names_are_unique_and_parse_back() {
@@ -296,9 +359,61 @@ mod tests {
         assert!(missing.is_empty(), "rules no mutant targets: {missing:?}");
     }
 
+    /// Each MUST and SHOULD rule of profile `system` alone is the targeted rule of a mutant that runs
+    /// in profile `system`.
+    #[test]
+    fn every_must_and_should_rule_of_profile_system_only_is_targeted() {
+        let targeted: Vec<&str> = Mutant::ALL
+            .iter()
+            .filter(|&&m| is_system(m))
+            .map(|m| m.rules()[0].as_str())
+            .collect();
+        let system_only: Vec<&str> = Catalog::embedded()
+            .rules
+            .iter()
+            .filter(|r| {
+                matches!(r.level, Level::Must | Level::Should) && r.profiles == [Profile::System]
+            })
+            .map(|r| r.id.as_str())
+            .collect();
+        assert!(!system_only.is_empty(), "the catalog has system-only rules");
+        let missing: Vec<&str> = system_only
+            .into_iter()
+            .filter(|id| !targeted.contains(id))
+            .collect();
+        assert!(
+            missing.is_empty(),
+            "system-only rules no system mutant targets: {missing:?}"
+        );
+        for &(m, _) in MISNAMED_BY_THE_MODEL {
+            assert!(Mutant::ALL.contains(&m) && is_system(m), "{m}");
+        }
+    }
+
+    /// A mutant's catch is its own only if the correct reference passes under the mutant's choices.
+    #[test]
+    fn the_reference_passes_under_every_mutants_choices() {
+        let mut seen: Vec<spoolcheck_model::Choices> = Vec::new();
+        for &mutant in Mutant::ALL {
+            let choices = mutant.choices();
+            if seen.contains(&choices) {
+                continue;
+            }
+            let mut store = ReferenceStore::new();
+            if let Some((case, failure)) = first_failure(&mut store, &choices, 0x5eed, 1_000) {
+                panic!(
+                    "the reference fails {} at case {case} under the choices of {mutant}:\n{failure}",
+                    failure.rule
+                );
+            }
+            seen.push(choices);
+        }
+    }
+
     /// A mutant named by another rule is either badly designed (it should break its target in the
     /// most direct way) or points at the model's attribution of the difference (the order of a
-    /// step's return checks, or `verdict::state_rule`).
+    /// step's return checks, or `verdict::state_rule`); the known cases are listed in
+    /// [`MISNAMED_BY_THE_MODEL`].
     #[test]
     fn every_mutant_is_caught_naming_one_of_its_rules() {
         let mut problems = Vec::new();
@@ -308,13 +423,25 @@ mod tests {
             match first_failure(&mut store, &mutant.choices(), 0x5eed, CASES) {
                 None => problems.push(format!("{mutant}: not caught in {CASES} cases")),
                 Some((case, failure)) => {
+                    let named_right = mutant.rules().contains(&failure.rule);
+                    let known = misnamed_by_the_model(mutant);
                     table.push(format!(
-                        "{mutant:<34} {:<10} case {case}",
-                        failure.rule.as_str()
+                        "{mutant:<34} {:<10} case {case}{}",
+                        failure.rule.as_str(),
+                        if known {
+                            "  (misnamed by the model)"
+                        } else {
+                            ""
+                        }
                     ));
-                    if !mutant.rules().contains(&failure.rule) {
+                    if !named_right && !known {
                         problems.push(format!(
                             "{mutant}: caught at case {case} but named {}:\n{failure}",
+                            failure.rule
+                        ));
+                    } else if named_right && known {
+                        problems.push(format!(
+                            "{mutant}: now named {}: take it off MISNAMED_BY_THE_MODEL",
                             failure.rule
                         ));
                     }
@@ -322,6 +449,50 @@ mod tests {
             }
         }
         println!("{}", table.join("\n"));
+        for (mutant, why) in MISNAMED_BY_THE_MODEL {
+            println!("{mutant} is misnamed by the model: {why}");
+        }
         assert!(problems.is_empty(), "{}", problems.join("\n\n"));
+    }
+
+    /// The self-test of profile `system`, through the runner as `spoolcheck selftest --profile
+    /// system` runs it: every mutant of the profile is caught, and the shrunk report names one of
+    /// its own rules (but for the model's known misattributions).
+    #[test]
+    fn the_selftest_of_profile_system_catches_every_system_mutant() {
+        let config = SelftestConfig {
+            profile: spoolcheck_model::Profile::System,
+            ..SelftestConfig::default()
+        };
+        let kills = selftest::run_all(&config);
+        let expected: Vec<&str> = Mutant::ALL
+            .iter()
+            .filter(|&&m| is_system(m))
+            .map(|m| m.name())
+            .collect();
+        let names: Vec<&str> = kills.iter().map(|k| k.mutant.as_str()).collect();
+        assert_eq!(names, expected, "one row per system mutant, in plan order");
+        assert!(kills.len() >= 8, "only {} system mutants", kills.len());
+        let table = selftest::table(&kills);
+        println!("{table}");
+        let mut problems = Vec::new();
+        for k in &kills {
+            let m = Mutant::parse(&k.mutant).expect("the kill matrix names real mutants");
+            let known = misnamed_by_the_model(m);
+            if !k.caught {
+                problems.push(format!("{}: not caught", k.mutant));
+            } else if !k.named_own_rule && !known {
+                problems.push(format!(
+                    "{}: named {:?}, not one of {:?}",
+                    k.mutant, k.named_rule, k.rules
+                ));
+            } else if k.named_own_rule && known {
+                problems.push(format!(
+                    "{}: now named {:?}: take it off MISNAMED_BY_THE_MODEL",
+                    k.mutant, k.named_rule
+                ));
+            }
+        }
+        assert!(problems.is_empty(), "{}\n\n{table}", problems.join("\n"));
     }
 }

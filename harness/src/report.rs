@@ -6,7 +6,7 @@ use crate::runner::RunReport;
 use crate::seam::Response;
 use crate::tracefile::TraceFile;
 use spoolcheck_model::observe::{message_flags_text, responsibility_text, submit_flags_text};
-use spoolcheck_model::trace::align;
+use spoolcheck_model::trace::{align, joined, COLUMNS};
 use spoolcheck_model::Op;
 use spoolcheck_specs::Catalog;
 use std::fmt::Write;
@@ -70,12 +70,30 @@ pub fn summary(report: &RunReport, strict: bool) -> String {
     let _ = writeln!(out, "implementation: {}", report.implementation);
     let _ = writeln!(
         out,
-        "{} cases, {} steps, {} rules exercised, {:.1} s",
+        "{} cases, {} steps, {:.1} s",
         report.cases,
         report.steps,
-        report.exercised.len(),
         report.elapsed.as_secs_f64()
     );
+    let applicable = crate::applicability::applicable(&report.choices);
+    let reached = applicable
+        .iter()
+        .filter(|r| report.exercised.contains_key(r))
+        .count();
+    let _ = writeln!(
+        out,
+        "rules: {reached} of {} applicable rules exercised ({} not applicable to the declared choices)",
+        applicable.len(),
+        spoolcheck_model::RuleId::ALL.len() - applicable.len()
+    );
+    let unreached: Vec<String> = applicable
+        .iter()
+        .filter(|r| !report.exercised.contains_key(r))
+        .map(ToString::to_string)
+        .collect();
+    if !unreached.is_empty() {
+        let _ = writeln!(out, "never reached: {}", unreached.join(", "));
+    }
     for (kind, why) in &report.unsupported {
         let _ = writeln!(out, "unsupported: {kind:?} ({why})");
     }
@@ -151,16 +169,7 @@ fn choices_text(choices: &spoolcheck_model::Choices) -> String {
 
 /// The operations with the implementation's answers, as a table.
 pub fn trace_table(ops: &[Op], observed: &[Response]) -> String {
-    let mut rows = vec![[
-        "#",
-        "role",
-        "call",
-        "result",
-        "support calls",
-        "notifications",
-        "after",
-    ]
-    .map(String::from)];
+    let mut rows = vec![COLUMNS.map(String::from)];
     for (i, op) in ops.iter().enumerate() {
         let role = spoolcheck_model::trace::party(op);
         let (result, calls, notes, after) = match observed.get(i) {
@@ -183,18 +192,6 @@ pub fn trace_table(ops: &[Op], observed: &[Response]) -> String {
         ]);
     }
     align(&rows)
-}
-
-fn joined<T: ToString>(items: &[T]) -> String {
-    if items.is_empty() {
-        "-".into()
-    } else {
-        items
-            .iter()
-            .map(ToString::to_string)
-            .collect::<Vec<_>>()
-            .join("; ")
-    }
 }
 
 fn after_text(op: &Op, r: &Response) -> String {

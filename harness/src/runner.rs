@@ -61,6 +61,8 @@ impl Default for RunConfig {
 pub struct RunReport {
     /// The implementation's name.
     pub implementation: String,
+    /// The declared choices of the run.
+    pub choices: Choices,
     /// The failures, each minimised, in the order found.
     pub failures: Vec<Failure>,
     /// How often each rule was checked at a step the implementation passed.
@@ -106,12 +108,14 @@ pub fn run(factory: Arc<Factory>, config: &RunConfig) -> RunReport {
         Err(e) => {
             return RunReport {
                 harness_error: Some(e),
+                choices: config.choices.clone(),
                 ..RunReport::default()
             }
         }
     };
     let report = RunReport {
         implementation: driver.name().to_string(),
+        choices: config.choices.clone(),
         ..RunReport::default()
     };
     let search = RefCell::new(Search {
@@ -125,7 +129,8 @@ pub fn run(factory: Arc<Factory>, config: &RunConfig) -> RunReport {
         last_observed: Vec::new(),
     });
     for round in 0..config.max_failures.max(1) {
-        let found = run_round(&search, round_seed(config.seed, round));
+        let found = run_round(&search, round_seed(config.seed, round))
+            .map(|f| search.borrow_mut().minimize(f));
         let mut s = search.borrow_mut();
         let Some(failure) = found else { break };
         let stop = config
@@ -212,6 +217,33 @@ fn run_round(search: &RefCell<Search<'_>>, seed: u64) -> Option<Failure> {
 }
 
 impl Search<'_> {
+    /// Shrinking works on the generator's seeds; this finishes the job on the literal operations:
+    /// it drops one operation at a time while the same rule still fails at the end. Hangs and
+    /// crashes are left as found, since every attempt could cost a timeout.
+    fn minimize(&mut self, failure: Failure) -> Failure {
+        if matches!(failure.kind, FailureKind::Indeterminate(_)) {
+            return failure;
+        }
+        let signature = failure.signature();
+        let counting = std::mem::replace(&mut self.counting, false);
+        let mut best = failure;
+        let mut i = 0;
+        while i < best.ops.len() {
+            let mut shorter = best.ops.clone();
+            shorter.remove(i);
+            match self.execute(&best.choices, &shorter, best.seed) {
+                CaseEnd::Failed(f)
+                    if f.signature() == signature && f.ops.len() < best.ops.len() =>
+                {
+                    best = *f
+                }
+                _ => i += 1,
+            }
+        }
+        self.counting = counting;
+        best
+    }
+
     /// Runs one case: realises the plan, sends the operations, judges each answer.
     fn case(&mut self, plan: &Plan, seed: u64) -> CaseEnd {
         let choices = self.config.choices.clone();
@@ -224,11 +256,14 @@ impl Search<'_> {
                 .collect(),
             seeds: plan.seeds.clone(),
         };
-        let ops = spoolcheck_model::generate::realize(&choices, &plan);
+        let (ops, steps): (Vec<Op>, Vec<_>) =
+            spoolcheck_model::generate::realize_with_steps(&choices, &plan)
+                .into_iter()
+                .unzip();
         if self.counting {
             self.report.cases += 1;
         }
-        let end = self.execute(&choices, &ops, seed);
+        let end = self.execute_with(&choices, &ops, Some(steps), seed);
         match &end {
             CaseEnd::Unsupported(kind, why) => {
                 self.disabled.insert(*kind);
@@ -243,6 +278,19 @@ impl Search<'_> {
     }
 
     fn execute(&mut self, choices: &Choices, ops: &[Op], seed: u64) -> CaseEnd {
+        self.execute_with(choices, ops, None, seed)
+    }
+
+    /// Runs one case. `realized`, when given, holds the model's steps along the default outcomes;
+    /// they are used while the implementation follows those outcomes.
+    fn execute_with(
+        &mut self,
+        choices: &Choices,
+        ops: &[Op],
+        realized: Option<Vec<spoolcheck_model::Step>>,
+        seed: u64,
+    ) -> CaseEnd {
+        let mut realized = realized.map(Vec::into_iter);
         let fail = |kind, step: usize, observed: Vec<Response>| {
             CaseEnd::Failed(Box::new(Failure {
                 kind,
@@ -253,8 +301,17 @@ impl Search<'_> {
                 seed,
             }))
         };
-        if let Err(e) = self.driver.reset(choices) {
-            return seam_failure(e, 0, ops, choices, seed, Vec::new());
+        match self.driver.reset(choices) {
+            Ok(()) => {}
+            // The implementation cannot run under these declared choices: nothing to judge.
+            Err(SeamError::Unsupported(why)) => {
+                self.stopped = true;
+                self.report.harness_error = Some(SeamError::Unsupported(format!(
+                    "reset with the declared choices: {why}"
+                )));
+                return CaseEnd::Passed;
+            }
+            Err(e) => return seam_failure(e, 0, ops, choices, seed, Vec::new()),
         }
         let counting = self.counting;
         let tolerated = self.tolerated.clone();
@@ -278,7 +335,11 @@ impl Search<'_> {
                     break;
                 }
             };
-            let result = step(&state, op);
+            let precomputed = realized.as_mut().and_then(Iterator::next);
+            let result = match precomputed {
+                Some(result) => result,
+                None => step(&state, op),
+            };
             let actual = Actual {
                 ret: response.ret.clone(),
                 calls: response.calls.clone(),
@@ -290,6 +351,10 @@ impl Search<'_> {
             match verdict {
                 Verdict::Pass { outcome } => {
                     let chosen = &result.outcomes[outcome];
+                    if outcome != 0 || !chosen.loose.is_empty() {
+                        // Off the realised path: step the model afresh from here on.
+                        realized = None;
+                    }
                     exercised.extend(chosen.rules.iter().copied());
                     if let Err(broken) = invariants::check_observation(&actual.observation) {
                         end = if tolerated.contains(&broken.rule) {
@@ -305,10 +370,12 @@ impl Search<'_> {
                     }
                     state = next_state(chosen, &actual.observation);
                 }
-                Verdict::Fail { violations, .. } => {
+                Verdict::Fail { mut violations, .. } => {
                     end = if violations.iter().all(|v| tolerated.contains(&v.rule)) {
                         CaseEnd::Tolerated
                     } else {
+                        // Name a rule not reported yet first: it is what this failure adds.
+                        violations.sort_by_key(|v| tolerated.contains(&v.rule));
                         fail(
                             FailureKind::Violated(violations),
                             i,

@@ -112,6 +112,7 @@ impl Support for ScriptedSupport {
 
 /// Everything one operation produced: what crosses the seam in one round trip.
 #[derive(Clone, Debug, PartialEq, Eq, serde::Serialize, serde::Deserialize)]
+#[serde(deny_unknown_fields)]
 pub struct Response {
     /// The implementation's return value.
     pub ret: Ret,

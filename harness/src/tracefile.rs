@@ -38,6 +38,22 @@ pub struct TraceFile {
     pub failure: Option<FailureSummary>,
 }
 
+/// Just the fields that say what a file is.
+#[derive(Deserialize)]
+struct Header {
+    format: Option<String>,
+    version: Option<u32>,
+}
+
+/// serde_json's message without its trailing "at line L column C", which the error repeats in front.
+fn without_position(e: &serde_json::Error) -> String {
+    let text = e.to_string();
+    match text.rfind(" at line ") {
+        Some(i) => text[..i].to_string(),
+        None => text,
+    }
+}
+
 /// Why a trace file could not be read.
 #[derive(Debug, thiserror::Error)]
 #[non_exhaustive]
@@ -91,20 +107,23 @@ impl TraceFile {
 
     /// Parses a trace from text; `path` names it in errors.
     pub fn parse(text: &str, path: &Path) -> Result<TraceFile, TraceError> {
-        let trace: TraceFile = serde_json::from_str(text).map_err(|e| TraceError::Malformed {
+        let malformed = |e: serde_json::Error| TraceError::Malformed {
             path: path.into(),
             line: e.line(),
             column: e.column(),
-            message: e.to_string(),
-        })?;
-        if trace.format != FORMAT || trace.version != VERSION {
+            message: without_position(&e),
+        };
+        // The format and version first, so a file from another version is named as such rather
+        // than failing on a field this version does not know.
+        let header: Header = serde_json::from_str(text).map_err(malformed)?;
+        if header.format.as_deref() != Some(FORMAT) || header.version != Some(VERSION) {
             return Err(TraceError::Version {
                 path: path.into(),
-                format: trace.format,
-                version: trace.version,
+                format: header.format.unwrap_or_else(|| "(none)".into()),
+                version: header.version.unwrap_or(0),
             });
         }
-        Ok(trace)
+        serde_json::from_str(text).map_err(malformed)
     }
 
     /// Reads a trace file.

@@ -9,6 +9,7 @@ use serde::{Deserialize, Serialize};
 
 /// The declared choices of one implementation.
 #[derive(Clone, Debug, PartialEq, Eq, Hash, Serialize, Deserialize)]
+#[cfg_attr(feature = "arbitrary", derive(arbitrary::Arbitrary))]
 #[serde(deny_unknown_fields, default)]
 pub struct Choices {
     /// Which parties the implementation plays (DESIGN §1).
@@ -50,6 +51,7 @@ impl Default for Choices {
 
 /// Which parties the implementation under test plays.
 #[derive(Clone, Copy, Debug, PartialEq, Eq, PartialOrd, Ord, Hash, Serialize, Deserialize)]
+#[cfg_attr(feature = "arbitrary", derive(arbitrary::Arbitrary))]
 #[serde(rename_all = "kebab-case")]
 pub enum Profile {
     /// A message store provider; the harness plays MAPI, the spooler and the transports.
@@ -60,6 +62,7 @@ pub enum Profile {
 
 /// When PrepareSubmit is called during a client's SubmitMessage.
 #[derive(Clone, Copy, Debug, PartialEq, Eq, Hash, Serialize, Deserialize)]
+#[cfg_attr(feature = "arbitrary", derive(arbitrary::Arbitrary))]
 #[serde(rename_all = "kebab-case")]
 pub enum PrepareSubmitPolicy {
     /// On every client submission (the starting page's step 1).
@@ -70,6 +73,7 @@ pub enum PrepareSubmitPolicy {
 
 /// What happens to a spooler lock when the store restarts.
 #[derive(Clone, Copy, Debug, PartialEq, Eq, Hash, Serialize, Deserialize)]
+#[cfg_attr(feature = "arbitrary", derive(arbitrary::Arbitrary))]
 #[serde(rename_all = "kebab-case")]
 pub enum LockAfterRestart {
     /// Locks are volatile and always lost.
@@ -82,6 +86,7 @@ pub enum LockAfterRestart {
 
 /// A store tightly coupled with a transport.
 #[derive(Clone, Debug, PartialEq, Eq, Hash, Serialize, Deserialize)]
+#[cfg_attr(feature = "arbitrary", derive(arbitrary::Arbitrary))]
 #[serde(deny_unknown_fields)]
 pub struct TightCoupling {
     /// The address types the coupled transport can handle (AMB-02).
@@ -92,6 +97,7 @@ pub struct TightCoupling {
 
 /// How a tightly coupled store finishes a message whose recipients it handled completely.
 #[derive(Clone, Copy, Debug, PartialEq, Eq, Hash, Serialize, Deserialize)]
+#[cfg_attr(feature = "arbitrary", derive(arbitrary::Arbitrary))]
 #[serde(rename_all = "kebab-case")]
 pub enum Completion {
     /// Call IMAPISupport::CompleteMsg and let the spooler finish (recommended).
@@ -102,6 +108,7 @@ pub enum Completion {
 
 /// Who carries out the sent-mail disposition after FinishedMsg.
 #[derive(Clone, Copy, Debug, PartialEq, Eq, Hash, Serialize, Deserialize)]
+#[cfg_attr(feature = "arbitrary", derive(arbitrary::Arbitrary))]
 #[serde(rename_all = "kebab-case")]
 pub enum DispositionBy {
     /// The store moves or deletes the message itself, then calls DoSentMail.
@@ -112,6 +119,7 @@ pub enum DispositionBy {
 
 /// What deleting a sent message means.
 #[derive(Clone, Copy, Debug, PartialEq, Eq, Hash, Serialize, Deserialize)]
+#[cfg_attr(feature = "arbitrary", derive(arbitrary::Arbitrary))]
 #[serde(rename_all = "kebab-case")]
 pub enum DeleteMeans {
     /// The message is gone.
@@ -122,6 +130,7 @@ pub enum DeleteMeans {
 
 /// Whether sent-mail processing copies or moves the message to PR_SENTMAIL_ENTRYID.
 #[derive(Clone, Copy, Debug, PartialEq, Eq, Hash, Serialize, Deserialize)]
+#[cfg_attr(feature = "arbitrary", derive(arbitrary::Arbitrary))]
 #[serde(rename_all = "kebab-case")]
 pub enum SentMailMode {
     /// The message itself moves to the target folder.

@@ -88,6 +88,20 @@ impl SupportCall {
         )
     }
 
+    /// The message the call is about, if any.
+    pub fn msg(&self) -> Option<MsgId> {
+        match self {
+            SupportCall::PrepareSubmit { msg, .. }
+            | SupportCall::ExpandRecips { msg }
+            | SupportCall::CompleteMsg { msg, .. }
+            | SupportCall::DoSentMail { msg, .. }
+            | SupportCall::Preprocess { msg, .. }
+            | SupportCall::TransportSend { msg, .. }
+            | SupportCall::RemovePreprocessInfo { msg, .. } => Some(*msg),
+            SupportCall::SpoolerNotify { .. } | SupportCall::StoreLogoffTransports { .. } => None,
+        }
+    }
+
     /// The call's name, without arguments.
     pub fn name(&self) -> &'static str {
         match self {

@@ -9,7 +9,7 @@ use crate::choices::Choices;
 use crate::op::Op;
 use crate::precondition::{candidates, OpKind};
 use crate::state::State;
-use crate::step::step;
+use crate::step::{step, Step};
 use proptest::prelude::*;
 use serde::{Deserialize, Serialize};
 
@@ -72,15 +72,25 @@ pub fn pick(state: &State, swarm: &[OpKind], seed: (u16, u16)) -> Option<Op> {
 
 /// Turns a plan into operations, stepping the model along its default outcomes.
 pub fn realize(choices: &Choices, plan: &Plan) -> Vec<Op> {
+    realize_with_steps(choices, plan)
+        .into_iter()
+        .map(|(op, _)| op)
+        .collect()
+}
+
+/// Like [`realize`], keeping each operation's step, so a runner whose implementation follows the
+/// default outcomes need not step the model a second time.
+pub fn realize_with_steps(choices: &Choices, plan: &Plan) -> Vec<(Op, Step)> {
     let mut state = State::new(choices.clone());
-    let mut ops = Vec::with_capacity(plan.seeds.len());
+    let mut out = Vec::with_capacity(plan.seeds.len());
     for &seed in &plan.seeds {
         if let Some(op) = pick(&state, &plan.swarm, seed) {
-            state = step(&state, &op).next().clone();
-            ops.push(op);
+            let result = step(&state, &op);
+            state = result.next().clone();
+            out.push((op, result));
         }
     }
-    ops
+    out
 }
 
 /// Swarm selection: every kind is enabled with probability 3/4; creation and submission always are.

@@ -405,6 +405,7 @@ pub enum AccessLevel {
 
 /// One row of the outgoing queue table, with the columns the suite reads (OQ-02).
 #[derive(Clone, Debug, PartialEq, Eq, Hash, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
 pub struct QueueRow {
     /// PR_ENTRYID.
     pub msg: MsgId,
@@ -436,6 +437,7 @@ pub enum RetData {
 
 /// A call's result: the HRESULT and any returned data.
 #[derive(Clone, Debug, PartialEq, Eq, Hash, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
 pub struct Ret {
     /// The HRESULT.
     pub hr: Hresult,

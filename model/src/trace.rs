@@ -133,7 +133,19 @@ pub fn party(op: &Op) -> &'static str {
     }
 }
 
-fn joined<T: ToString>(items: &[T]) -> String {
+/// The column headings of a trace table.
+pub const COLUMNS: [&str; 7] = [
+    "#",
+    "role",
+    "call",
+    "result",
+    "support calls",
+    "notifications",
+    "after",
+];
+
+/// A list of calls or notifications as one cell: `a; b`, or `-` when empty.
+pub fn joined<T: ToString>(items: &[T]) -> String {
     if items.is_empty() {
         "-".into()
     } else {

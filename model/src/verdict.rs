@@ -40,6 +40,7 @@ pub enum Aspect {
 /// One broken rule. A step's violations are listed return value first, then calls, state and
 /// notifications; the first is the headline of a report.
 #[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
 pub struct Violation {
     /// The rule.
     pub rule: RuleId,
@@ -145,7 +146,7 @@ pub fn violations(op: &Op, outcome: &Outcome, actual: &Actual) -> Vec<Violation>
             });
         }
     }
-    out.extend(call_violation(op, &outcome.calls, &actual.calls));
+    out.extend(call_violation(op, outcome, &actual.calls));
     out.extend(state_violations(outcome, &actual.observation));
     out.extend(notification_violations(
         &outcome.notifications,
@@ -155,18 +156,32 @@ pub fn violations(op: &Op, outcome: &Outcome, actual: &Actual) -> Vec<Violation>
 }
 
 /// The first difference in the sequence of calls, if any.
-fn call_violation(
-    op: &Op,
-    expected: &[Because<SupportCall>],
-    actual: &[SupportCall],
-) -> Option<Violation> {
+fn call_violation(op: &Op, outcome: &Outcome, actual: &[SupportCall]) -> Option<Violation> {
+    let expected = &outcome.calls;
+    // RunSpooler: the message the model's spooler serves, if any (SPL-02 names the choice).
+    let served = outcome.calls.iter().find_map(|c| c.what.msg());
+    let serves_one = outcome.rules.contains(&RuleId::Spl02);
     let n = expected.len().max(actual.len());
     for i in 0..n {
         let (want, got) = (expected.get(i), actual.get(i));
         if want.map(|w| &w.what) == got {
             continue;
         }
+        let spooler_run = matches!(op, Op::RunSpooler);
         let rule = match (want, got) {
+            // The spooler served another message than the one due, or one when none was (SPL-02).
+            (_, Some(_)) if spooler_run && !serves_one => RuleId::Spl02,
+            (_, Some(g)) if spooler_run && served.is_some() && g.msg() != served => RuleId::Spl02,
+            // A preprocessor that should not run for this message at all (PRE-08).
+            (_, Some(g @ SupportCall::Preprocess { .. }))
+                if !expected.iter().any(|e| &e.what == g) =>
+            {
+                match expected.iter().find(|e| same_preprocessor(&e.what, g)) {
+                    // The right preprocessor, but out of order or without the lock.
+                    Some(e) => argument_rule(&e.what, g, RuleId::Pre02),
+                    None => RuleId::Pre08,
+                }
+            }
             (Some(w), Some(g)) if w.what.name() == g.name() => argument_rule(&w.what, g, w.rule),
             (Some(w), Some(g)) if expected.iter().any(|e| &e.what == g) => w.rule,
             (_, Some(g)) if !expected.iter().any(|e| e.what.name() == g.name()) => {
@@ -185,6 +200,25 @@ fn call_violation(
         });
     }
     None
+}
+
+/// True when both are Preprocess calls of the same preprocessor on the same message.
+fn same_preprocessor(a: &SupportCall, b: &SupportCall) -> bool {
+    match (a, b) {
+        (
+            SupportCall::Preprocess {
+                preprocessor: p,
+                msg: m,
+                ..
+            },
+            SupportCall::Preprocess {
+                preprocessor: q,
+                msg: n,
+                ..
+            },
+        ) => p == q && m == n,
+        _ => false,
+    }
 }
 
 /// The rule broken when the right call is made with the wrong arguments.

@@ -4,6 +4,7 @@
 
 use super::tables::StoredMessage;
 use super::ReferenceStore;
+use crate::mutant::Mutant;
 use crate::seam::Support;
 use spoolcheck_model::mapi::{expand, Hresult};
 use spoolcheck_model::{AddrType, MsgId, Ret, Role, SubmitScript, SupportCall};
@@ -74,12 +75,17 @@ impl ReferenceStore {
     /// (SPL-02), passing over a message whose remaining recipients wait on a transport that is down.
     fn next_to_serve(&self) -> Option<MsgId> {
         let handed = self.mapi.handed_over.iter().copied();
-        handed
-            .chain(self.queue.rows().iter().copied())
-            .find(|&id| self.transports_up_for(id))
+        let mut queued = self.queue.rows().to_vec();
+        if self.broken(Mutant::Spl02NewestFirst) {
+            queued.reverse();
+        }
+        handed.chain(queued).find(|&id| self.transports_up_for(id))
     }
 
     fn transports_up_for(&self, id: MsgId) -> bool {
+        if self.broken(Mutant::Spl02SendsWhileDown) {
+            return true;
+        }
         let m = &self.messages[&id];
         let waiting = m
             .recipients
@@ -94,12 +100,16 @@ impl ReferenceStore {
     /// PRE-08); send to the recipients still FALSE (SPL-20, TC-06); RemovePreprocessInfo when
     /// PR_PREPROCESS is set (SPL-10); FinishedMsg (SPL-21).
     fn serve(&mut self, id: MsgId, support: &mut dyn Support) {
-        if !self.is_locked(id) {
+        if !self.is_locked(id) && !self.broken(Mutant::Spl19NeverLocks) {
             self.lock(id);
         }
         let preprocessors = self.matching_preprocessors(id);
         if self.messages[&id].awaits_preprocessing() {
-            for &preprocessor in &preprocessors {
+            let mut order = preprocessors.clone();
+            if self.broken(Mutant::Pre02ReverseOrder) {
+                order.reverse();
+            }
+            for preprocessor in order {
                 support.call(SupportCall::Preprocess {
                     preprocessor,
                     msg: id,
@@ -108,9 +118,14 @@ impl ReferenceStore {
             }
             // The spooler's SubmitMessage: preprocessing is done, the store routes the message.
             self.submit_message(Role::Spooler, id, 0, &SubmitScript::ok(0), support);
+            if self.broken(Mutant::Spl19UnlockedSend) {
+                self.unlock(id); // lets go of the message once preprocessing is done
+            }
         }
         self.send_to_transports(id, support);
-        if self.messages[&id].props.preprocess {
+        let handed = self.messages[&id].handed_to_spooler;
+        if self.messages[&id].props.preprocess && !self.broken(Mutant::Spl10NoRemovePreprocessInfo)
+        {
             for &preprocessor in &preprocessors {
                 support.call(SupportCall::RemovePreprocessInfo {
                     preprocessor,
@@ -118,17 +133,27 @@ impl ReferenceStore {
                 });
             }
         }
+        // FinishedMsg once, after the send (SPL-21), handed-over messages too (TC-06).
+        if self.broken(Mutant::Spl21NeverFinished)
+            || (handed && self.broken(Mutant::Tc06HandedNotFinished))
+        {
+            return;
+        }
         self.finish_message(id, support);
+        if self.broken(Mutant::Spl21FinishedTwice) && self.messages.contains_key(&id) {
+            self.finish_message(id, support);
+        }
     }
 
     /// Every preprocessor whose transport has a recipient of the message, in registration order.
     fn matching_preprocessors(&self, id: MsgId) -> Vec<u32> {
         let m = &self.messages[&id];
+        let any_transport = self.broken(Mutant::Pre08AnyTransport);
         let wanted = |addr: AddrType| m.recipients.iter().any(|r| r.addr_type == addr);
         self.mapi
             .preprocessors
             .iter()
-            .filter(|(_, addr)| wanted(*addr))
+            .filter(|(_, addr)| any_transport || wanted(*addr))
             .map(|(n, _)| *n)
             .collect()
     }
@@ -140,7 +165,10 @@ impl ReferenceStore {
                 .recipients
                 .iter()
                 .enumerate()
-                .filter(|(_, r)| r.addr_type == transport && r.responsibility != Some(true))
+                .filter(|(_, r)| r.addr_type == transport)
+                .filter(|(_, r)| {
+                    r.responsibility != Some(true) || self.broken(Mutant::Spl20SendsHandled)
+                })
                 .map(|(i, _)| u8::try_from(i).unwrap_or(u8::MAX))
                 .collect();
             if rows.is_empty() {

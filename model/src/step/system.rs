@@ -101,10 +101,14 @@ fn serve(tx: &mut Tx, id: MsgId) {
         tx.adopt(merged);
         resumed.rules.into_iter().for_each(|r| tx.apply(r));
     }
-    if tx.msg(id).handed {
-        tx.apply(R::Tc06);
-    }
-    send(tx, id);
+    // A message CompleteMsg handed over is finished under TC-06; the rest under SPL-20 and SPL-21.
+    let handed = tx.msg(id).handed;
+    let (send_rule, finish_rule) = if handed {
+        (R::Tc06, R::Tc06)
+    } else {
+        (R::Spl20, R::Spl21)
+    };
+    send(tx, id, send_rule);
     if tx.msg(id).preprocessed {
         for p in &matching {
             tx.call(
@@ -116,15 +120,15 @@ fn serve(tx: &mut Tx, id: MsgId) {
             );
         }
     }
-    tx.finish_flags(id, R::Spl21);
-    tx.dequeue(id, R::Spl21);
+    tx.finish_flags(id, finish_rule);
+    tx.dequeue(id, finish_rule);
     let mode = tx.state().choices.sentmail;
-    tx.dispose(id, mode, R::Spl21);
-    tx.returns_matching(Ret::hr(Hresult::S_OK), RetPattern::Any, R::Spl21);
+    tx.dispose(id, mode, finish_rule);
+    tx.returns_matching(Ret::hr(Hresult::S_OK), RetPattern::Any, finish_rule);
 }
 
 /// Each transport gets the rows that are its own and still unhandled; then they are handled.
-fn send(tx: &mut Tx, id: MsgId) {
+fn send(tx: &mut Tx, id: MsgId, rule: R) {
     for addr in AddrType::ALL {
         let rows: Vec<u8> = tx
             .msg(id)
@@ -144,8 +148,8 @@ fn send(tx: &mut Tx, id: MsgId) {
                 recipients: rows,
                 locked: true,
             },
-            R::Spl20,
+            rule,
         );
-        tx.set_responsibility(id, true, R::Spl20, |_, r| r.addr == addr);
+        tx.set_responsibility(id, true, rule, |_, r| r.addr == addr);
     }
 }
