@@ -22,3 +22,8 @@ mod suite;
 /// and the mutant that produced it still fails it, naming the same rule.
 #[path = "it/traces.rs"]
 mod traces;
+
+/// `spoolcheck run` in an implementer's CI: JSON and JUnit reports, rule coverage, the
+/// known-deviation ledger, shards, jobs and `merge`, and errors for bad input files.
+#[path = "it/ci.rs"]
+mod ci;

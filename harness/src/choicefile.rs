@@ -97,13 +97,14 @@ pub fn template(choices: &Choices) -> String {
     format!("version = {VERSION}\n{body}")
 }
 
+/// Blanks the `version` line with spaces, so byte offsets in errors still match the original text.
 fn blank_version_line(text: &str) -> String {
-    text.lines()
+    text.split('\n')
         .map(|l| {
             if l.trim_start().starts_with("version") && l.contains('=') {
-                ""
+                " ".repeat(l.len())
             } else {
-                l
+                l.to_string()
             }
         })
         .collect::<Vec<_>>()
@@ -113,10 +114,8 @@ fn blank_version_line(text: &str) -> String {
 fn describe(e: &toml::de::Error, text: &str) -> String {
     let message = e.message().trim().to_string();
     // For an unknown key the parser points at the enclosing table: find the key's own line.
-    let line = unknown_key_line(&message, text).or_else(|| {
-        e.span()
-            .map(|span| text[..span.start.min(text.len())].matches('\n').count() + 1)
-    });
+    let line =
+        unknown_key_line(&message, text).or_else(|| e.span().map(|span| line_of(text, span.start)));
     match line {
         Some(line) => {
             let key = text.lines().nth(line - 1).unwrap_or("").trim();
@@ -124,6 +123,11 @@ fn describe(e: &toml::de::Error, text: &str) -> String {
         }
         None => message,
     }
+}
+
+/// The 1-based line of a byte offset (which may fall inside a multi-byte character).
+fn line_of(text: &str, offset: usize) -> usize {
+    text.bytes().take(offset).filter(|&b| b == b'\n').count() + 1
 }
 
 fn unknown_key_line(message: &str, text: &str) -> Option<usize> {
@@ -176,6 +180,14 @@ mod tests {
             .unwrap_err()
             .to_string();
         assert!(err.contains("completion"), "{err}");
+    }
+
+    #[test]
+    fn an_error_inside_a_multibyte_character_is_reported_not_a_panic() {
+        let err = parse("version = 1\n# caf\u{e9}\nprofile= 5", p())
+            .unwrap_err()
+            .to_string();
+        assert!(err.contains("line 3") && err.contains("profile"), "{err}");
     }
 
     #[test]

@@ -78,6 +78,12 @@ pub enum TraceError {
         /// What is wrong.
         message: String,
     },
+    /// The file has no operations, so there is nothing to replay.
+    #[error("{path}: the trace has no operations (`ops` is empty): nothing to replay")]
+    Empty {
+        /// The file.
+        path: PathBuf,
+    },
     /// The file is a trace of another format or version.
     #[error("{path}: this is not a {FORMAT} version {VERSION} file (format `{format}`, version {version}); re-record it with this version of spoolcheck")]
     Version {
@@ -123,7 +129,11 @@ impl TraceFile {
                 version: header.version.unwrap_or(0),
             });
         }
-        serde_json::from_str(text).map_err(malformed)
+        let trace: TraceFile = serde_json::from_str(text).map_err(malformed)?;
+        if trace.ops.is_empty() {
+            return Err(TraceError::Empty { path: path.into() });
+        }
+        Ok(trace)
     }
 
     /// Reads a trace file.

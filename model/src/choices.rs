@@ -28,8 +28,8 @@ pub struct Choices {
     pub disposition_by: DispositionBy,
     /// What "delete the message" means (AMB-35).
     pub delete_means: DeleteMeans,
-    /// Whether FinishedMsg's sent-mail processing copies or moves to PR_SENTMAIL_ENTRYID (AMB-17).
-    /// Local completion always copies, as its steps say (S152, TC-04).
+    /// Whether sent-mail processing (FinishedMsg, and a tightly coupled store's local completion)
+    /// copies or moves the message to PR_SENTMAIL_ENTRYID (AMB-17).
     pub sentmail: SentMailMode,
 }
 

@@ -1,4 +1,4 @@
-//! The invariants of research §15.4 (INV-01..INV-15).
+//! The invariants INV-01..INV-15 of the catalog (`specs/invariants.toml`).
 //!
 //! [`check_state`] and [`check_step`] hold for the model after every step (the property tests prove
 //! it). [`check_observation`] applies the state invariants to what an implementation shows, so the

@@ -41,6 +41,8 @@ pub mod mapi;
 pub mod observe;
 pub mod op;
 pub mod precondition;
+#[cfg(feature = "quickcheck")]
+pub mod quickcheck_gen;
 pub mod rules;
 pub mod state;
 mod step;

@@ -1,7 +1,6 @@
 //! MAPI constants with their real values, so traces read like MAPI.
 //!
-//! Values come from the MAPI SDK headers (`mapicode.h`, `mapidefs.h`, `mapispi.h`), as listed in the
-//! research digest §13.
+//! Values are those of the MAPI SDK headers (`mapicode.h`, `mapidefs.h`, `mapispi.h`).
 
 use serde::{Deserialize, Serialize};
 use std::fmt;

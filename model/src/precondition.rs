@@ -95,7 +95,18 @@ pub const SECOND: u64 = 10_000_000;
 pub fn precondition(state: &State, op: &Op) -> bool {
     let system = state.choices.profile == Profile::System;
     if let Some(id) = op.msg() {
-        if !state.messages.contains_key(&id) {
+        // Clients do try deleted or unknown entry IDs with AbortSubmit and OpenEntry (AMB-16).
+        let stale_id_ok = matches!(
+            op,
+            Op::AbortSubmit {
+                caller: Role::Client,
+                ..
+            } | Op::OpenEntry {
+                caller: Role::Client,
+                ..
+            }
+        );
+        if !state.messages.contains_key(&id) && !stale_id_ok {
             return false;
         }
     }
@@ -244,6 +255,27 @@ pub fn candidates(state: &State, max_messages: u32) -> Vec<(OpKind, Op)> {
     for &msg in state.messages.keys() {
         per_message(state, msg, &mut push);
     }
+    // A deleted message's entry ID, or one the store never gave out (0).
+    let gone = (1..state.next_id)
+        .map(MsgId)
+        .find(|id| !state.messages.contains_key(id))
+        .unwrap_or(MsgId(0));
+    push(
+        OpKind::Abort,
+        Op::AbortSubmit {
+            caller: Role::Client,
+            msg: gone,
+        },
+    );
+    push(
+        OpKind::Open,
+        Op::OpenEntry {
+            caller: Role::Client,
+            msg: gone,
+            access: Access::BestAccess,
+            path: OpenPath::Store,
+        },
+    );
     use Role::{Client, Spooler};
     push(OpKind::Queue, Op::GetOutgoingQueue { caller: Spooler });
     push(OpKind::Queue, Op::GetOutgoingQueue { caller: Client });

@@ -107,7 +107,7 @@ pub struct Message {
     pub finished: bool,
 }
 
-/// The named life-cycle states of research §15.2.
+/// The named life-cycle states of a message, from draft to finished.
 #[derive(Clone, Copy, Debug, PartialEq, Eq, PartialOrd, Ord, Hash, Serialize, Deserialize)]
 pub enum Life {
     /// Editable, not submitted.

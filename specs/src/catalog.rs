@@ -11,7 +11,7 @@ use crate::types::{Ambiguity, Excluded, Invariant, Rule, Sentence, SentenceClass
 pub mod data {
     /// `rules.toml`: the encoded rules.
     pub const RULES: &str = include_str!("../rules.toml");
-    /// `excluded.toml`: digest rules left out, with reasons.
+    /// `excluded.toml`: surveyed rules left out, with reasons.
     pub const EXCLUDED: &str = include_str!("../excluded.toml");
     /// `ambiguities.toml`: AMB-01..AMB-36 and the model's readings.
     pub const AMBIGUITIES: &str = include_str!("../ambiguities.toml");
@@ -35,7 +35,7 @@ pub enum SpecError {
     },
 }
 
-/// The whole rule catalog: rules, excluded digest rules, ambiguities, invariants and sentences.
+/// The whole rule catalog: rules, excluded surveyed rules, ambiguities, invariants and sentences.
 ///
 /// Parsing only checks the shape of each file. Cross-references (a rule citing an unknown
 /// sentence, an invariant naming an unknown rule, ...) are reported by [`Catalog::validate`].
@@ -43,7 +43,7 @@ pub enum SpecError {
 pub struct Catalog {
     /// The encoded rules, in file order.
     pub rules: Vec<Rule>,
-    /// The digest rules left out, with reasons.
+    /// The surveyed rules left out, with reasons.
     pub excluded: Vec<Excluded>,
     /// The ambiguities and the readings the model takes.
     pub ambiguities: Vec<Ambiguity>,

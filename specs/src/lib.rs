@@ -5,7 +5,7 @@
 //! * `rules.toml`: the rules, each with an id (`SUBMIT-09`), a [`Level`], the [`Profile`]s it
 //!   applies in, a statement, its sources (sentence ids `S103`..`S172` of the seed page and MAPI
 //!   reference page names), the ambiguities it settles, and its check (`oracle` or an invariant).
-//! * `excluded.toml`: the research digest's rules left out on purpose, with reasons.
+//! * `excluded.toml`: the surveyed rules left out on purpose, with reasons.
 //! * `ambiguities.toml`: the documentation's ambiguities and the reading the model takes.
 //! * `invariants.toml`: properties of the model state checked after every step.
 //! * `sentences.toml`: every source sentence classified as normative, informative or out of

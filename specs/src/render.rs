@@ -10,7 +10,7 @@ use crate::ids::FAMILIES;
 use crate::types::{Level, Profile, Rule, SentenceClass};
 
 /// Renders the whole catalog as Markdown: introduction, counts, rules by family, invariants,
-/// ambiguities, the traceability matrix and the excluded digest rules.
+/// ambiguities, the traceability matrix and the excluded surveyed rules.
 pub fn render_markdown(catalog: &Catalog) -> String {
     Spec(catalog).to_string()
 }
@@ -46,8 +46,12 @@ fn intro(f: &mut Formatter<'_>) -> fmt::Result {
          behaviour that the model accepts when the implementation declares it; **INFO** obliges no one. \
          Each rule applies in one or both profiles: in `provider` only the store is under test and the \
          harness plays the client, MAPI's support object, the spooler and the transports; in `system` a \
-         whole MAPI implementation is under test, so the spooler's duties become checkable too. Every \
-         `provider` rule also applies in `system`."
+         whole MAPI implementation is under test, so the spooler's duties become checkable too. A rule \
+         lists the profiles in which the suite checks it: in `system` the implementation's own spooler \
+         makes the spooler's calls to the store (locking, the queue table, FinishedMsg), which the harness \
+         does not see, so the store's side of those calls is checked in `provider` and their result \
+         through the spooler rules of `system`. MAY rules are checked against the declared choices: a \
+         behaviour the implementation did not declare, or one it declared and did not show, fails the run."
     )?;
     writeln!(f)?;
     writeln!(
@@ -90,7 +94,7 @@ fn summary(f: &mut Formatter<'_>, catalog: &Catalog) -> fmt::Result {
         .collect();
     writeln!(
         f,
-        "Also: {} invariants, {} ambiguities, {} excluded digest rules, and {} source sentences ({}).",
+        "Also: {} invariants, {} ambiguities, {} excluded surveyed rules, and {} source sentences ({}).",
         catalog.invariants.len(),
         catalog.ambiguities.len(),
         catalog.excluded.len(),
@@ -234,11 +238,11 @@ fn matrix(f: &mut Formatter<'_>, catalog: &Catalog) -> fmt::Result {
 }
 
 fn excluded(f: &mut Formatter<'_>, catalog: &Catalog) -> fmt::Result {
-    writeln!(f, "## Digest rules not encoded")?;
+    writeln!(f, "## Surveyed rules not encoded")?;
     writeln!(f)?;
     writeln!(
         f,
-        "Rules of the research digest that the catalog leaves out on purpose, and why."
+        "Surveyed rules that the catalog leaves out on purpose, and why."
     )?;
     writeln!(f)?;
     writeln!(f, "| Digest rule | Reason |")?;

@@ -154,7 +154,7 @@ pub struct Rule {
     /// `"oracle"` or the id of the invariant that enforces the rule.
     #[serde(default)]
     pub check: String,
-    /// Anything a reader should know, e.g. that the id is our own split of a digest rule.
+    /// Anything a reader should know, e.g. that the id is our own split of a surveyed rule.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub note: Option<String>,
 }
@@ -191,11 +191,11 @@ impl Rule {
     }
 }
 
-/// A digest rule the catalog deliberately leaves out (an `[[excluded]]` table).
+/// A surveyed rule the catalog deliberately leaves out (an `[[excluded]]` table).
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
 #[serde(deny_unknown_fields)]
 pub struct Excluded {
-    /// The digest rule id.
+    /// The surveyed rule id.
     pub id: String,
     /// Why it is not encoded.
     #[serde(default)]

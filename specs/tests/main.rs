@@ -34,8 +34,8 @@ mod embedded {
         assert_eq!(in_profile(Profile::Provider), 69);
         assert_eq!(
             in_profile(Profile::System),
-            77,
-            "every rule applies in system"
+            60,
+            "the store side of the spooler's calls is checked in provider only"
         );
     }
 
@@ -82,16 +82,16 @@ mod embedded {
     }
 }
 
-/// Together, rules.toml and excluded.toml account for every rule id of the research digest.
+/// Together, rules.toml and excluded.toml account for every rule id of the rule survey.
 mod digest_coverage {
     use std::collections::BTreeSet;
 
     use super::*;
 
-    /// Rule ids per family in sections 1-12 of `shared/research/mapi-rules.md`, counted with
+    /// Rule ids per family in sections 1-12 of the rule survey of the reference pages, counted with
     /// `awk '/^## 1\. /{f=1} /^## 13\. /{f=0} f' mapi-rules.md | grep -oE '^\| [A-Z]+-[0-9]+ \|'`:
     /// 131 table rows, each family numbered from 01 to its size without gaps or repeats. The
-    /// digest is outside this repository, so its count is pinned here.
+    /// survey is outside this repository, so its count is pinned here.
     const DIGEST_FAMILIES: [(&str, u32); 13] = [
         ("CAP", 11),
         ("FLAG", 14),
@@ -109,7 +109,7 @@ mod digest_coverage {
     ];
     const DIGEST_RULE_COUNT: usize = 131;
 
-    /// Our own rules (splits of digest rules, and one frame rule): encoded, never excluded, not in the digest.
+    /// Our own rules (splits of surveyed rules, and one frame rule): encoded, never excluded, not in the survey.
     const OWN_SPLITS: [&str; 5] = ["ACCESS-11", "ACCESS-12", "SPL-19", "SPL-20", "SPL-21"];
 
     fn digest_ids() -> BTreeSet<String> {
@@ -493,7 +493,7 @@ mod negative {
 
     #[test]
     fn an_invariant_naming_an_excluded_rule_is_reported() {
-        // FLAG-09 is in the digest's INV-05 but excluded from the catalog.
+        // FLAG-09 is in the survey's INV-05 but excluded from the catalog.
         let mut files = Files::embedded();
         edit_entry(&mut files.invariants, "INV-05", |block| {
             swap(block, "rules = [", "rules = [\"FLAG-09\", ")

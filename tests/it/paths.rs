@@ -379,7 +379,7 @@ path!(
 
 path!(
     tight_coupling_local_sent_mail,
-    "local completion, PR_SENTMAIL_ENTRYID = Sent Items only",
+    "local completion, PR_SENTMAIL_ENTRYID = Sent Items only, sent mail moved (the default reading)",
     tight_coupling(Completion::Local),
     local(Some(Folder::SentItems), false)
 );
@@ -393,9 +393,29 @@ path!(
 
 path!(
     tight_coupling_local_both,
-    "local completion, both properties set: the copy in Sent Items survives the delete (S152, S153)",
+    "local completion, both properties set, sent mail copied: the copy in Sent Items survives the delete (S152, S153)",
+    Choices {
+        sentmail: SentMailMode::Copy,
+        ..tight_coupling(Completion::Local)
+    },
+    local(Some(Folder::SentItems), true)
+);
+
+path!(
+    tight_coupling_local_both_move,
+    "local completion, both properties set, sent mail moved: nothing is left",
     tight_coupling(Completion::Local),
     local(Some(Folder::SentItems), true)
+);
+
+path!(
+    tight_coupling_local_sent_mail_copy,
+    "local completion, PR_SENTMAIL_ENTRYID = Sent Items only, sent mail copied: the original stays in the Outbox",
+    Choices {
+        sentmail: SentMailMode::Copy,
+        ..tight_coupling(Completion::Local)
+    },
+    local(Some(Folder::SentItems), false)
 );
 
 /// FinishedMsg with both properties set, under each declared reading of the sent-mail step.

@@ -1,5 +1,5 @@
 //! Setting up and restarting the store: CreateMessage, Advise, the support mask, StoreLogoff and
-//! restart (S115; research §12).
+//! restart (S115; PERSIST rules).
 
 use super::tx::{one, Tx};
 use super::{Outcome, RetPattern};

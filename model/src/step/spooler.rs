@@ -38,7 +38,7 @@ pub(super) fn entry_id_still_valid(tx: &mut Tx) {
     );
 }
 
-/// `IMsgStore::SetLockState` (E2, E3 of research §15.3; AMB-20's model default).
+/// `IMsgStore::SetLockState` (AMB-20's reading).
 pub(super) fn set_lock_state(state: &State, caller: Role, id: MsgId, lock: bool) -> Vec<Outcome> {
     if let Some(out) = refused_to_client(state, caller, R::Spl04) {
         return out;

@@ -3,7 +3,7 @@
 
 use super::tx::{missing, one, refused, Tx};
 use super::{Outcome, RetPattern};
-use crate::choices::{Completion, PrepareSubmitPolicy, Profile, SentMailMode};
+use crate::choices::{Completion, PrepareSubmitPolicy, Profile};
 use crate::effect::SupportCall;
 use crate::mapi::{expand, msgflag, Hresult, FORCE_SUBMIT, NOTIFY_READYTOSEND};
 use crate::observe::{Field, FlagBit};
@@ -26,23 +26,26 @@ pub(super) fn client(state: &State, id: MsgId, flags: u32, script: &SubmitScript
         // The client can only reach a submitted message read-only (FLAG-01): the call must fail (AMB-10).
         return refused(state, Hresult::MAPI_E_NO_ACCESS, R::Flag01);
     }
+    if flags & !FORCE_SUBMIT != 0 {
+        // Flag bits with no meaning: the call must fail and change nothing (AMB-10).
+        return refused(state, Hresult::MAPI_E_UNKNOWN_FLAGS, R::Submit15);
+    }
     if m.recipients.is_empty() {
         return no_recipients(state, id, script);
     }
     let script = effective_script(state, id, script);
     let mut tx = Tx::new(state);
-    if flags & FORCE_SUBMIT != 0 {
-        // FORCE_SUBMIT is accepted and means nothing (SUBMIT-03, AMB-33).
-        tx.check(
-            RetPattern::NoneOf(vec![
-                Hresult::MAPI_E_UNKNOWN_FLAGS,
-                Hresult::MAPI_E_INVALID_PARAMETER,
-            ]),
-            R::Submit03,
-        );
-    }
     if let Some(failure) = prepare_submit(&mut tx, id, &script) {
         return failed(tx, id, failure, R::Submit04);
+    }
+    if flags & FORCE_SUBMIT != 0 && !script.expand.failed() {
+        // FORCE_SUBMIT is accepted and means nothing (SUBMIT-03, AMB-33). Checked only where MAPI
+        // failed nothing: MAPI's own error is passed on whatever its code (SUBMIT-04).
+        let rejections = vec![
+            Hresult::MAPI_E_UNKNOWN_FLAGS,
+            Hresult::MAPI_E_INVALID_PARAMETER,
+        ];
+        tx.check(RetPattern::NoneOf(rejections), R::Submit03);
     }
     mark_submitted(&mut tx, id, &script);
     tx.call(SupportCall::ExpandRecips { msg: id }, R::Submit08);
@@ -280,8 +283,10 @@ fn queue_for_spooler(tx: &mut Tx, id: MsgId, preprocessed: bool, rule: R) {
 /// TC local completion (S151-S156): sent-mail copy, delete-after-submit, unlock; never queued.
 fn local_completion(tx: &mut Tx, id: MsgId) {
     tx.finish_flags(id, R::Tc04);
-    // Local completion copies (S152, S162); a copy survives PR_DELETE_AFTER_SUBMIT (S153).
-    tx.dispose(id, SentMailMode::Copy, R::Tc04);
+    // The steps say copy (S152), FinishedMsg's page says move: the declared reading decides
+    // (AMB-17). The sent-mail step comes before delete-after-submit (S153), so a copy survives it.
+    let mode = tx.state().choices.sentmail;
+    tx.dispose(id, mode, R::Tc04);
     tx.touch(Field::Queue, R::Oq10);
     tx.returns(Ret::hr(Hresult::S_OK), R::Tc04);
 }

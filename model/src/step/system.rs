@@ -1,5 +1,5 @@
 //! Profile `system`: the implementation is also the spooler. The harness plays the transports, which
-//! register preprocessors and record every call they get (S139-S143; research §5, §7).
+//! register preprocessors and record every call they get (S139-S143; PRE and SPL rules).
 
 use super::tx::{one, Tx};
 use super::{Outcome, RetPattern};
@@ -32,17 +32,61 @@ pub(super) fn set_transport(state: &State, addr: AddrType, available: bool) -> V
     one(tx)
 }
 
-/// The spooler serves one message completely, or does nothing if none can be served.
+/// The spooler serves one message completely, or does nothing if none can be served. The order
+/// leaves room (SPL-02): the spooler may pass over a message whose transport is down or wait for
+/// it, and may take the queue before the messages CompleteMsg handed over.
 pub(super) fn run_spooler(state: &State) -> Vec<Outcome> {
-    let mut tx = Tx::new(state);
-    tx.setup(Ret::hr(Hresult::S_OK));
+    let mut idle = Tx::new(state);
+    idle.setup(Ret::hr(Hresult::S_OK));
     if state.choices.profile != Profile::System {
-        return one(tx);
+        return one(idle);
     }
-    if let Some(id) = next_servable(state) {
-        serve(&mut tx, id);
+    let choices = allowed_choices(state);
+    if choices.is_empty() {
+        return one(idle);
     }
-    one(tx)
+    let mut outcomes: Vec<Outcome> = choices
+        .iter()
+        .map(|&id| {
+            let mut tx = Tx::new(state);
+            tx.label(if Some(id) == next_servable(state) {
+                "serves the first servable message"
+            } else {
+                "serves the queue first"
+            });
+            serve(&mut tx, id);
+            tx.done()
+        })
+        .collect();
+    let head = state
+        .handed_order
+        .iter()
+        .chain(state.queue.iter())
+        .next()
+        .copied();
+    if head.is_some_and(|id| !transports_up(state, id)) {
+        idle.label("waits for the unavailable transport");
+        idle.apply(R::Spl02);
+        outcomes.push(idle.done());
+    }
+    outcomes
+}
+
+/// The messages the spooler may serve next: the first servable one, and the first servable queued
+/// one when hand-overs come first in the default order.
+fn allowed_choices(state: &State) -> Vec<MsgId> {
+    let mut choices: Vec<MsgId> = next_servable(state).into_iter().collect();
+    if let Some(queued) = state
+        .queue
+        .iter()
+        .copied()
+        .find(|&id| transports_up(state, id))
+    {
+        if !choices.contains(&queued) {
+            choices.push(queued);
+        }
+    }
+    choices
 }
 
 /// Handed messages first, in hand-over order (CompleteMsg asked for them), then the queue in
