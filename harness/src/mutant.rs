@@ -15,7 +15,9 @@
 //! assert_eq!(m.name(), "spl07-unlock-ignored");
 //! ```
 
-use spoolcheck_model::choices::{Completion, LockAfterRestart, SentMailMode, TightCoupling};
+use spoolcheck_model::choices::{
+    Completion, LockAfterRestart, PrepareSubmitPolicy, SentMailMode, TightCoupling,
+};
 use spoolcheck_model::{AddrType, Choices, RuleId};
 
 /// The choices most mutants run under.
@@ -39,15 +41,45 @@ fn tc_cm() -> Choices {
     tight(Completion::CompleteMsg)
 }
 
-/// Tight coupling that completes messages locally.
+/// Tight coupling that completes messages locally, moving them to PR_SENTMAIL_ENTRYID.
 fn tc_local() -> Choices {
     tight(Completion::Local)
+}
+
+/// Tight coupling that completes messages locally, copying them to PR_SENTMAIL_ENTRYID, so a copy
+/// survives PR_DELETE_AFTER_SUBMIT. The coupled transport handles fax too: the clients' only message
+/// with both PR_SENTMAIL_ENTRYID and PR_DELETE_AFTER_SUBMIT is a fax.
+fn tc_local_copy() -> Choices {
+    Choices {
+        tight_coupling: Some(TightCoupling {
+            handles: vec![AddrType::Smtp, AddrType::Fax],
+            completion: Completion::Local,
+        }),
+        sentmail: SentMailMode::Copy,
+        ..Choices::default()
+    }
 }
 
 /// Locks do not survive a restart.
 fn dropped() -> Choices {
     Choices {
         lock_after_restart: LockAfterRestart::Dropped,
+        ..Choices::default()
+    }
+}
+
+/// Locks survive a restart.
+fn kept() -> Choices {
+    Choices {
+        lock_after_restart: LockAfterRestart::Kept,
+        ..Choices::default()
+    }
+}
+
+/// PrepareSubmit only for messages with MSGFLAG_RESEND.
+fn resend_only() -> Choices {
+    Choices {
+        prepare_submit: PrepareSubmitPolicy::ResendOnly,
         ..Choices::default()
     }
 }
@@ -70,7 +102,8 @@ fn system() -> Choices {
         .expect("the model has a system preset")
 }
 
-/// Profile `system` without tight coupling: every submitted message waits in the queue.
+/// Profile `system` without tight coupling: every submitted message waits in the queue, and none
+/// is handed over by CompleteMsg, so the spooler's duties are SPL-20 and SPL-21's, not TC-06's.
 fn system_uncoupled() -> Choices {
     Choices {
         tight_coupling: None,
@@ -78,11 +111,12 @@ fn system_uncoupled() -> Choices {
     }
 }
 
-/// Profile `system` whose sent-mail processing copies, so a repeated disposition shows.
-fn system_copy() -> Choices {
+/// Profile `system` without tight coupling, whose sent-mail processing copies, so a repeated
+/// disposition shows.
+fn system_uncoupled_copy() -> Choices {
     Choices {
         sentmail: SentMailMode::Copy,
-        ..system()
+        ..system_uncoupled()
     }
 }
 
@@ -130,8 +164,8 @@ mutants! {
         "PR_STORE_SUPPORT_MASK lacks STORE_SUBMIT_OK";
     Cap09NoReadyToSend = "cap09-no-ready-to-send", [Cap09], default,
         "never calls SpoolerNotify(NOTIFY_READYTOSEND)";
-    Cap09ReadyEveryTime = "cap09-ready-every-time", [Cap09], default,
-        "calls SpoolerNotify before every PrepareSubmit, not once per session";
+    Cap09NotifyAfterPrepare = "cap09-notify-after-prepare", [Cap09], default,
+        "calls SpoolerNotify(NOTIFY_READYTOSEND) after the session's first PrepareSubmit instead of before";
     Flag01NoSubmitFlag = "flag01-no-submit-flag", [Flag01], default,
         "SubmitMessage does not set MSGFLAG_SUBMIT";
     Flag02NoUnsent = "flag02-no-unsent", [Flag02], default,
@@ -140,8 +174,7 @@ mutants! {
         "PR_SUBMIT_FLAGS of a queued message also carries bit 0x4";
     Flag06PreprocessNotCleared = "flag06-preprocess-not-cleared", [Flag06], default,
         "the spooler's SubmitMessage after preprocessing leaves SUBMITFLAG_PREPROCESS set";
-    Flag06LockedAtQueueTime = "flag06-locked-at-queue-time",
-        [Flag06, Spl06, Access01, Access02, Access03, Access04, Access10, Access11], default,
+    Flag06LockedAtQueueTime = "flag06-locked-at-queue-time", [Flag06], default,
         "sets SUBMITFLAG_LOCKED when queueing (AMB-03's wrong reading)";
     Submit01NotSaved = "submit01-not-saved", [Submit01], default,
         "SubmitMessage does not save a never-saved message, so it is lost at restart";
@@ -149,6 +182,8 @@ mutants! {
         "a message with no recipients is submitted and queued";
     Submit04ErrorSwallowed = "submit04-error-swallowed", [Submit04], default,
         "PrepareSubmit's error is ignored and the message queued";
+    Submit04ResendNotPrepared = "submit04-resend-not-prepared", [Submit04], resend_only,
+        "declared PrepareSubmit for MSGFLAG_RESEND messages only, but submits a resent message without PrepareSubmit (after the session's SpoolerNotify)";
     Submit06ResponsibilityUnset = "submit06-responsibility-unset", [Submit06], default,
         "PR_RESPONSIBILITY is not given to recipients";
     Submit07NoSubmitTime = "submit07-no-submit-time", [Submit07], default,
@@ -179,8 +214,12 @@ mutants! {
         "the TC store does not set PR_RESPONSIBILITY TRUE on the recipients it handles (still completes)";
     Tc03LocalDespiteChoice = "tc03-local-despite-choice", [Tc03], tc_cm,
         "completes locally although it declared CompleteMsg";
-    Tc04NoSentmailCopy = "tc04-no-sentmail-copy", [Tc04], tc_local,
+    Tc04NoSentmailCopy = "tc04-no-sentmail-copy", [Tc04], tc_local_copy,
         "local completion ignores PR_SENTMAIL_ENTRYID";
+    Tc04DeleteIgnored = "tc04-delete-ignored", [Tc04], tc_local,
+        "local completion ignores PR_DELETE_AFTER_SUBMIT";
+    Tc04DeleteBeforeCopy = "tc04-delete-before-copy", [Tc04], tc_local_copy,
+        "local completion deletes (PR_DELETE_AFTER_SUBMIT) before the sent-mail copy, so no copy survives";
     Tc05CompletemsgUncoupled = "tc05-completemsg-uncoupled", [Tc05], default,
         "an uncoupled store calls CompleteMsg after queueing";
     Tc07PartialNotQueued = "tc07-partial-not-queued", [Tc07], tc_cm,
@@ -201,6 +240,8 @@ mutants! {
         "FinishedMsg leaves MSGFLAG_SUBMIT and MSGFLAG_UNSENT set";
     Spl13NoMove = "spl13-no-move", [Spl13], default,
         "FinishedMsg ignores PR_SENTMAIL_ENTRYID";
+    Spl13DeleteIgnored = "spl13-delete-ignored", [Spl13], default,
+        "FinishedMsg ignores PR_DELETE_AFTER_SUBMIT";
     Spl14DosentmailTwice = "spl14-dosentmail-twice", [Spl14], default,
         "FinishedMsg calls DoSentMail twice";
     Spl16StaysQueued = "spl16-stays-queued", [Spl16, Oq05], default,
@@ -247,6 +288,8 @@ mutants! {
         "the queue table lists the newest submission first (the store's queue itself is right)";
     Oq05NoRowAdded = "oq05-no-row-added", [Oq05], default,
         "no TABLE_ROW_ADDED when a message joins the queue";
+    Oq05NoRowDeleted = "oq05-no-row-deleted", [Oq05], default,
+        "no TABLE_ROW_DELETED when AbortSubmit takes a message out of the queue";
     Oq10LocalQueued = "oq10-local-queued", [Oq10], tc_local,
         "local completion leaves the message in the queue";
     Oq11NoRowModified = "oq11-no-row-modified", [Oq11], default,
@@ -267,6 +310,8 @@ mutants! {
         "AbortSubmit of a message handed over by CompleteMsg answers S_OK (and clears MSGFLAG_SUBMIT)";
     Persist01LockKept = "persist01-lock-kept", [Persist01], dropped,
         "declared volatile locks, but the lock survives a restart";
+    Persist01LockDropped = "persist01-lock-dropped", [Persist01], kept,
+        "declared persistent locks, but the lock is dropped at a restart";
     Pre02ReverseOrder = "pre02-reverse-order", [Pre02], system,
         "the spooler runs a message's preprocessors newest registration first";
     Pre08AnyTransport = "pre08-any-transport", [Pre08], system_uncoupled,
@@ -283,9 +328,9 @@ mutants! {
         "the spooler unlocks a message after preprocessing and sends it unlocked";
     Spl20SendsHandled = "spl20-sends-handled", [Spl20, Tc06], system,
         "the spooler also sends to recipients whose PR_RESPONSIBILITY is already TRUE";
-    Spl21FinishedTwice = "spl21-finished-twice", [Spl21, Tc06], system_copy,
+    Spl21FinishedTwice = "spl21-finished-twice", [Spl21], system_uncoupled_copy,
         "the spooler calls FinishedMsg twice: the sent-mail disposition is done twice";
-    Spl21NeverFinished = "spl21-never-finished", [Spl21, Tc06], system,
+    Spl21NeverFinished = "spl21-never-finished", [Spl21], system_uncoupled,
         "the spooler sends but never calls FinishedMsg: the message stays submitted, locked and queued";
     Tc06HandedNotFinished = "tc06-handed-not-finished", [Tc06, Spl21], system,
         "a message handed over by CompleteMsg is sent but never finished (no FinishedMsg)";
@@ -312,23 +357,39 @@ mod tests {
     use super::Mutant;
     use crate::reference::differential::first_failure;
     use crate::reference::ReferenceStore;
-    use crate::selftest::{self, SelftestConfig};
+    use crate::selftest::{self, Kill, SelftestConfig};
     use spoolcheck_specs::{Catalog, Level, Profile};
-
-    /// The most cases tried per mutant.
-    const CASES: u32 = 3_000;
-
-    /// Mutants the suite catches but, because of how the model attributes the difference, never
-    /// names by one of their own rules. Each is a defect of the attribution, not of the mutant; the
-    /// tests require these to be caught, and fail once one is named right, so its entry can go.
-    const MISNAMED_BY_THE_MODEL: &[(Mutant, &str)] = &[];
-
-    fn misnamed_by_the_model(mutant: Mutant) -> bool {
-        MISNAMED_BY_THE_MODEL.iter().any(|(m, _)| *m == mutant)
-    }
 
     fn is_system(mutant: Mutant) -> bool {
         mutant.choices().profile == spoolcheck_model::Profile::System
+    }
+
+    /// The self-test of one mutant as `spoolcheck selftest` runs it: the runner searches, shrinks
+    /// and names the rule of the minimal trace.
+    fn kill(mutant: Mutant) -> Kill {
+        let config = SelftestConfig {
+            profile: mutant.choices().profile,
+            ..SelftestConfig::default()
+        };
+        selftest::kill(mutant, &config)
+    }
+
+    /// `kill` for every mutant, on as many threads as there are cores, in plan order.
+    fn kill_all() -> Vec<Kill> {
+        let threads = std::thread::available_parallelism().map_or(4, |n| n.get());
+        let chunk = Mutant::ALL.len().div_ceil(threads);
+        std::thread::scope(|scope| {
+            let handles: Vec<_> = Mutant::ALL
+                .chunks(chunk)
+                .map(|mutants| {
+                    scope.spawn(move || mutants.iter().map(|&m| kill(m)).collect::<Vec<Kill>>())
+                })
+                .collect();
+            handles
+                .into_iter()
+                .flat_map(|h| h.join().expect("a self-test thread panicked"))
+                .collect::<Vec<Kill>>()
+        })
     }
 
     #[test]
@@ -340,6 +401,10 @@ mod tests {
             let json = serde_json::to_string(&m).expect("serialise");
             assert_eq!(json, format!("\"{}\"", m.name()), "serde name of {m:?}");
             assert!(!m.rules().is_empty() && !m.description().is_empty());
+            let mut rules = m.rules().to_vec();
+            rules.sort();
+            rules.dedup();
+            assert_eq!(rules.len(), m.rules().len(), "{m} lists a rule twice");
         }
         assert_eq!(Mutant::parse("no-such-mutant"), None);
     }
@@ -385,9 +450,6 @@ mod tests {
             missing.is_empty(),
             "system-only rules no system mutant targets: {missing:?}"
         );
-        for &(m, _) in MISNAMED_BY_THE_MODEL {
-            assert!(Mutant::ALL.contains(&m) && is_system(m), "{m}");
-        }
     }
 
     /// A mutant's catch is its own only if the correct reference passes under the mutant's choices.
@@ -410,54 +472,32 @@ mod tests {
         }
     }
 
-    /// A mutant named by another rule is either badly designed (it should break its target in the
-    /// most direct way) or points at the model's attribution of the difference (the order of a
-    /// step's return checks, or `verdict::state_rule`); the known cases are listed in
-    /// [`MISNAMED_BY_THE_MODEL`].
+    /// Every mutant, through the runner as `spoolcheck selftest` runs it (searching, shrinking and
+    /// naming the rule of the minimal trace), is caught naming one of its own rules. A mutant named
+    /// by another rule is either badly designed (it should break its target in the most direct way)
+    /// or points at the model's attribution of the difference (the order of a step's return checks,
+    /// or `verdict::state_rule`).
     #[test]
     fn every_mutant_is_caught_naming_one_of_its_rules() {
-        let mut problems = Vec::new();
-        let mut table = Vec::new();
-        for &mutant in Mutant::ALL {
-            let mut store = ReferenceStore::with_mutant(mutant);
-            match first_failure(&mut store, &mutant.choices(), 0x5eed, CASES) {
-                None => problems.push(format!("{mutant}: not caught in {CASES} cases")),
-                Some((case, failure)) => {
-                    let named_right = mutant.rules().contains(&failure.rule);
-                    let known = misnamed_by_the_model(mutant);
-                    table.push(format!(
-                        "{mutant:<34} {:<10} case {case}{}",
-                        failure.rule.as_str(),
-                        if known {
-                            "  (misnamed by the model)"
-                        } else {
-                            ""
-                        }
-                    ));
-                    if !named_right && !known {
-                        problems.push(format!(
-                            "{mutant}: caught at case {case} but named {}:\n{failure}",
-                            failure.rule
-                        ));
-                    } else if named_right && known {
-                        problems.push(format!(
-                            "{mutant}: now named {}: take it off MISNAMED_BY_THE_MODEL",
-                            failure.rule
-                        ));
-                    }
-                }
-            }
-        }
-        println!("{}", table.join("\n"));
-        for (mutant, why) in MISNAMED_BY_THE_MODEL {
-            println!("{mutant} is misnamed by the model: {why}");
-        }
-        assert!(problems.is_empty(), "{}", problems.join("\n\n"));
+        let kills = kill_all();
+        let names: Vec<&str> = kills.iter().map(|k| k.mutant.as_str()).collect();
+        let expected: Vec<&str> = Mutant::ALL.iter().map(|m| m.name()).collect();
+        assert_eq!(names, expected, "one row per mutant, in plan order");
+        let table = selftest::table(&kills);
+        println!("{table}");
+        let problems: Vec<String> = kills
+            .iter()
+            .filter(|k| !(k.caught && k.named_own_rule))
+            .map(|k| match &k.named_rule {
+                _ if !k.caught => format!("{}: not caught", k.mutant),
+                named => format!("{}: named {named:?}, not one of {:?}", k.mutant, k.rules),
+            })
+            .collect();
+        assert!(problems.is_empty(), "{}\n\n{table}", problems.join("\n"));
     }
 
-    /// The self-test of profile `system`, through the runner as `spoolcheck selftest --profile
-    /// system` runs it: every mutant of the profile is caught, and the shrunk report names one of
-    /// its own rules (but for the model's known misattributions).
+    /// The self-test of profile `system`, as `spoolcheck selftest --profile system` runs it: one row
+    /// per mutant of the profile, in plan order, and every one caught naming one of its own rules.
     #[test]
     fn the_selftest_of_profile_system_catches_every_system_mutant() {
         let config = SelftestConfig {
@@ -474,25 +514,9 @@ mod tests {
         assert_eq!(names, expected, "one row per system mutant, in plan order");
         assert!(kills.len() >= 8, "only {} system mutants", kills.len());
         let table = selftest::table(&kills);
-        println!("{table}");
-        let mut problems = Vec::new();
-        for k in &kills {
-            let m = Mutant::parse(&k.mutant).expect("the kill matrix names real mutants");
-            let known = misnamed_by_the_model(m);
-            if !k.caught {
-                problems.push(format!("{}: not caught", k.mutant));
-            } else if !k.named_own_rule && !known {
-                problems.push(format!(
-                    "{}: named {:?}, not one of {:?}",
-                    k.mutant, k.named_rule, k.rules
-                ));
-            } else if k.named_own_rule && known {
-                problems.push(format!(
-                    "{}: now named {:?}: take it off MISNAMED_BY_THE_MODEL",
-                    k.mutant, k.named_rule
-                ));
-            }
-        }
-        assert!(problems.is_empty(), "{}\n\n{table}", problems.join("\n"));
+        assert!(
+            kills.iter().all(|k| k.caught && k.named_own_rule),
+            "{table}"
+        );
     }
 }

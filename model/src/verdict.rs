@@ -195,6 +195,13 @@ fn call_violation(op: &Op, outcome: &Outcome, actual: &[SupportCall]) -> Option<
                     None => RuleId::Pre08,
                 }
             }
+            // The notice was due only because PrepareSubmit was: if that is missing, name it.
+            (Some(w), _)
+                if matches!(w.what, SupportCall::SpoolerNotify { .. })
+                    && prepare_missing(expected, actual) =>
+            {
+                RuleId::Submit04
+            }
             (Some(w), Some(g)) if w.what.name() == g.name() => argument_rule(&w.what, g, w.rule),
             (Some(w), Some(g)) if expected.iter().any(|e| &e.what == g) => w.rule,
             (_, Some(g)) if !expected.iter().any(|e| e.what.name() == g.name()) => {
@@ -213,6 +220,12 @@ fn call_violation(op: &Op, outcome: &Outcome, actual: &[SupportCall]) -> Option<
         });
     }
     None
+}
+
+/// True when a PrepareSubmit is expected and none was made.
+fn prepare_missing(expected: &[Because<SupportCall>], actual: &[SupportCall]) -> bool {
+    let is_prepare = |c: &SupportCall| matches!(c, SupportCall::PrepareSubmit { .. });
+    expected.iter().any(|e| is_prepare(&e.what)) && !actual.iter().any(is_prepare)
 }
 
 /// True when both are Preprocess calls of the same preprocessor on the same message.

@@ -471,6 +471,9 @@ fn bad_ledgers_name_the_file_the_line_and_the_field() {
             "a bad ledger is never overwritten"
         );
     }
+    let out = spoolcheck(&["ledger", "update", "--shard", "1/2"]);
+    assert_eq!(out.status.code(), Some(2));
+    assert!(text(&out.stderr).contains("whole run"), "{}", both(&out));
     let out = spoolcheck(&["run", "--ledger", "/no/such/ledger.toml"]);
     assert_eq!(out.status.code(), Some(2));
     assert!(text(&out.stderr).contains("/no/such/ledger.toml"));

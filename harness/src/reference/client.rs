@@ -11,7 +11,8 @@ use spoolcheck_model::{Access, AccessLevel, Folder, Handle, MsgId, OpenPath, Ret
 
 impl ReferenceStore {
     /// `IMsgStore::AbortSubmit` with the entry ID read before submission (ABORT-01..07; AMB-16).
-    /// Clients may call it (ABORT-01).
+    /// Clients may call it (ABORT-01). An entry ID that names no message, deleted or never given
+    /// out, fails as [`ReferenceStore::unknown_entry_id`] says (ABORT-03).
     pub(super) fn abort_submit(
         &mut self,
         caller: Role,
@@ -22,7 +23,7 @@ impl ReferenceStore {
             return Ret::hr(Hresult::MAPI_E_NO_SUPPORT);
         }
         let Some(m) = self.resolve_entry_id(id) else {
-            return Ret::hr(Hresult::MAPI_E_INVALID_ENTRYID);
+            return Ret::hr(self.unknown_entry_id(id));
         };
         let handed = m.handed_to_spooler;
         if self.is_locked(id) && !self.broken(Mutant::Abort04AbortLocked) {
@@ -44,7 +45,9 @@ impl ReferenceStore {
             };
             return Ret::hr(hr); // ABORT-03: never submitted, or already sent
         }
-        if !self.broken(Mutant::Abort02RowKept) {
+        if self.broken(Mutant::Oq05NoRowDeleted) {
+            self.queue.remove(id); // takes the row out without telling the queue's views
+        } else if !self.broken(Mutant::Abort02RowKept) {
             self.dequeue(id, support); // ABORT-02, with a notification (OQ-05)
         }
         self.clear_abort_flags(id);
@@ -74,7 +77,7 @@ impl ReferenceStore {
         path: OpenPath,
     ) -> Ret {
         let Some(m) = self.resolve_entry_id(id) else {
-            return Ret::hr(Hresult::MAPI_E_INVALID_ENTRYID);
+            return Ret::hr(self.unknown_entry_id(id));
         };
         let requested = if access == Access::Default {
             AccessLevel::ReadOnly
@@ -137,7 +140,7 @@ impl ReferenceStore {
     /// the spooler's (ACCESS-05).
     pub(super) fn write_message(&mut self, caller: Role, id: MsgId, via: Handle) -> Ret {
         let Some(m) = self.messages.get(&id) else {
-            return Ret::hr(Hresult::MAPI_E_INVALID_ENTRYID);
+            return Ret::hr(self.unknown_entry_id(id));
         };
         if caller == Role::Client {
             let writable = match via {
@@ -168,7 +171,7 @@ impl ReferenceStore {
     pub(super) fn set_read_flag(&mut self, _caller: Role, id: MsgId) -> Ret {
         let mutant = self.broken(Mutant::Access07ReadFlagChanges);
         let Some(m) = self.messages.get_mut(&id) else {
-            return Ret::hr(Hresult::MAPI_E_INVALID_ENTRYID);
+            return Ret::hr(self.unknown_entry_id(id));
         };
         if m.is_submitted() && !mutant {
             return Ret::hr(Hresult::MAPI_E_NO_ACCESS);

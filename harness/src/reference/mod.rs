@@ -37,8 +37,12 @@
 //! Every field of [`Choices`] is honoured. Where the rules allow several outcomes the store takes one,
 //! always the same: a lock is dropped at restart when the choice is `Either` (it belongs to the
 //! spooler's session, which ended), FinishedMsg leaves MSGFLAG_READ alone, a spooler's FinishedMsg on
-//! a message it has not locked is refused, and AbortSubmit of a message handed over by CompleteMsg
-//! answers MAPI_E_UNABLE_TO_ABORT.
+//! a message it has not locked is refused, AbortSubmit of a message handed over by CompleteMsg
+//! answers MAPI_E_UNABLE_TO_ABORT, and an entry ID that names no message answers MAPI_E_NOT_FOUND
+//! if the message was deleted and MAPI_E_INVALID_ENTRYID if the store never gave it out (AMB-16).
+//! Local completion, like FinishedMsg, moves or copies to PR_SENTMAIL_ENTRYID as `sentmail`
+//! declares (AMB-17), and SubmitMessage refuses flag bits other than FORCE_SUBMIT with
+//! MAPI_E_UNKNOWN_FLAGS before changing anything (AMB-10).
 //!
 //! ```
 //! use spoolcheck_harness::reference::ReferenceStore;

@@ -80,7 +80,8 @@ impl ReferenceStore {
         if self.broken(Mutant::Persist03QueueLost) {
             self.queue.clear();
         }
-        let keep_locks = self.choices.lock_after_restart == LockAfterRestart::Kept;
+        let keep_locks = self.choices.lock_after_restart == LockAfterRestart::Kept
+            && !self.broken(Mutant::Persist01LockDropped);
         if !keep_locks && !self.broken(Mutant::Persist01LockKept) {
             for id in std::mem::take(&mut self.locks) {
                 self.message_mut(id)

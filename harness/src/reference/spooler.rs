@@ -30,7 +30,7 @@ impl ReferenceStore {
             return Ret::hr(Hresult::MAPI_E_NO_SUPPORT); // SPL-04 (S111, S112)
         }
         let Some(m) = self.messages.get(&id) else {
-            return Ret::hr(Hresult::MAPI_E_INVALID_ENTRYID);
+            return Ret::hr(self.unknown_entry_id(id));
         };
         if !self.queue.contains(id) && !m.handed_to_spooler {
             return Ret::hr(Hresult::MAPI_E_NOT_IN_QUEUE); // nothing the spooler could be sending
@@ -104,7 +104,7 @@ impl ReferenceStore {
         let locked = self.is_locked(id);
         let lost = locked && self.broken(Mutant::Spl08WriteLost);
         let Some(m) = self.messages.get_mut(&id) else {
-            return Ret::hr(Hresult::MAPI_E_INVALID_ENTRYID);
+            return Ret::hr(self.unknown_entry_id(id));
         };
         let Some(recipient) = m.recipients.get_mut(usize::from(row)) else {
             return Ret::hr(Hresult::MAPI_E_INVALID_PARAMETER);
@@ -127,7 +127,7 @@ impl ReferenceStore {
             return Ret::hr(Hresult::MAPI_E_NO_SUPPORT); // SPL-11: documented, whatever the enforcement
         }
         let Some(m) = self.resolve_entry_id(id) else {
-            return Ret::hr(Hresult::MAPI_E_INVALID_ENTRYID);
+            return Ret::hr(self.unknown_entry_id(id));
         };
         if !m.is_submitted() {
             return Ret::hr(Hresult::MAPI_E_NOT_IN_QUEUE);
@@ -143,7 +143,7 @@ impl ReferenceStore {
     /// The work of FinishedMsg: unlock (SPL-12), end the submission, leave the queue (SPL-16),
     /// the sent-mail disposition (SPL-13), then DoSentMail once (SPL-14).
     pub(super) fn finish_message(&mut self, id: MsgId, support: &mut dyn Support) {
-        let (mut sentmail, delete) = self.disposition_props(id);
+        let (mut sentmail, mut delete) = self.disposition_props(id);
         self.unlock(id);
         if !self.broken(Mutant::Spl12FlagsKept) {
             self.clear_submission(id);
@@ -153,6 +153,9 @@ impl ReferenceStore {
         }
         if self.broken(Mutant::Spl13NoMove) {
             sentmail = None;
+        }
+        if self.broken(Mutant::Spl13DeleteIgnored) {
+            delete = false;
         }
         if self.choices.disposition_by == DispositionBy::Store {
             self.dispose(id, self.choices.sentmail, sentmail, delete, support);

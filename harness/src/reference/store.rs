@@ -6,7 +6,7 @@ use super::ReferenceStore;
 use crate::mutant::Mutant;
 use crate::seam::Support;
 use spoolcheck_model::choices::{DeleteMeans, SentMailMode};
-use spoolcheck_model::mapi::{msgflag, submitflag, TableEvent};
+use spoolcheck_model::mapi::{msgflag, submitflag, Hresult, TableEvent};
 use spoolcheck_model::{Folder, MsgId, Notification, Profile};
 
 impl ReferenceStore {
@@ -117,12 +117,16 @@ impl ReferenceStore {
             }
         }
         if delete {
-            match self.choices.delete_means {
-                DeleteMeans::HardDelete => self.delete_message(id, support),
-                DeleteMeans::MoveToDeletedItems => {
-                    self.folders.move_message(id, Folder::DeletedItems)
-                }
-            }
+            self.delete_after_submit(id, support);
+        }
+    }
+
+    /// PR_DELETE_AFTER_SUBMIT: the message is deleted, as the store declared deleting to mean
+    /// (AMB-35).
+    pub(super) fn delete_after_submit(&mut self, id: MsgId, support: &mut dyn Support) {
+        match self.choices.delete_means {
+            DeleteMeans::HardDelete => self.delete_message(id, support),
+            DeleteMeans::MoveToDeletedItems => self.folders.move_message(id, Folder::DeletedItems),
         }
     }
 
@@ -147,6 +151,19 @@ impl ReferenceStore {
             return None;
         }
         self.messages.get(&id)
+    }
+
+    /// The answer to an entry ID that names no message (ABORT-03, ACCESS-12; AMB-16): the call fails
+    /// and changes nothing. MAPI_E_NOT_FOUND when the store gave the ID out and the message has
+    /// since been deleted; MAPI_E_INVALID_ENTRYID when the store never gave it out (it starts
+    /// counting at 1, so MsgId(0) never names a message), or no longer accepts it.
+    pub(super) fn unknown_entry_id(&self, id: MsgId) -> Hresult {
+        let given_out = id.0 != 0 && id.0 < self.next_entry_id;
+        if given_out && !self.messages.contains_key(&id) {
+            Hresult::MAPI_E_NOT_FOUND
+        } else {
+            Hresult::MAPI_E_INVALID_ENTRYID
+        }
     }
 
     /// A live message, for code that has already checked it exists.

@@ -10,7 +10,7 @@ use super::tables::StoredMessage;
 use super::ReferenceStore;
 use crate::mutant::Mutant;
 use crate::seam::Support;
-use spoolcheck_model::choices::{Completion, PrepareSubmitPolicy, SentMailMode, TightCoupling};
+use spoolcheck_model::choices::{Completion, PrepareSubmitPolicy, TightCoupling};
 use spoolcheck_model::mapi::{
     expand, msgflag, submitflag, Hresult, FORCE_SUBMIT, NOTIFY_READYTOSEND,
 };
@@ -27,7 +27,7 @@ impl ReferenceStore {
         support: &mut dyn Support,
     ) -> Ret {
         let Some(m) = self.messages.get(&id) else {
-            return Ret::hr(Hresult::MAPI_E_INVALID_ENTRYID);
+            return Ret::hr(self.unknown_entry_id(id));
         };
         // From the spooler, on a submitted message, the call means preprocessing is done (PRE-03). On
         // a message never submitted it is a first submission, as a client's would be (AMB-36).
@@ -94,16 +94,16 @@ impl ReferenceStore {
             // (FLAG-01), so it cannot submit it again (AMB-10).
             return Some(Hresult::MAPI_E_NO_ACCESS);
         }
+        if flags & !FORCE_SUBMIT != 0 {
+            // Bits with no meaning: refused before anything changes or MAPI is called (AMB-10).
+            return Some(Hresult::MAPI_E_UNKNOWN_FLAGS);
+        }
         if m.recipients.is_empty() && !self.broken(Mutant::Submit02EmptyAccepted) {
             return Some(Hresult::MAPI_E_NO_RECIPIENTS); // SUBMIT-02
         }
-        // FORCE_SUBMIT is accepted and means nothing (SUBMIT-03, AMB-33); other bits are unknown.
-        let known = if self.broken(Mutant::Submit03ForceRejected) {
-            0
-        } else {
-            FORCE_SUBMIT
-        };
-        (flags & !known != 0).then_some(Hresult::MAPI_E_UNKNOWN_FLAGS)
+        // FORCE_SUBMIT is accepted and means nothing (SUBMIT-03, AMB-33).
+        (flags & FORCE_SUBMIT != 0 && self.broken(Mutant::Submit03ForceRejected))
+            .then_some(Hresult::MAPI_E_UNKNOWN_FLAGS)
     }
 
     /// SpoolerNotify(NOTIFY_READYTOSEND) once per session, then PrepareSubmit (S125, S126).
@@ -117,13 +117,15 @@ impl ReferenceStore {
             return None; // Only MSGFLAG_RESEND messages need preparing (AMB-04).
         }
         // Before the session's first PrepareSubmit, make sure the spooler runs (CAP-09).
-        if !self.session.ready_to_send || self.broken(Mutant::Cap09ReadyEveryTime) {
-            if !self.broken(Mutant::Cap09NoReadyToSend) {
-                support.call(SupportCall::SpoolerNotify {
-                    flags: NOTIFY_READYTOSEND,
-                });
-            }
-            self.session.ready_to_send = true;
+        let notify = !self.session.ready_to_send && !self.broken(Mutant::Cap09NoReadyToSend);
+        self.session.ready_to_send = true;
+        let late = self.broken(Mutant::Cap09NotifyAfterPrepare);
+        if notify && !late {
+            ready_to_send(support);
+        }
+        let resend_only = self.choices.prepare_submit == PrepareSubmitPolicy::ResendOnly;
+        if resend_only && self.broken(Mutant::Submit04ResendNotPrepared) {
+            return None; // takes the declared ResendOnly for "never"
         }
         let flags = if self.broken(Mutant::Prep02NonzeroFlags) {
             1
@@ -131,6 +133,9 @@ impl ReferenceStore {
             0
         }; // PREP-02: *lpulFlags = 0
         let answer = support.call(SupportCall::PrepareSubmit { msg: id, flags });
+        if notify && late {
+            ready_to_send(support);
+        }
         (answer.hr.failed() && !self.broken(Mutant::Submit04ErrorSwallowed)).then_some(answer.hr)
     }
 
@@ -279,19 +284,36 @@ impl ReferenceStore {
         self.dequeue(id, support);
     }
 
-    /// Local completion (TC-04; S151-S156): a copy to the PR_SENTMAIL_ENTRYID folder (the steps say
-    /// copy, S152, whatever FinishedMsg's declared mode), delete after submit, unlock. The message is
-    /// done and never was a queue row (OQ-10).
+    /// Local completion (TC-04; S151-S156): the sent-mail step to the PR_SENTMAIL_ENTRYID folder,
+    /// then delete after submit, then unlock. The steps say copy (S152) and FinishedMsg's page says
+    /// move: the store does what it declared for sent-mail processing (AMB-17). The sent-mail step
+    /// comes first (S153), so under Copy a copy survives the delete. The message is done and never
+    /// was a queue row (OQ-10).
     fn complete_locally(&mut self, id: MsgId, support: &mut dyn Support) {
         if self.broken(Mutant::Oq10LocalQueued) {
             self.enqueue(id, support); // queues it like any submission, and never takes the row out
         }
-        let (mut sentmail, delete) = self.disposition_props(id);
+        let (mut sentmail, mut delete) = self.disposition_props(id);
         if self.broken(Mutant::Tc04NoSentmailCopy) {
             sentmail = None;
         }
+        if self.broken(Mutant::Tc04DeleteIgnored) {
+            delete = false;
+        }
         self.clear_submission(id);
         self.unlock(id);
-        self.dispose(id, SentMailMode::Copy, sentmail, delete, support);
+        if self.broken(Mutant::Tc04DeleteBeforeCopy) && delete {
+            // Deletes first, and a deleted message leaves nothing to copy.
+            self.delete_after_submit(id, support);
+            (sentmail, delete) = (None, false);
+        }
+        self.dispose(id, self.choices.sentmail, sentmail, delete, support);
     }
+}
+
+/// SpoolerNotify(NOTIFY_READYTOSEND): the spooler is to run and log its transports on (CAP-09).
+fn ready_to_send(support: &mut dyn Support) {
+    support.call(SupportCall::SpoolerNotify {
+        flags: NOTIFY_READYTOSEND,
+    });
 }
