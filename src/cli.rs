@@ -2,7 +2,10 @@
 //! its own module consumes; `main` only dispatches.
 
 use clap::{Args, Parser, Subcommand, ValueEnum};
+use spoolcheck_harness::coverage::MinCoverage;
+use spoolcheck_harness::shard::Shard;
 use spoolcheck_specs::{Level, Profile};
+use std::path::PathBuf;
 
 /// Conformance suite and executable reference model for MAPI message store providers that send mail.
 #[derive(Debug, Parser)]
@@ -30,6 +33,10 @@ pub enum Command {
     Selftest(SelftestArgs),
     /// Print a declared-choices file to start from (the defaults, or a named preset).
     Choices(ChoicesArgs),
+    /// Maintain the known-deviation ledger.
+    Ledger(LedgerArgs),
+    /// Merge the JSON reports of the shards of one run into the report of the whole run.
+    Merge(MergeArgs),
 }
 
 /// Which implementation the suite runs against.
@@ -43,22 +50,23 @@ pub struct TargetArgs {
     pub timeout_ms: u64,
 }
 
-/// Arguments of `spoolcheck run`.
+/// What the suite runs: the implementation, its declared choices, and how cases are generated and
+/// split (shared by `spoolcheck run` and `spoolcheck ledger update`).
 #[derive(Debug, Args)]
-pub struct RunArgs {
+pub struct SuiteArgs {
     /// The implementation.
     #[command(flatten)]
     pub target: TargetArgs,
     /// The declared choices (TOML; `spoolcheck choices` prints a template). Default: the defaults.
     #[arg(long, value_name = "FILE")]
-    pub choices: Option<std::path::PathBuf>,
+    pub choices: Option<PathBuf>,
     /// The profile to check, overriding the choices file.
     #[arg(long, value_enum, ignore_case = true, value_name = "PROFILE")]
     pub profile: Option<ProfileArg>,
     /// The seed: the same seed runs the same cases and gives the same report.
     #[arg(long, default_value_t = 0)]
     pub seed: u64,
-    /// Generated cases per search round.
+    /// Generated cases per search round (of the whole run: a shard runs its share of them).
     #[arg(long, default_value_t = 2048, value_parser = clap::value_parser!(u32).range(1..))]
     pub cases: u32,
     /// The longest generated operation sequence.
@@ -69,10 +77,95 @@ pub struct RunArgs {
     pub strict: bool,
     /// Where counterexample traces are written.
     #[arg(long, value_name = "DIR", default_value = "spoolcheck-failures")]
-    pub out: std::path::PathBuf,
+    pub out: PathBuf,
     /// Stop after this many distinct failures.
     #[arg(long, default_value_t = 8, value_parser = clap::value_parser!(u64).range(1..=64))]
     pub max_failures: u64,
+    /// Run only shard K of N (counted from 1), e.g. 2/4. Every shard generates the same case
+    /// sequence and runs the cases i with i mod N = K-1, so the N shards together run exactly the
+    /// unsharded run's cases. Merge their --json reports with `spoolcheck merge`.
+    #[arg(long, value_name = "K/N", default_value = "1/1")]
+    pub shard: Shard,
+    /// Parallel workers, each with its own instance of the implementation. The report does not
+    /// depend on the number (apart from timings).
+    #[arg(long, value_name = "J", default_value_t = 1, value_parser = clap::value_parser!(u64).range(1..=256))]
+    pub jobs: u64,
+    /// The known-deviation ledger (TOML, `[[deviation]]` entries with rule, reason, optional
+    /// signature and link). A failure whose rules are all listed is expected and does not fail the
+    /// run; a listed deviation that does not occur is stale and does. `spoolcheck ledger update`
+    /// writes one.
+    #[arg(long, value_name = "FILE")]
+    pub ledger: Option<PathBuf>,
+}
+
+/// How a run's results are reported and judged (shared by `spoolcheck run` and `spoolcheck merge`).
+#[derive(Debug, Args)]
+pub struct ReportArgs {
+    /// What goes to standard output: the text report, or the JSON report (see docs/report-schema.md).
+    #[arg(long, value_enum, ignore_case = true, default_value_t = Format::Text)]
+    pub format: Format,
+    /// Also write the JSON report to FILE.
+    #[arg(long, value_name = "FILE")]
+    pub json: Option<PathBuf>,
+    /// Also write a JUnit XML report to FILE: one testcase per applicable rule.
+    #[arg(long, value_name = "FILE")]
+    pub junit: Option<PathBuf>,
+    /// Fail the run (exit 1) unless enough applicable rules were reached: `all`, or a percentage
+    /// of the applicable rules such as 90 or 90%. The report names the rules never reached.
+    #[arg(long, value_name = "all|PERCENT")]
+    pub min_coverage: Option<MinCoverage>,
+    /// What a stale ledger entry (a listed deviation that did not occur) does: fail the run, or
+    /// only warn (for shards whose merged report decides).
+    #[arg(long, value_enum, ignore_case = true, default_value_t = StaleArg::Fail, value_name = "POLICY")]
+    pub stale: StaleArg,
+}
+
+/// Arguments of `spoolcheck run`.
+#[derive(Debug, Args)]
+pub struct RunArgs {
+    /// What runs.
+    #[command(flatten)]
+    pub suite: SuiteArgs,
+    /// How it is reported.
+    #[command(flatten)]
+    pub report: ReportArgs,
+}
+
+/// Arguments of `spoolcheck merge`.
+#[derive(Debug, Args)]
+pub struct MergeArgs {
+    /// The JSON reports of every shard of one run (`spoolcheck run --shard K/N --json FILE`).
+    #[arg(value_name = "REPORT", required = true)]
+    pub reports: Vec<PathBuf>,
+    /// How the merged run is reported.
+    #[command(flatten)]
+    pub report: ReportArgs,
+}
+
+/// Arguments of `spoolcheck ledger`.
+#[derive(Debug, Args)]
+pub struct LedgerArgs {
+    /// What to do with the ledger.
+    #[command(subcommand)]
+    pub action: LedgerAction,
+}
+
+/// The ledger's subcommands.
+#[derive(Debug, Subcommand)]
+pub enum LedgerAction {
+    /// Run the suite and write the ledger from its results: entries that still occur are kept as
+    /// they are (comments included), stale ones are removed, and each rule of a new failure is
+    /// added with a placeholder reason to fill in. Default file: spoolcheck-ledger.toml.
+    Update(SuiteArgs),
+}
+
+/// What a stale ledger entry does.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, ValueEnum)]
+pub enum StaleArg {
+    /// Fail the run (exit 1).
+    Fail,
+    /// Report it only.
+    Warn,
 }
 
 /// Arguments of `spoolcheck replay`.
@@ -80,7 +173,7 @@ pub struct RunArgs {
 pub struct ReplayArgs {
     /// A trace file written by `spoolcheck run`.
     #[arg(value_name = "TRACE")]
-    pub trace: std::path::PathBuf,
+    pub trace: PathBuf,
     /// The implementation.
     #[command(flatten)]
     pub target: TargetArgs,
@@ -142,12 +235,12 @@ pub struct ExplainArgs {
     pub rule: String,
 }
 
-/// How a listing is printed.
+/// How results are printed.
 #[derive(Clone, Copy, Debug, PartialEq, Eq, ValueEnum)]
 pub enum Format {
-    /// An aligned text table.
+    /// Text for people.
     Text,
-    /// A JSON array of objects.
+    /// JSON for programs.
     Json,
 }
 

@@ -3,7 +3,10 @@
 
 mod cli;
 mod explain_cmd;
+mod ledger_cmd;
+mod merge_cmd;
 mod output;
+mod progress;
 mod rules_cmd;
 mod sources_cmd;
 mod status;
@@ -34,6 +37,8 @@ fn main() -> ExitCode {
         Command::Replay(args) => suite_cmd::replay(args, io),
         Command::Selftest(args) => suite_cmd::selftest(args, io),
         Command::Choices(args) => suite_cmd::choices(args, io),
+        Command::Ledger(args) => ledger_cmd::run(args, io),
+        Command::Merge(args) => merge_cmd::run(args, io),
     });
     status::code(code)
 }

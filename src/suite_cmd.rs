@@ -1,14 +1,23 @@
 //! `spoolcheck run`, `replay`, `selftest` and `choices`: the suite against an implementation.
+//! `spoolcheck ledger update` and `spoolcheck merge` (in their own modules) reuse the set-up and
+//! the report writing here.
 
-use crate::cli::{ChoicesArgs, Format, ReplayArgs, RunArgs, SelftestArgs, TargetArgs};
+use crate::cli::{
+    ChoicesArgs, Format, ReplayArgs, ReportArgs, RunArgs, SelftestArgs, StaleArg, SuiteArgs,
+    TargetArgs,
+};
 use crate::output::Streams;
+use crate::progress::Bar;
 use crate::status;
 use spoolcheck_harness::choicefile;
 use spoolcheck_harness::driver::Factory;
+use spoolcheck_harness::json_report::{Document, Options, StalePolicy};
+use spoolcheck_harness::junit;
+use spoolcheck_harness::ledger::Ledger;
 use spoolcheck_harness::mutant::Mutant;
 use spoolcheck_harness::reference::ReferenceStore;
-use spoolcheck_harness::report::{self, RunVerdict};
-use spoolcheck_harness::runner::{self, RunConfig};
+use spoolcheck_harness::report;
+use spoolcheck_harness::runner::{self, RunConfig, RunReport};
 use spoolcheck_harness::selftest::{self, SelftestConfig};
 use spoolcheck_harness::tracefile::TraceFile;
 use spoolcheck_model::{Choices, Profile};
@@ -36,13 +45,13 @@ fn factory(target: &TargetArgs) -> Result<Arc<Factory>, String> {
     }
 }
 
-fn usage(io: &mut Streams<'_>, message: &str) -> io::Result<u8> {
+pub(crate) fn usage(io: &mut Streams<'_>, message: &str) -> io::Result<u8> {
     writeln!(io.err, "spoolcheck: {message}")?;
     Ok(status::USAGE)
 }
 
 /// The declared choices of a run: the file's, the mutant's, or the defaults; then the profile flag.
-fn choices_for(args: &RunArgs) -> Result<Choices, String> {
+fn choices_for(args: &SuiteArgs) -> Result<Choices, String> {
     let mut choices = match (&args.choices, &args.target.mutant) {
         (Some(path), _) => choicefile::load(path).map_err(|e| e.to_string())?,
         (None, Some(name)) => Mutant::parse(name).map(Mutant::choices).unwrap_or_default(),
@@ -57,15 +66,23 @@ fn choices_for(args: &RunArgs) -> Result<Choices, String> {
     Ok(choices)
 }
 
-/// `spoolcheck run`.
-pub fn run(args: &RunArgs, io: &mut Streams<'_>) -> io::Result<u8> {
-    let factory = match factory(&args.target) {
-        Ok(f) => f,
-        Err(m) => return usage(io, &m),
-    };
-    let choices = match choices_for(args) {
-        Ok(c) => c,
-        Err(m) => return usage(io, &m),
+/// Everything a run needs, read from the arguments: bad input is a usage error.
+pub(crate) struct Prepared {
+    pub factory: Arc<Factory>,
+    pub config: RunConfig,
+    pub ledger: Option<Ledger>,
+}
+
+/// Reads the implementation, the choices and the ledger, and sets the run up.
+pub(crate) fn prepare(args: &SuiteArgs, ledger_default: Option<&Path>) -> Result<Prepared, String> {
+    let factory = factory(&args.target)?;
+    let choices = choices_for(args)?;
+    let ledger = match (&args.ledger, ledger_default) {
+        (Some(path), _) => Some(Ledger::load(path).map_err(|e| e.to_string())?),
+        // `ledger update` starts a ledger that does not exist yet.
+        (None, Some(path)) if !path.exists() => Some(Ledger::new()),
+        (None, Some(path)) => Some(Ledger::load(path).map_err(|e| e.to_string())?),
+        (None, None) => None,
     };
     let config = RunConfig {
         choices,
@@ -74,14 +91,105 @@ pub fn run(args: &RunArgs, io: &mut Streams<'_>) -> io::Result<u8> {
         max_len: usize::try_from(args.max_len).unwrap_or(40),
         timeout: Duration::from_millis(args.target.timeout_ms),
         max_failures: usize::try_from(args.max_failures).unwrap_or(8),
+        expected: ledger
+            .as_ref()
+            .map(Ledger::expectations)
+            .unwrap_or_default(),
+        shard: args.shard,
+        jobs: usize::try_from(args.jobs).unwrap_or(1),
         ..RunConfig::default()
     };
-    let report = runner::run(factory, &config);
+    Ok(Prepared {
+        factory,
+        config,
+        ledger,
+    })
+}
+
+/// Runs the suite, with a progress bar on a terminal when `bar` is set.
+pub(crate) fn run_suite(prepared: &Prepared, bar: bool) -> RunReport {
+    let bar = Bar::new(bar);
+    let report = runner::run_with_progress(prepared.factory.clone(), &prepared.config, &|p| {
+        bar.update(p)
+    });
+    bar.finish();
+    report
+}
+
+/// Says which ledger entries still carry the placeholder reason.
+fn warn_placeholders(ledger: Option<&Ledger>, io: &mut Streams<'_>) -> io::Result<()> {
+    let Some(ledger) = ledger else { return Ok(()) };
+    let path = ledger
+        .path
+        .as_deref()
+        .map_or("the ledger".into(), |p| p.display().to_string());
+    for d in ledger.placeholders() {
+        writeln!(
+            io.err,
+            "spoolcheck: {path}:{}: the deviation of {} still has the placeholder reason; say why it is known and accepted",
+            d.line, d.rule
+        )?;
+    }
+    Ok(())
+}
+
+/// Writes a file, creating its directory; a failure is reported as a tool error.
+fn write_file(path: &Path, text: &str, what: &str, io: &mut Streams<'_>) -> io::Result<bool> {
+    let written = path
+        .parent()
+        .filter(|d| !d.as_os_str().is_empty())
+        .map_or(Ok(()), std::fs::create_dir_all)
+        .and_then(|()| std::fs::write(path, text));
+    match written {
+        Ok(()) => Ok(true),
+        Err(e) => {
+            writeln!(
+                io.err,
+                "spoolcheck: cannot write the {what} to {}: {e}",
+                path.display()
+            )?;
+            Ok(false)
+        }
+    }
+}
+
+/// Writes the JSON and JUnit files and prints the report; returns the exit status.
+pub(crate) fn publish(
+    doc: &Document,
+    failures_text: &str,
+    args: &ReportArgs,
+    io: &mut Streams<'_>,
+) -> io::Result<u8> {
+    let mut ok = true;
+    if let Some(path) = &args.json {
+        ok &= write_file(path, &doc.to_json(), "JSON report", io)?;
+    }
+    if let Some(path) = &args.junit {
+        ok &= write_file(path, &junit::render(doc), "JUnit report", io)?;
+    }
+    match args.format {
+        Format::Json => io.out.write_all(doc.to_json().as_bytes())?,
+        Format::Text => {
+            io.out.write_all(failures_text.as_bytes())?;
+            io.out.write_all(doc.summary().as_bytes())?;
+        }
+    }
+    Ok(if ok { doc.exit_code } else { status::USAGE })
+}
+
+/// `spoolcheck run`.
+pub fn run(args: &RunArgs, io: &mut Streams<'_>) -> io::Result<u8> {
+    let prepared = match prepare(&args.suite, None) {
+        Ok(p) => p,
+        Err(m) => return usage(io, &m),
+    };
+    warn_placeholders(prepared.ledger.as_ref(), io)?;
+    let report = run_suite(&prepared, args.report.format == Format::Text);
     // Every counterexample is on disk before anything is printed.
     let mut saved = Vec::with_capacity(report.failures.len());
     for failure in &report.failures {
         let trace = TraceFile::of_failure(&report.implementation, failure);
-        match trace.save(&args.out) {
+        match trace.save(&args.suite.out) {
             Ok(path) => saved.push(Some(path)),
             Err(e) => {
                 writeln!(io.err, "spoolcheck: could not save a counterexample: {e}")?;
@@ -90,10 +198,36 @@ pub fn run(args: &RunArgs, io: &mut Streams<'_>) -> io::Result<u8> {
             }
         }
     }
-    let paths: Vec<Option<&Path>> = saved.iter().map(|p| p.as_deref()).collect();
-    io.out
-        .write_all(report::render(&report, args.strict, &paths).as_bytes())?;
-    Ok(RunVerdict::of(&report, args.strict).exit_code())
+    let strict = args.suite.strict;
+    let doc = Document::build(
+        &report,
+        &Options {
+            config: &prepared.config,
+            strict,
+            ledger: prepared.ledger.as_ref(),
+            min_coverage: args.report.min_coverage,
+            stale: stale_policy(args.report.stale),
+            saved: &saved,
+        },
+    );
+    let mut failures_text = String::new();
+    for (i, f) in report.failures.iter().enumerate() {
+        failures_text.push_str(&report::render_failure(
+            f,
+            strict,
+            saved.get(i).and_then(|p| p.as_deref()),
+        ));
+        failures_text.push('\n');
+    }
+    publish(&doc, &failures_text, &args.report, io)
+}
+
+/// The policy a flag names.
+pub(crate) fn stale_policy(arg: StaleArg) -> StalePolicy {
+    match arg {
+        StaleArg::Fail => StalePolicy::Fail,
+        StaleArg::Warn => StalePolicy::Warn,
+    }
 }
 
 /// `spoolcheck replay TRACE`.

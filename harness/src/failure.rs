@@ -96,11 +96,14 @@ impl Failure {
         );
         match &self.kind {
             FailureKind::Violated(v) => match v.first() {
+                // The violation without its rule, which the headline names already.
                 Some(first) => format!(
-                    "{} ({}) violated at {at}: {}",
+                    "{} ({}) violated at {at}: {}: expected {}, got {}",
                     first.rule,
                     level_of(first.rule),
-                    first
+                    first.subject,
+                    first.expected,
+                    first.actual
                 ),
                 None => format!("divergence at {at}"),
             },

@@ -3,7 +3,9 @@
 //! The conformance suite itself: the seam an implementation plugs into ([`seam::Implementation`]),
 //! the bundled reference provider, the runner that generates operation sequences from the model,
 //! compares every step with it and shrinks failures, the mutants that prove each rule is checked,
-//! and the reports.
+//! and the reports: text ([`report`]), JSON ([`json_report`]) and JUnit XML ([`junit`]), with rule
+//! coverage ([`coverage`]), the known-deviation ledger ([`ledger`]) and shards ([`shard`]) for
+//! implementers' CI.
 //!
 //! ```
 //! use spoolcheck_harness::{reference::ReferenceStore, runner::{run, RunConfig}, report::RunVerdict};
@@ -17,16 +19,21 @@
 
 pub mod applicability;
 pub mod choicefile;
+pub mod coverage;
 pub mod driver;
 pub mod failure;
 #[cfg(feature = "arbitrary")]
 pub mod fuzzing;
+pub mod json_report;
+pub mod junit;
+pub mod ledger;
 pub mod mutant;
 pub mod reference;
 pub mod report;
 pub mod runner;
 pub mod seam;
 pub mod selftest;
+pub mod shard;
 pub mod tracefile;
 
 use std::sync::Arc;

@@ -25,7 +25,9 @@ pub enum RunVerdict {
 }
 
 impl RunVerdict {
-    /// Of a report, under the given strictness.
+    /// Of a report's failures, under the given strictness. (The command's verdict also fails a
+    /// run for stale ledger entries and for coverage below `--min-coverage`: see
+    /// [`crate::json_report::Document`].)
     pub fn of(report: &RunReport, strict: bool) -> RunVerdict {
         if report.harness_error.is_some() {
             RunVerdict::HarnessError
@@ -93,6 +95,13 @@ pub fn summary(report: &RunReport, strict: bool) -> String {
         .collect();
     if !unreached.is_empty() {
         let _ = writeln!(out, "never reached: {}", unreached.join(", "));
+    }
+    for hits in report.expected.iter().filter(|h| h.cases > 0) {
+        let _ = writeln!(
+            out,
+            "expected: {} in {} case(s) (a known deviation)",
+            hits.expected.rule, hits.cases
+        );
     }
     for (kind, why) in &report.unsupported {
         let _ = writeln!(out, "unsupported: {kind:?} ({why})");

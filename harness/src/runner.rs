@@ -1,24 +1,70 @@
 //! The runner: generates operation sequences with proptest, runs each against the implementation,
 //! judges every step against the model, and shrinks a failure to a minimal sequence.
 //!
-//! A run searches in rounds. A round is an ordinary proptest run that stops at its first failing
-//! case and shrinks it. The rules that failure broke are then tolerated (a case that breaks only
-//! tolerated rules ends quietly), and the next round, with a seed derived from the first, looks for
-//! a different failure. So one run reports every distinct broken rule it can find, each with its own
-//! minimal trace, while a MUST failure is never hidden behind a SHOULD one.
+//! A run searches in rounds. A round is a sequence of `cases` generated cases (the same sequence a
+//! proptest run with the round's seed generates) that stops at its first failing case and shrinks
+//! it. The rules that failure broke are then tolerated (a case that breaks only tolerated rules ends
+//! quietly), and the next round, with a seed derived from the first, looks for a different failure.
+//! So one run reports every distinct broken rule it can find, each with its own minimal trace, while
+//! a MUST failure is never hidden behind a SHOULD one.
+//!
+//! Known deviations ([`RunConfig::expected`], from the ledger) are tolerated from the start, and the
+//! report says how often each one occurred ([`RunReport::expected`]), so an entry that no longer
+//! occurs can be reported as stale.
+//!
+//! Two settings split the work without changing the result:
+//! - [`RunConfig::shard`]: every shard generates the round's whole case sequence and executes only
+//!   its own cases (case `i` belongs to shard `i mod N + 1`), so shards are disjoint and, for a run
+//!   without failures, their union is the unsharded run.
+//! - [`RunConfig::jobs`]: cases run on several workers, each with its own implementation. Results
+//!   are merged in case order, and a case after the first failing one is discarded, so the report is
+//!   the same for any number of jobs (apart from the elapsed time), provided the implementation's
+//!   behaviour after a reset depends only on the operations it is sent.
 
 use crate::driver::{Driver, Factory};
 use crate::failure::{Failure, FailureKind};
 use crate::seam::{Response, SeamError};
-use proptest::test_runner::{Config, RngAlgorithm, TestCaseError, TestError, TestRng, TestRunner};
+use crate::shard::Shard;
+use proptest::prelude::RngExt;
+use proptest::strategy::{Strategy, ValueTree};
+use proptest::test_runner::{Config, RngAlgorithm, TestRng, TestRunner};
 use spoolcheck_model::generate::{plan, Plan};
 use spoolcheck_model::precondition::OpKind;
 use spoolcheck_model::verdict::{judge, next_state, Actual, Verdict};
 use spoolcheck_model::{invariants, step, Choices, Op, RuleId, State};
-use std::cell::RefCell;
-use std::collections::{BTreeMap, BTreeSet};
+use std::collections::{BTreeMap, BTreeSet, VecDeque};
+use std::sync::atomic::{AtomicUsize, Ordering};
 use std::sync::Arc;
 use std::time::{Duration, Instant};
+
+/// A known deviation: violations of `rule` are expected, end a case quietly, and are counted.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct Expected {
+    /// The rule.
+    pub rule: RuleId,
+    /// When set, only violations of `rule` whose text (`RULE: SUBJECT: expected X, got Y`, e.g.
+    /// `SPL-06: m1 PR_SUBMIT_FLAGS.LOCKED: expected set, got clear`) contains this are expected.
+    pub signature: Option<String>,
+}
+
+impl Expected {
+    /// Any violation of a rule.
+    pub fn rule(rule: RuleId) -> Expected {
+        Expected {
+            rule,
+            signature: None,
+        }
+    }
+
+    /// Whether this entry covers the violations of `rule` whose texts are `texts`.
+    pub fn covers(&self, rule: RuleId, texts: &[String]) -> bool {
+        self.rule == rule
+            && self
+                .signature
+                .as_deref()
+                .is_none_or(|s| texts.iter().any(|t| t.contains(s)))
+    }
+}
 
 /// How a run is set up.
 #[derive(Clone, Debug)]
@@ -27,18 +73,25 @@ pub struct RunConfig {
     pub choices: Choices,
     /// The seed; the same seed gives the same cases and the same report.
     pub seed: u64,
-    /// Generated cases per search round.
+    /// Generated cases per search round (of the whole run, before sharding).
     pub cases: u32,
     /// The longest generated sequence.
     pub max_len: usize,
     /// The per-call timeout.
     pub timeout: Duration,
-    /// Rules whose violations end a case quietly (known deviations).
+    /// Rules whose violations end a case quietly (known deviations without a signature). They are
+    /// counted after [`RunConfig::expected`] in [`RunReport::expected`].
     pub tolerated: BTreeSet<RuleId>,
+    /// Known deviations (the ledger's entries), in order.
+    pub expected: Vec<Expected>,
     /// How many distinct failures to look for before stopping.
     pub max_failures: usize,
     /// Stop at the first failure that fails the run under this strictness.
     pub stop_at_first: Option<bool>,
+    /// Which share of the cases this run executes.
+    pub shard: Shard,
+    /// How many workers (each with its own implementation) run cases in parallel.
+    pub jobs: usize,
 }
 
 impl Default for RunConfig {
@@ -50,10 +103,36 @@ impl Default for RunConfig {
             max_len: 40,
             timeout: Duration::from_secs(10),
             tolerated: BTreeSet::new(),
+            expected: Vec::new(),
             max_failures: 8,
             stop_at_first: None,
+            shard: Shard::WHOLE,
+            jobs: 1,
         }
     }
+}
+
+impl RunConfig {
+    /// Every known deviation: [`RunConfig::expected`], then each rule of [`RunConfig::tolerated`].
+    /// [`RunReport::expected`] is in this order.
+    pub fn expectations(&self) -> Vec<Expected> {
+        self.expected
+            .iter()
+            .cloned()
+            .chain(self.tolerated.iter().copied().map(Expected::rule))
+            .collect()
+    }
+}
+
+/// How often one known deviation occurred.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct ExpectedHits {
+    /// The deviation.
+    pub expected: Expected,
+    /// The cases (counted ones, not shrinking) in which it covered a violation.
+    pub cases: u64,
+    /// The first such case, cut at the violation and not minimised.
+    pub first: Option<Failure>,
 }
 
 /// What a run found.
@@ -77,6 +156,27 @@ pub struct RunReport {
     pub elapsed: Duration,
     /// Why the run could not go on, if it could not.
     pub harness_error: Option<SeamError>,
+    /// The shard this report covers.
+    pub shard: Shard,
+    /// For each of [`RunConfig::expectations`], in order: how often it occurred.
+    pub expected: Vec<ExpectedHits>,
+    /// Every counted case, as (search round, index of the case in the round's sequence), in order.
+    pub executed: Vec<(usize, u64)>,
+}
+
+/// Where a run is, for a progress display.
+#[derive(Clone, Copy, Debug, Default, PartialEq, Eq)]
+pub struct Progress {
+    /// The search round (from 0).
+    pub round: usize,
+    /// Cases run so far.
+    pub cases: u64,
+    /// Cases planned so far: this shard's share of every round started.
+    pub planned: u64,
+    /// Failures found so far.
+    pub failures: usize,
+    /// Cases that ended in a known deviation so far.
+    pub expected: u64,
 }
 
 /// How a case ended.
@@ -85,69 +185,159 @@ enum CaseEnd {
     /// Only tolerated rules were broken.
     Tolerated,
     Unsupported(OpKind, String),
+    /// The implementation cannot run under the declared choices.
+    Refused(String),
     Failed(Box<Failure>),
 }
 
+/// One executed case: how it ended and what it counted.
+struct CaseOutcome {
+    end: CaseEnd,
+    /// The rules checked at the steps the implementation passed.
+    exercised: Vec<RuleId>,
+    /// Operations sent (0 if the case never started).
+    steps: u64,
+    /// The expectations that covered a violation of this case.
+    credited: Vec<usize>,
+    /// The violation those expectations covered.
+    example: Option<Box<Failure>>,
+}
+
+impl CaseOutcome {
+    fn new(end: CaseEnd) -> CaseOutcome {
+        CaseOutcome {
+            end,
+            exercised: Vec::new(),
+            steps: 0,
+            credited: Vec::new(),
+            example: None,
+        }
+    }
+
+    /// Whether the cases after this one must wait for it to be handled.
+    fn is_event(&self) -> bool {
+        !matches!(self.end, CaseEnd::Passed | CaseEnd::Tolerated)
+    }
+}
+
+/// What every case of a search round shares (read-only, so workers can share it).
+struct Context<'a> {
+    choices: &'a Choices,
+    disabled: &'a BTreeSet<OpKind>,
+    /// Rules of failures already reported in earlier rounds.
+    found: &'a BTreeSet<RuleId>,
+    expectations: &'a [Expected],
+    seed: u64,
+}
+
+impl Context<'_> {
+    /// The expectations that cover `rule` given its violations' texts, or `None` if neither they
+    /// nor an earlier round cover it.
+    fn cover(&self, rule: RuleId, texts: &[String]) -> Option<Vec<usize>> {
+        let entries: Vec<usize> = self
+            .expectations
+            .iter()
+            .enumerate()
+            .filter(|(_, e)| e.covers(rule, texts))
+            .map(|(i, _)| i)
+            .collect();
+        (!entries.is_empty() || self.found.contains(&rule)).then_some(entries)
+    }
+}
+
+/// One implementation on its worker thread, and the answers of its last passing case.
+struct Worker {
+    driver: Driver,
+    last_observed: Vec<Response>,
+}
+
+/// The proptest shrinking budget per failure.
+const MAX_SHRINK_ITERS: u32 = 2048;
+
+/// Cases handed to the workers at a time, per worker.
+const BATCH_PER_JOB: usize = 32;
+
 struct Search<'a> {
     config: &'a RunConfig,
-    driver: Driver,
+    expectations: Vec<Expected>,
+    workers: Vec<Worker>,
     report: RunReport,
     disabled: BTreeSet<OpKind>,
-    tolerated: BTreeSet<RuleId>,
-    counting: bool,
-    stopped: bool,
-    /// The answers of the last case, for replays.
-    last_observed: Vec<Response>,
+    found: BTreeSet<RuleId>,
+    progress: Progress,
 }
 
 /// Runs the suite against the implementations `factory` makes.
 pub fn run(factory: Arc<Factory>, config: &RunConfig) -> RunReport {
+    run_with_progress(factory, config, &|_| {})
+}
+
+/// Like [`run`], telling `progress` where the run is after every batch of cases.
+pub fn run_with_progress(
+    factory: Arc<Factory>,
+    config: &RunConfig,
+    progress: &dyn Fn(&Progress),
+) -> RunReport {
     let started = Instant::now();
-    let driver = match Driver::start(factory, config.timeout) {
-        Ok(d) => d,
-        Err(e) => {
-            return RunReport {
-                harness_error: Some(e),
-                choices: config.choices.clone(),
-                ..RunReport::default()
-            }
-        }
-    };
-    let report = RunReport {
-        implementation: driver.name().to_string(),
+    let expectations = config.expectations();
+    let mut report = RunReport {
         choices: config.choices.clone(),
+        shard: config.shard,
+        expected: expectations
+            .iter()
+            .map(|e| ExpectedHits {
+                expected: e.clone(),
+                cases: 0,
+                first: None,
+            })
+            .collect(),
         ..RunReport::default()
     };
-    let search = RefCell::new(Search {
+    let mut workers = Vec::new();
+    for _ in 0..config.jobs.max(1) {
+        match Driver::start(factory.clone(), config.timeout) {
+            Ok(driver) => workers.push(Worker {
+                driver,
+                last_observed: Vec::new(),
+            }),
+            Err(e) => {
+                report.harness_error = Some(e);
+                report.elapsed = started.elapsed();
+                return report;
+            }
+        }
+    }
+    report.implementation = workers[0].driver.name().to_string();
+    let mut search = Search {
         config,
-        driver,
+        expectations,
+        workers,
         report,
         disabled: BTreeSet::new(),
-        tolerated: config.tolerated.clone(),
-        counting: true,
-        stopped: false,
-        last_observed: Vec::new(),
-    });
+        found: BTreeSet::new(),
+        progress: Progress::default(),
+    };
     for round in 0..config.max_failures.max(1) {
-        let found = run_round(&search, round_seed(config.seed, round))
-            .map(|f| search.borrow_mut().minimize(f));
-        let mut s = search.borrow_mut();
-        let Some(failure) = found else { break };
+        let Some(failure) = search.round(round, progress) else {
+            break;
+        };
         let stop = config
             .stop_at_first
             .is_some_and(|strict| failure.fails_run(strict));
         let rules = failure.rules();
-        let indeterminate = matches!(
+        let last = matches!(
             failure.kind,
             FailureKind::Indeterminate(_) | FailureKind::Panicked(_) | FailureKind::Malformed(_)
         );
-        s.report.failures.push(failure);
-        if stop || indeterminate || rules.is_empty() || s.stopped {
+        search.report.failures.push(failure);
+        search.progress.failures = search.report.failures.len();
+        progress(&search.progress);
+        if stop || last || rules.is_empty() {
             break;
         }
-        s.tolerated.extend(rules);
+        search.found.extend(rules);
     }
-    let mut report = search.into_inner().report;
+    let mut report = search.report;
     report.elapsed = started.elapsed();
     report
 }
@@ -171,52 +361,260 @@ pub fn rng_for(seed: u64) -> TestRng {
     TestRng::from_seed(RngAlgorithm::ChaCha, &bytes)
 }
 
-fn run_round(search: &RefCell<Search<'_>>, seed: u64) -> Option<Failure> {
-    let config = search.borrow().config.clone();
-    let proptest_config = Config {
-        cases: config.cases,
-        failure_persistence: None,
-        max_shrink_iters: 2048,
-        ..Config::default()
-    };
-    let mut runner = TestRunner::new_with_rng(proptest_config, rng_for(seed));
-    search.borrow_mut().counting = true;
-    let first: RefCell<Option<Failure>> = RefCell::new(None);
-    let result = runner.run(&plan(config.max_len), |plan| {
-        let mut s = search.borrow_mut();
-        if s.stopped {
-            return Ok(());
+/// The case sequence of one search round: exactly the values a proptest `TestRunner` seeded with
+/// [`rng_for`] generates, in order (each case from a fresh RNG seeded from the previous one). It
+/// depends only on the seed and the maximum length, never on the shard or on results.
+pub struct CaseSequence {
+    runner: TestRunner,
+    max_len: usize,
+    next: u64,
+}
+
+impl CaseSequence {
+    /// The sequence of a round seed.
+    pub fn new(seed: u64, max_len: usize) -> CaseSequence {
+        let config = Config {
+            failure_persistence: None,
+            ..Config::default()
+        };
+        CaseSequence {
+            runner: TestRunner::new_with_rng(config, rng_for(seed)),
+            max_len,
+            next: 0,
         }
-        match s.case(&plan, seed) {
-            CaseEnd::Failed(f) => {
-                s.counting = false;
-                let headline = f.headline();
-                first.borrow_mut().get_or_insert(*f);
-                Err(TestCaseError::fail(headline))
+    }
+
+    /// The next case's index and value tree.
+    fn next_tree(&mut self) -> (u64, impl ValueTree<Value = Plan>) {
+        let seed: [u8; 32] = self.runner.rng().random();
+        *self.runner.rng() = TestRng::from_seed(RngAlgorithm::ChaCha, &seed);
+        let tree = plan(self.max_len)
+            .new_tree(&mut self.runner)
+            .expect("plans are never rejected");
+        let index = self.next;
+        self.next += 1;
+        (index, tree)
+    }
+
+    /// The value tree of case `index` (for shrinking).
+    fn tree_at(seed: u64, max_len: usize, index: u64) -> impl ValueTree<Value = Plan> {
+        let mut cases = CaseSequence::new(seed, max_len);
+        loop {
+            let (i, tree) = cases.next_tree();
+            if i == index {
+                return tree;
             }
-            _ => Ok(()),
         }
-    });
-    let mut s = search.borrow_mut();
-    match result {
-        Err(TestError::Fail(_, minimal)) => match s.case(&minimal, seed) {
-            CaseEnd::Failed(f) => Some(*f),
-            // A failure that does not come back on a re-run is itself worth reporting: keep the first.
-            _ => first.into_inner(),
-        },
-        Err(TestError::Abort(reason)) => {
-            s.report.harness_error = Some(SeamError::Harness(format!(
-                "the generator gave up: {reason}"
-            )));
-            None
-        }
-        Ok(()) => first
-            .into_inner()
-            .filter(|f| matches!(f.kind, FailureKind::Indeterminate(_))),
+    }
+}
+
+impl Iterator for CaseSequence {
+    type Item = (u64, Plan);
+
+    fn next(&mut self) -> Option<(u64, Plan)> {
+        let (index, tree) = self.next_tree();
+        Some((index, tree.current()))
     }
 }
 
 impl Search<'_> {
+    /// One search round: the first failure of the round's cases, shrunk, or `None`.
+    fn round(&mut self, round: usize, progress: &dyn Fn(&Progress)) -> Option<Failure> {
+        let seed = round_seed(self.config.seed, round);
+        let shard = self.config.shard;
+        let total = u64::from(self.config.cases);
+        let mut sequence = CaseSequence::new(seed, self.config.max_len)
+            .take_while(|(i, _)| *i < total)
+            .filter(|(i, _)| shard.owns(*i));
+        self.progress.round = round;
+        self.progress.planned += (0..total).filter(|&i| shard.owns(i)).count() as u64;
+        progress(&self.progress);
+        let batch_size = BATCH_PER_JOB * self.workers.len();
+        let mut pending: VecDeque<(u64, Plan)> = VecDeque::new();
+        loop {
+            pending.extend(sequence.by_ref().take(batch_size - pending.len()));
+            if pending.is_empty() {
+                return None;
+            }
+            let batch: Vec<(u64, Plan)> = pending.iter().cloned().collect();
+            for outcome in self.execute_batch(&batch, seed) {
+                let (index, _) = pending.pop_front().expect("one outcome per pending case");
+                self.count(round, index, &outcome);
+                match outcome.end {
+                    CaseEnd::Passed | CaseEnd::Tolerated => {}
+                    CaseEnd::Unsupported(kind, why) => {
+                        self.disabled.insert(kind);
+                        self.report.unsupported.insert(kind, why);
+                    }
+                    CaseEnd::Refused(why) => {
+                        self.report.harness_error = Some(SeamError::Unsupported(format!(
+                            "reset with the declared choices: {why}"
+                        )));
+                        return None;
+                    }
+                    CaseEnd::Failed(f) => {
+                        progress(&self.progress);
+                        if matches!(f.kind, FailureKind::Indeterminate(_)) {
+                            // Every further attempt could cost a timeout: report it as found.
+                            return Some(*f);
+                        }
+                        let shrunk = self.shrink(seed, index, *f);
+                        return Some(self.minimize(shrunk));
+                    }
+                }
+            }
+            progress(&self.progress);
+        }
+    }
+
+    /// Adds a counted case to the report.
+    fn count(&mut self, round: usize, index: u64, outcome: &CaseOutcome) {
+        self.report.cases += 1;
+        self.report.steps += outcome.steps;
+        self.report.executed.push((round, index));
+        for &rule in &outcome.exercised {
+            *self.report.exercised.entry(rule).or_default() += 1;
+        }
+        for &i in &outcome.credited {
+            let hits = &mut self.report.expected[i];
+            hits.cases += 1;
+            if hits.first.is_none() {
+                hits.first = outcome.example.as_deref().cloned();
+            }
+        }
+        self.progress.cases = self.report.cases;
+        if matches!(outcome.end, CaseEnd::Tolerated) {
+            self.progress.expected += 1;
+        }
+    }
+
+    /// Runs a batch of cases, on every worker, and returns the outcomes in order up to and including
+    /// the first that must be handled before the rest can run (a failure, an unsupported operation).
+    fn execute_batch(&mut self, batch: &[(u64, Plan)], seed: u64) -> Vec<CaseOutcome> {
+        let context = Context {
+            choices: &self.config.choices,
+            disabled: &self.disabled,
+            found: &self.found,
+            expectations: &self.expectations,
+            seed,
+        };
+        if self.workers.len() == 1 || batch.len() == 1 {
+            let worker = &mut self.workers[0];
+            let mut outcomes = Vec::new();
+            for (_, plan) in batch {
+                let outcome = worker.case(&context, plan);
+                let event = outcome.is_event();
+                outcomes.push(outcome);
+                if event {
+                    break;
+                }
+            }
+            return outcomes;
+        }
+        let next = AtomicUsize::new(0);
+        let first_event = AtomicUsize::new(usize::MAX);
+        let mut done: Vec<(usize, CaseOutcome)> = std::thread::scope(|scope| {
+            let handles: Vec<_> = self
+                .workers
+                .iter_mut()
+                .map(|worker| {
+                    let (context, next, first_event) = (&context, &next, &first_event);
+                    scope.spawn(move || {
+                        let mut mine = Vec::new();
+                        loop {
+                            // Positions are taken in order, so every position up to the first
+                            // event is run by someone; later ones may be skipped.
+                            let p = next.fetch_add(1, Ordering::SeqCst);
+                            if p >= batch.len() || p > first_event.load(Ordering::SeqCst) {
+                                break;
+                            }
+                            let outcome = worker.case(context, &batch[p].1);
+                            if outcome.is_event() {
+                                first_event.fetch_min(p, Ordering::SeqCst);
+                            }
+                            mine.push((p, outcome));
+                        }
+                        mine
+                    })
+                })
+                .collect();
+            handles
+                .into_iter()
+                .flat_map(|h| match h.join() {
+                    Ok(mine) => mine,
+                    Err(payload) => std::panic::resume_unwind(payload),
+                })
+                .collect()
+        });
+        let cut = first_event.into_inner();
+        done.retain(|(p, _)| *p <= cut);
+        done.sort_by_key(|(p, _)| *p);
+        done.into_iter().map(|(_, o)| o).collect()
+    }
+
+    /// Runs an uncounted case (shrinking) on the first worker; records unsupported operations.
+    fn uncounted(&mut self, seed: u64, ops: Option<&[Op]>, plan: Option<&Plan>) -> CaseEnd {
+        let context = Context {
+            choices: &self.config.choices,
+            disabled: &self.disabled,
+            found: &self.found,
+            expectations: &self.expectations,
+            seed,
+        };
+        let worker = &mut self.workers[0];
+        let outcome = match (ops, plan) {
+            (Some(ops), _) => worker.execute(&context, ops, None),
+            (None, Some(plan)) => worker.case(&context, plan),
+            (None, None) => CaseOutcome::new(CaseEnd::Passed),
+        };
+        self.report.steps += outcome.steps;
+        if let CaseEnd::Unsupported(kind, why) = &outcome.end {
+            self.disabled.insert(*kind);
+            self.report.unsupported.insert(*kind, why.clone());
+        }
+        outcome.end
+    }
+
+    /// Shrinks a failing case on its generator's value tree, as proptest does, and returns the
+    /// failure of the simplest plan that still fails.
+    fn shrink(&mut self, seed: u64, index: u64, found: Failure) -> Failure {
+        let mut tree = CaseSequence::tree_at(seed, self.config.max_len, index);
+        let mut last: Option<Failure> = None;
+        let mut iterations = 0;
+        if tree.simplify() {
+            loop {
+                if iterations >= MAX_SHRINK_ITERS {
+                    while tree.complicate() {}
+                    break;
+                }
+                iterations += 1;
+                match self.uncounted(seed, None, Some(&tree.current())) {
+                    CaseEnd::Failed(f) if matches!(f.kind, FailureKind::Indeterminate(_)) => {
+                        // A hang while shrinking: keep what is known to fail.
+                        while tree.complicate() {}
+                        break;
+                    }
+                    CaseEnd::Failed(f) => {
+                        last = Some(*f);
+                        if !tree.simplify() {
+                            break;
+                        }
+                    }
+                    _ => {
+                        if !tree.complicate() {
+                            break;
+                        }
+                    }
+                }
+            }
+        }
+        match self.uncounted(seed, None, Some(&tree.current())) {
+            CaseEnd::Failed(f) if !matches!(f.kind, FailureKind::Indeterminate(_)) => *f,
+            // A failure that does not come back on a re-run is itself worth reporting.
+            _ => last.unwrap_or(found),
+        }
+    }
+
     /// Shrinking works on the generator's seeds; this finishes the job on the literal operations:
     /// it drops one operation at a time while the same rule still fails at the end. Hangs and
     /// crashes are left as found, since every attempt could cost a timeout.
@@ -225,13 +623,12 @@ impl Search<'_> {
             return failure;
         }
         let signature = failure.signature();
-        let counting = std::mem::replace(&mut self.counting, false);
         let mut best = failure;
         let mut i = 0;
         while i < best.ops.len() {
             let mut shorter = best.ops.clone();
             shorter.remove(i);
-            match self.execute(&best.choices, &shorter, best.seed) {
+            match self.uncounted(best.seed, Some(&shorter), None) {
                 CaseEnd::Failed(f)
                     if f.signature() == signature && f.ops.len() < best.ops.len() =>
                 {
@@ -240,98 +637,74 @@ impl Search<'_> {
                 _ => i += 1,
             }
         }
-        self.counting = counting;
         best
     }
+}
 
-    /// Runs one case: realises the plan, sends the operations, judges each answer.
-    fn case(&mut self, plan: &Plan, seed: u64) -> CaseEnd {
-        let choices = self.config.choices.clone();
+impl Worker {
+    /// Runs one generated case: realises the plan (without the disabled kinds), sends the
+    /// operations, judges each answer.
+    fn case(&mut self, context: &Context<'_>, plan: &Plan) -> CaseOutcome {
         let plan = Plan {
             swarm: plan
                 .swarm
                 .iter()
                 .copied()
-                .filter(|k| !self.disabled.contains(k))
+                .filter(|k| !context.disabled.contains(k))
                 .collect(),
             seeds: plan.seeds.clone(),
         };
         let (ops, steps): (Vec<Op>, Vec<_>) =
-            spoolcheck_model::generate::realize_with_steps(&choices, &plan)
+            spoolcheck_model::generate::realize_with_steps(context.choices, &plan)
                 .into_iter()
                 .unzip();
-        if self.counting {
-            self.report.cases += 1;
-        }
-        let end = self.execute_with(&choices, &ops, Some(steps), seed);
-        match &end {
-            CaseEnd::Unsupported(kind, why) => {
-                self.disabled.insert(*kind);
-                self.report.unsupported.insert(*kind, why.clone());
-            }
-            CaseEnd::Failed(f) if matches!(f.kind, FailureKind::Indeterminate(_)) => {
-                self.stopped = true
-            }
-            _ => {}
-        }
-        end
-    }
-
-    fn execute(&mut self, choices: &Choices, ops: &[Op], seed: u64) -> CaseEnd {
-        self.execute_with(choices, ops, None, seed)
+        self.execute(context, &ops, Some(steps))
     }
 
     /// Runs one case. `realized`, when given, holds the model's steps along the default outcomes;
     /// they are used while the implementation follows those outcomes.
-    fn execute_with(
+    fn execute(
         &mut self,
-        choices: &Choices,
+        context: &Context<'_>,
         ops: &[Op],
         realized: Option<Vec<spoolcheck_model::Step>>,
-        seed: u64,
-    ) -> CaseEnd {
+    ) -> CaseOutcome {
+        let choices = context.choices;
+        let seed = context.seed;
         let mut realized = realized.map(Vec::into_iter);
         let fail = |kind, step: usize, observed: Vec<Response>| {
-            CaseEnd::Failed(Box::new(Failure {
+            Box::new(Failure {
                 kind,
                 step,
                 ops: ops[..=step].to_vec(),
                 observed,
                 choices: choices.clone(),
                 seed,
-            }))
+            })
         };
         match self.driver.reset(choices) {
             Ok(()) => {}
             // The implementation cannot run under these declared choices: nothing to judge.
-            Err(SeamError::Unsupported(why)) => {
-                self.stopped = true;
-                self.report.harness_error = Some(SeamError::Unsupported(format!(
-                    "reset with the declared choices: {why}"
-                )));
-                return CaseEnd::Passed;
-            }
-            Err(e) => return seam_failure(e, 0, ops, choices, seed, Vec::new()),
+            Err(SeamError::Unsupported(why)) => return CaseOutcome::new(CaseEnd::Refused(why)),
+            Err(e) => return CaseOutcome::new(seam_failure(e, 0, ops, choices, seed, Vec::new())),
         }
-        let counting = self.counting;
-        let tolerated = self.tolerated.clone();
-        let mut exercised: Vec<RuleId> = Vec::new();
+        let mut outcome = CaseOutcome::new(CaseEnd::Passed);
         let mut batch = match self.driver.run(ops.to_vec()) {
             Ok(b) => b,
-            Err(e) => return seam_failure(e, 0, ops, choices, seed, Vec::new()),
+            Err(e) => return CaseOutcome::new(seam_failure(e, 0, ops, choices, seed, Vec::new())),
         };
         let mut state = State::new(choices.clone());
         let mut observed: Vec<Response> = Vec::with_capacity(ops.len());
-        let mut end = CaseEnd::Passed;
         for (i, op) in ops.iter().enumerate() {
             let response = match batch.next_answer() {
                 Ok(r) => r,
                 Err(SeamError::Unsupported(why)) => {
-                    end = CaseEnd::Unsupported(OpKind::of(op), why);
+                    outcome.end = CaseEnd::Unsupported(OpKind::of(op), why);
                     break;
                 }
                 Err(e) => {
-                    end = seam_failure(e, i, ops, choices, seed, std::mem::take(&mut observed));
+                    outcome.end =
+                        seam_failure(e, i, ops, choices, seed, std::mem::take(&mut observed));
                     break;
                 }
             };
@@ -349,54 +722,77 @@ impl Search<'_> {
             let verdict = judge(op, &result, &actual);
             observed.push(response);
             match verdict {
-                Verdict::Pass { outcome } => {
-                    let chosen = &result.outcomes[outcome];
-                    if outcome != 0 || !chosen.loose.is_empty() {
+                Verdict::Pass { outcome: index } => {
+                    let chosen = &result.outcomes[index];
+                    if index != 0 || !chosen.loose.is_empty() {
                         // Off the realised path: step the model afresh from here on.
                         realized = None;
                     }
-                    exercised.extend(chosen.rules.iter().copied());
+                    outcome.exercised.extend(chosen.rules.iter().copied());
                     if let Err(broken) = invariants::check_observation(&actual.observation) {
-                        end = if tolerated.contains(&broken.rule) {
-                            CaseEnd::Tolerated
-                        } else {
-                            fail(
-                                FailureKind::Invariant(broken),
-                                i,
-                                std::mem::take(&mut observed),
-                            )
+                        let cover = context.cover(broken.rule, &[broken.to_string()]);
+                        let failure = fail(
+                            FailureKind::Invariant(broken),
+                            i,
+                            std::mem::take(&mut observed),
+                        );
+                        outcome.end = match cover {
+                            Some(entries) => {
+                                if !entries.is_empty() {
+                                    outcome.credited = entries;
+                                    outcome.example = Some(failure);
+                                }
+                                CaseEnd::Tolerated
+                            }
+                            None => CaseEnd::Failed(failure),
                         };
                         break;
                     }
                     state = next_state(chosen, &actual.observation);
                 }
                 Verdict::Fail { mut violations, .. } => {
-                    end = if violations.iter().all(|v| tolerated.contains(&v.rule)) {
+                    let rules: BTreeSet<RuleId> = violations.iter().map(|v| v.rule).collect();
+                    let mut uncovered = BTreeSet::new();
+                    let mut credited = BTreeSet::new();
+                    for &rule in &rules {
+                        let texts: Vec<String> = violations
+                            .iter()
+                            .filter(|v| v.rule == rule)
+                            .map(ToString::to_string)
+                            .collect();
+                        match context.cover(rule, &texts) {
+                            Some(entries) => credited.extend(entries),
+                            None => {
+                                uncovered.insert(rule);
+                            }
+                        }
+                    }
+                    // Name a rule not covered yet first: it is what this failure adds.
+                    violations.sort_by_key(|v| !uncovered.contains(&v.rule));
+                    let failure = fail(
+                        FailureKind::Violated(violations),
+                        i,
+                        std::mem::take(&mut observed),
+                    );
+                    if !credited.is_empty() {
+                        outcome.credited = credited.into_iter().collect();
+                        outcome.example = Some(failure.clone());
+                    }
+                    outcome.end = if uncovered.is_empty() {
                         CaseEnd::Tolerated
                     } else {
-                        // Name a rule not reported yet first: it is what this failure adds.
-                        violations.sort_by_key(|v| tolerated.contains(&v.rule));
-                        fail(
-                            FailureKind::Violated(violations),
-                            i,
-                            std::mem::take(&mut observed),
-                        )
+                        CaseEnd::Failed(failure)
                     };
                     break;
                 }
             }
         }
         drop(batch);
-        if let CaseEnd::Passed | CaseEnd::Tolerated = end {
+        if let CaseEnd::Passed | CaseEnd::Tolerated = outcome.end {
             self.last_observed = observed;
         }
-        self.report.steps += ops.len() as u64;
-        if counting {
-            for rule in exercised {
-                *self.report.exercised.entry(rule).or_default() += 1;
-            }
-        }
-        end
+        outcome.steps = ops.len() as u64;
+        outcome
     }
 }
 
@@ -431,28 +827,155 @@ pub fn replay(
     ops: &[Op],
     timeout: Duration,
 ) -> Result<(Option<Failure>, Vec<Response>), SeamError> {
-    let driver = Driver::start(factory, timeout)?;
-    let config = RunConfig {
-        choices: choices.clone(),
-        timeout,
-        ..RunConfig::default()
-    };
-    let mut search = Search {
-        config: &config,
-        driver,
-        report: RunReport::default(),
-        disabled: BTreeSet::new(),
-        tolerated: BTreeSet::new(),
-        counting: false,
-        stopped: false,
+    let mut worker = Worker {
+        driver: Driver::start(factory, timeout)?,
         last_observed: Vec::new(),
     };
-    match search.execute(choices, ops, 0) {
+    let context = Context {
+        choices,
+        disabled: &BTreeSet::new(),
+        found: &BTreeSet::new(),
+        expectations: &[],
+        seed: 0,
+    };
+    match worker.execute(&context, ops, None).end {
         CaseEnd::Failed(f) => {
             let observed = f.observed.clone();
             Ok((Some(*f), observed))
         }
         CaseEnd::Unsupported(kind, why) => Err(SeamError::Unsupported(format!("{kind:?}: {why}"))),
-        CaseEnd::Passed | CaseEnd::Tolerated => Ok((None, search.last_observed)),
+        CaseEnd::Refused(why) => Err(SeamError::Unsupported(why)),
+        CaseEnd::Passed | CaseEnd::Tolerated => Ok((None, worker.last_observed)),
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::reference::ReferenceStore;
+    use proptest::test_runner::TestCaseError;
+    use std::cell::RefCell;
+
+    fn reference() -> Arc<Factory> {
+        Arc::new(|| Ok(Box::new(ReferenceStore::new()) as _))
+    }
+
+    #[test]
+    fn the_case_sequence_is_the_one_proptest_generates() {
+        for seed in [0, 7, round_seed(7, 3)] {
+            let seen = RefCell::new(Vec::new());
+            let config = Config {
+                cases: 40,
+                failure_persistence: None,
+                ..Config::default()
+            };
+            let mut runner = TestRunner::new_with_rng(config, rng_for(seed));
+            runner
+                .run(&plan(40), |p| {
+                    seen.borrow_mut().push(p);
+                    Ok::<(), TestCaseError>(())
+                })
+                .unwrap();
+            let ours: Vec<Plan> = CaseSequence::new(seed, 40)
+                .take(40)
+                .map(|(_, p)| p)
+                .collect();
+            assert_eq!(ours, seen.into_inner(), "seed {seed}");
+        }
+    }
+
+    #[test]
+    fn shards_are_disjoint_and_their_union_is_the_whole_run() {
+        let config = RunConfig {
+            cases: 90,
+            seed: 3,
+            ..RunConfig::default()
+        };
+        let whole = run(reference(), &config);
+        assert!(whole.failures.is_empty());
+        let mut executed = Vec::new();
+        let mut exercised: BTreeMap<RuleId, u64> = BTreeMap::new();
+        let (mut cases, mut steps) = (0, 0);
+        for k in 1..=3 {
+            let shard = Shard::new(k, 3).unwrap();
+            let part = run(
+                reference(),
+                &RunConfig {
+                    shard,
+                    ..config.clone()
+                },
+            );
+            assert_eq!(part.shard, shard);
+            assert!(part.executed.iter().all(|&(_, i)| shard.owns(i)));
+            executed.extend(part.executed);
+            for (rule, n) in part.exercised {
+                *exercised.entry(rule).or_default() += n;
+            }
+            cases += part.cases;
+            steps += part.steps;
+        }
+        executed.sort_unstable();
+        let unique: BTreeSet<_> = executed.iter().collect();
+        assert_eq!(unique.len(), executed.len(), "disjoint");
+        assert_eq!(executed, whole.executed, "the union is the whole run");
+        assert_eq!(
+            (cases, steps, exercised),
+            (whole.cases, whole.steps, whole.exercised)
+        );
+    }
+
+    #[test]
+    fn jobs_do_not_change_the_report() {
+        let m = crate::mutant::Mutant::Submit16EntryIdChanges;
+        let mutant: Arc<Factory> =
+            Arc::new(move || Ok(Box::new(ReferenceStore::with_mutant(m)) as _));
+        let config = RunConfig {
+            choices: m.choices(),
+            seed: 42,
+            cases: 256,
+            ..RunConfig::default()
+        };
+        let one = run(mutant.clone(), &config);
+        let three = run(mutant, &RunConfig { jobs: 3, ..config });
+        assert!(!one.failures.is_empty());
+        assert_eq!(one.failures, three.failures);
+        assert_eq!(
+            (one.cases, one.steps, &one.exercised, &one.executed),
+            (three.cases, three.steps, &three.exercised, &three.executed)
+        );
+    }
+
+    #[test]
+    fn expected_deviations_are_tolerated_and_counted() {
+        let m = crate::mutant::Mutant::Spl06NoLockedFlag;
+        let mutant: Arc<Factory> =
+            Arc::new(move || Ok(Box::new(ReferenceStore::with_mutant(m)) as _));
+        let config = RunConfig {
+            choices: m.choices(),
+            cases: 300,
+            expected: vec![
+                Expected::rule(RuleId::Spl06),
+                Expected {
+                    rule: RuleId::Spl06,
+                    signature: Some("no such text".into()),
+                },
+                Expected::rule(RuleId::Submit09),
+            ],
+            ..RunConfig::default()
+        };
+        let report = run(mutant, &config);
+        let text = crate::report::render(&report, true, &[]);
+        assert!(
+            report
+                .failures
+                .iter()
+                .all(|f| !f.rules().contains(&RuleId::Spl06)),
+            "{text}"
+        );
+        assert!(report.expected[0].cases > 0, "{text}");
+        let first = report.expected[0].first.as_ref().expect("an example");
+        assert_eq!(first.rule(), Some(RuleId::Spl06));
+        assert_eq!(report.expected[1].cases, 0, "the signature does not match");
+        assert_eq!(report.expected[2].cases, 0, "SUBMIT-09 is not broken");
     }
 }
