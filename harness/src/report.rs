@@ -33,6 +33,10 @@ impl RunVerdict {
             RunVerdict::HarnessError
         } else if report.failures.iter().any(|f| f.fails_run(strict)) {
             RunVerdict::NotConformant
+        } else if !report.unsupported.is_empty() {
+            // Every call the suite makes is one a store that sends mail must support (CAP-02 and
+            // the rules of each call): a store that declines one cannot be called conformant.
+            RunVerdict::NotConformant
         } else {
             RunVerdict::Conformant
         }

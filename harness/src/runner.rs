@@ -30,7 +30,7 @@ use proptest::strategy::{Strategy, ValueTree};
 use proptest::test_runner::{Config, RngAlgorithm, TestRng, TestRunner};
 use spoolcheck_model::generate::{plan, Plan};
 use spoolcheck_model::precondition::OpKind;
-use spoolcheck_model::verdict::{judge, next_state, Actual, Verdict};
+use spoolcheck_model::verdict::{judge, next_state, Actual, Aspect, Verdict};
 use spoolcheck_model::{invariants, step, Choices, Op, RuleId, State};
 use std::collections::{BTreeMap, BTreeSet, VecDeque};
 use std::sync::atomic::{AtomicUsize, Ordering};
@@ -695,6 +695,7 @@ impl Worker {
         };
         let mut state = State::new(choices.clone());
         let mut observed: Vec<Response> = Vec::with_capacity(ops.len());
+        let mut tolerated = false;
         for (i, op) in ops.iter().enumerate() {
             let response = match batch.next_answer() {
                 Ok(r) => r,
@@ -731,26 +732,24 @@ impl Worker {
                     outcome.exercised.extend(chosen.rules.iter().copied());
                     if let Err(broken) = invariants::check_observation(&actual.observation) {
                         let cover = context.cover(broken.rule, &[broken.to_string()]);
-                        let failure = fail(
-                            FailureKind::Invariant(broken),
-                            i,
-                            std::mem::take(&mut observed),
-                        );
-                        outcome.end = match cover {
+                        let failure = fail(FailureKind::Invariant(broken), i, observed.clone());
+                        match cover {
                             Some(entries) => {
-                                if !entries.is_empty() {
-                                    outcome.credited = entries;
-                                    outcome.example = Some(failure);
-                                }
-                                CaseEnd::Tolerated
+                                credit(&mut outcome, entries, failure);
+                                tolerated = true;
                             }
-                            None => CaseEnd::Failed(failure),
-                        };
-                        break;
+                            None => {
+                                outcome.end = CaseEnd::Failed(failure);
+                                break;
+                            }
+                        }
                     }
                     state = next_state(chosen, &actual.observation);
                 }
-                Verdict::Fail { mut violations, .. } => {
+                Verdict::Fail {
+                    outcome: closest,
+                    mut violations,
+                } => {
                     let rules: BTreeSet<RuleId> = violations.iter().map(|v| v.rule).collect();
                     let mut uncovered = BTreeSet::new();
                     let mut credited = BTreeSet::new();
@@ -769,31 +768,53 @@ impl Worker {
                     }
                     // Name a rule not covered yet first: it is what this failure adds.
                     violations.sort_by_key(|v| !uncovered.contains(&v.rule));
-                    let failure = fail(
-                        FailureKind::Violated(violations),
-                        i,
-                        std::mem::take(&mut observed),
-                    );
-                    if !credited.is_empty() {
-                        outcome.credited = credited.into_iter().collect();
-                        outcome.example = Some(failure.clone());
+                    let failure = fail(FailureKind::Violated(violations), i, observed.clone());
+                    if !uncovered.is_empty() {
+                        outcome.end = CaseEnd::Failed(failure);
+                        break;
                     }
-                    outcome.end = if uncovered.is_empty() {
-                        CaseEnd::Tolerated
-                    } else {
-                        CaseEnd::Failed(failure)
+                    // Every broken rule is a known deviation. When the store's state is still the
+                    // model's (a wrong code, call or notification), go on, so a later MUST violation
+                    // is not hidden behind it; a state that differs would make every later step
+                    // differ too, so the case ends there.
+                    let state_differs = match &failure.kind {
+                        FailureKind::Violated(v) => v.iter().any(|v| v.aspect == Aspect::State),
+                        _ => true,
                     };
-                    break;
+                    credit(&mut outcome, credited.into_iter().collect(), failure);
+                    tolerated = true;
+                    if state_differs {
+                        break;
+                    }
+                    state = result.outcomes[closest].next.clone();
+                    realized = None;
                 }
             }
         }
         drop(batch);
+        if tolerated && matches!(outcome.end, CaseEnd::Passed) {
+            outcome.end = CaseEnd::Tolerated;
+        }
         if let CaseEnd::Passed | CaseEnd::Tolerated = outcome.end {
             self.last_observed = observed;
         }
         outcome.steps = ops.len() as u64;
         outcome
     }
+}
+
+/// Records a tolerated failure: the ledger entries it counts for, and the first such failure as the
+/// case's example.
+fn credit(outcome: &mut CaseOutcome, entries: Vec<usize>, failure: Box<Failure>) {
+    if entries.is_empty() {
+        return;
+    }
+    for entry in entries {
+        if !outcome.credited.contains(&entry) {
+            outcome.credited.push(entry);
+        }
+    }
+    outcome.example.get_or_insert(failure);
 }
 
 fn seam_failure(

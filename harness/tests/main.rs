@@ -30,3 +30,7 @@ mod replay;
 /// `assert_replays`, which the ready-to-paste regression tests of a report call.
 #[path = "it/assert_replays.rs"]
 mod assert_replays;
+
+/// A known or already-reported deviation does not hide a later MUST violation in the same case.
+#[path = "it/hiding.rs"]
+mod hiding;
