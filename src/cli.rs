@@ -46,7 +46,7 @@ pub struct TargetArgs {
     #[arg(long, value_name = "NAME")]
     pub mutant: Option<String>,
     /// Per-call timeout in milliseconds: a call that takes longer is reported as indeterminate.
-    #[arg(long, value_name = "MS", default_value_t = 10_000)]
+    #[arg(long, value_name = "MS", default_value_t = 10_000, value_parser = clap::value_parser!(u64).range(1..))]
     pub timeout_ms: u64,
 }
 

@@ -240,6 +240,15 @@ pub fn replay(args: &ReplayArgs, io: &mut Streams<'_>) -> io::Result<u8> {
         Ok(t) => t,
         Err(e) => return usage(io, &e.to_string()),
     };
+    if let (None, Some(name)) = (&args.target.mutant, recorded_mutant(&trace.implementation)) {
+        writeln!(
+            io.err,
+            "note: {} was recorded against `{}`; this replays it against the reference provider \
+             (add `--mutant {name}` to replay it against that mutant)",
+            args.trace.display(),
+            trace.implementation
+        )?;
+    }
     let timeout = Duration::from_millis(args.target.timeout_ms);
     match runner::replay(factory, &trace.choices, &trace.ops, timeout) {
         Ok((None, _)) => {
@@ -265,6 +274,13 @@ pub fn replay(args: &ReplayArgs, io: &mut Streams<'_>) -> io::Result<u8> {
             Ok(status::USAGE)
         }
     }
+}
+
+/// The bundled mutant a trace was recorded against, if it was.
+fn recorded_mutant(implementation: &str) -> Option<&str> {
+    implementation
+        .strip_prefix("reference (mutant ")?
+        .strip_suffix(')')
 }
 
 /// `spoolcheck selftest`.
