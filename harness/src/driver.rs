@@ -19,6 +19,13 @@ pub type Factory = dyn Fn() -> Result<Box<dyn Implementation>, SeamError> + Send
 enum Job {
     Reset(Choices, Sender<Result<(), SeamError>>),
     Run(Vec<Op>, Sender<Result<Response, SeamError>>),
+    /// A reset and a batch in one message: one wake-up of the worker per case, not two.
+    Case(
+        Choices,
+        Vec<Op>,
+        Sender<Result<(), SeamError>>,
+        Sender<Result<Response, SeamError>>,
+    ),
 }
 
 /// An implementation on its own thread.
@@ -70,7 +77,21 @@ impl Driver {
         self.wait(&answer)?
     }
 
-    /// Starts a batch; its answers arrive through [`Batch::next`].
+    /// Resets the implementation and starts a batch on it, in one message to the worker. Returns
+    /// the reset's error, if it failed.
+    pub fn run_case(&mut self, choices: &Choices, ops: Vec<Op>) -> Result<Batch<'_>, SeamError> {
+        self.revive()?;
+        let (reset_reply, reset_answer) = channel();
+        let (reply, answers) = channel();
+        self.send(Job::Case(choices.clone(), ops, reset_reply, reply))?;
+        self.wait(&reset_answer)??;
+        Ok(Batch {
+            driver: self,
+            answers,
+        })
+    }
+
+    /// Starts a batch; its answers arrive through [`Batch::next_answer`].
     pub fn run(&mut self, ops: Vec<Op>) -> Result<Batch<'_>, SeamError> {
         let (reply, answers) = channel();
         self.send(Job::Run(ops, reply))?;
@@ -146,15 +167,30 @@ fn work(mut imp: Box<dyn Implementation>, inbox: Receiver<Job>) {
                 let result = guarded(|| imp.reset(&choices));
                 let _ = reply.send(result);
             }
-            Job::Run(ops, reply) => {
-                for op in &ops {
-                    let result = guarded(|| exchange(imp.as_mut(), op));
-                    let stop = result.is_err();
-                    if reply.send(result).is_err() || stop {
-                        break;
-                    }
+            Job::Run(ops, reply) => run_batch(imp.as_mut(), &ops, &reply),
+            Job::Case(choices, ops, reset_reply, reply) => {
+                let result = guarded(|| imp.reset(&choices));
+                let ok = result.is_ok();
+                if reset_reply.send(result).is_ok() && ok {
+                    run_batch(imp.as_mut(), &ops, &reply);
                 }
             }
+        }
+    }
+}
+
+/// Applies each operation, sending each answer as soon as it is there; stops at the first error or
+/// when nobody listens any more.
+fn run_batch(
+    imp: &mut dyn Implementation,
+    ops: &[Op],
+    reply: &Sender<Result<Response, SeamError>>,
+) {
+    for op in ops {
+        let result = guarded(|| exchange(imp, op));
+        let stop = result.is_err();
+        if reply.send(result).is_err() || stop {
+            break;
         }
     }
 }

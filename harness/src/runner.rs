@@ -682,15 +682,11 @@ impl Worker {
                 seed,
             })
         };
-        match self.driver.reset(choices) {
-            Ok(()) => {}
+        let mut outcome = CaseOutcome::new(CaseEnd::Passed);
+        let mut batch = match self.driver.run_case(choices, ops.to_vec()) {
+            Ok(b) => b,
             // The implementation cannot run under these declared choices: nothing to judge.
             Err(SeamError::Unsupported(why)) => return CaseOutcome::new(CaseEnd::Refused(why)),
-            Err(e) => return CaseOutcome::new(seam_failure(e, 0, ops, choices, seed, Vec::new())),
-        }
-        let mut outcome = CaseOutcome::new(CaseEnd::Passed);
-        let mut batch = match self.driver.run(ops.to_vec()) {
-            Ok(b) => b,
             Err(e) => return CaseOutcome::new(seam_failure(e, 0, ops, choices, seed, Vec::new())),
         };
         let mut state = State::new(choices.clone());

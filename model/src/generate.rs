@@ -7,7 +7,7 @@
 
 use crate::choices::Choices;
 use crate::op::Op;
-use crate::precondition::{candidates, OpKind};
+use crate::precondition::{candidates_of, OpKind};
 use crate::state::State;
 use crate::step::{step, Step};
 use proptest::prelude::*;
@@ -42,32 +42,36 @@ pub fn weight(kind: OpKind) -> u32 {
 }
 
 /// Chooses the operation a seed stands for in `state`, or `None` if no enabled kind has a candidate.
+/// The first half of the seed picks a kind by weight; a kind with no candidate here drops out and the
+/// pick is made again among the rest. The second half picks among that kind's candidates.
 pub fn pick(state: &State, swarm: &[OpKind], seed: (u16, u16)) -> Option<Op> {
-    let all = candidates(state, MAX_MESSAGES);
-    let kinds: Vec<OpKind> = OpKind::ALL
+    let mut kinds: Vec<OpKind> = OpKind::ALL
         .into_iter()
-        .filter(|k| swarm.contains(k) && all.iter().any(|(c, _)| c == k))
+        .filter(|k| swarm.contains(k))
         .collect();
-    let total: u32 = kinds.iter().map(|&k| weight(k)).sum();
-    if total == 0 {
-        return None;
-    }
-    let mut ticket = u32::from(seed.0) % total;
-    let kind = kinds.into_iter().find(|&k| {
-        let w = weight(k);
-        if ticket < w {
-            true
-        } else {
-            ticket -= w;
-            false
+    loop {
+        let total: u32 = kinds.iter().map(|&k| weight(k)).sum();
+        if total == 0 {
+            return None;
         }
-    })?;
-    let ops: Vec<Op> = all
-        .into_iter()
-        .filter(|(k, _)| *k == kind)
-        .map(|(_, op)| op)
-        .collect();
-    ops.get(usize::from(seed.1) % ops.len()).cloned()
+        let mut ticket = u32::from(seed.0) % total;
+        let position = kinds.iter().position(|&k| {
+            let w = weight(k);
+            if ticket < w {
+                true
+            } else {
+                ticket -= w;
+                false
+            }
+        })?;
+        let kind = kinds[position];
+        let ops = candidates_of(state, MAX_MESSAGES, Some(kind));
+        if ops.is_empty() {
+            kinds.remove(position);
+            continue;
+        }
+        return Some(ops[usize::from(seed.1) % ops.len()].1.clone());
+    }
 }
 
 /// Turns a plan into operations, stepping the model along its default outcomes.

@@ -241,15 +241,22 @@ pub fn realistic_script(
 /// Every candidate operation for a state, with its kind, filtered by [`precondition`].
 /// `max_messages` bounds CreateMessage.
 pub fn candidates(state: &State, max_messages: u32) -> Vec<(OpKind, Op)> {
+    candidates_of(state, max_messages, None)
+}
+
+/// The candidates of one kind only (or of every kind): generation picks a kind first, so it need not
+/// build and check the candidates of the others.
+pub fn candidates_of(state: &State, max_messages: u32, only: Option<OpKind>) -> Vec<(OpKind, Op)> {
     let mut out = Vec::new();
     let mut push = |kind, op: Op| {
-        if precondition(state, &op) {
+        if only.is_none_or(|k| k == kind) && precondition(state, &op) {
             out.push((kind, op));
         }
     };
-    if state.next_id <= max_messages {
-        for t in templates() {
-            push(OpKind::Create, Op::CreateMessage(t));
+    if state.next_id <= max_messages && only.is_none_or(|k| k == OpKind::Create) {
+        static TEMPLATES: std::sync::OnceLock<Vec<NewMessage>> = std::sync::OnceLock::new();
+        for t in TEMPLATES.get_or_init(templates) {
+            push(OpKind::Create, Op::CreateMessage(t.clone()));
         }
     }
     for &msg in state.messages.keys() {
