@@ -43,6 +43,7 @@ use crate::reference::ReferenceStore;
 use crate::seam::{exchange, Implementation};
 use crate::tracefile::{self, TraceFile};
 use arbitrary::{Arbitrary, Result, Unstructured};
+use spoolcheck_model::choices::DispositionBy;
 use spoolcheck_model::invariants::{check_observation, check_state, check_step};
 use spoolcheck_model::mapi::{expand, logoff, Hresult, FORCE_SUBMIT};
 use spoolcheck_model::precondition::{candidates, next_clock, realistic_script, SECOND};
@@ -94,7 +95,7 @@ fn op_in(u: &mut Unstructured<'_>, state: &State, open_findings: bool) -> Result
     };
     keep_contract(u, state, &mut op)?;
     if !open_findings {
-        step_around_open_findings(&mut op);
+        step_around_open_findings(state, &mut op);
     }
     Ok(op)
 }
@@ -114,14 +115,23 @@ pub fn reach_open_findings() -> bool {
 /// a test below, which fails until the finding is settled. Then its lines here go. (The choices
 /// parser's target steps around its own open findings, at the top of `choices_parse_in`.)
 /// [`OPEN_FINDINGS_VAR`] turns this off.
-fn step_around_open_findings(_op: &mut Op) {
-    // None is open. An entry looks like this (a finding settled since):
-    //
-    //     if let Op::SubmitMessage { flags, .. } = op {
-    //         // SubmitMessage with ulFlags bits other than FORCE_SUBMIT: the model ignores them,
-    //         // the reference provider answers MAPI_E_UNKNOWN_FLAGS.
-    //         *flags &= FORCE_SUBMIT;
-    //     }
+fn step_around_open_findings(state: &State, op: &mut Op) {
+    // Profile `system` with `disposition_by = "do-sent-mail"`: on a FinishedMsg from the spooler
+    // role, the model leaves the message where it is, while the reference provider, being MAPI
+    // too, carries out DoSentMail's disposition (as both do through RunSpooler).
+    // (regressions/differential/spl13-system-finishedmsg-dosentmail)
+    if state.choices.profile == Profile::System
+        && state.choices.disposition_by == DispositionBy::DoSentMail
+        && matches!(
+            op,
+            Op::FinishedMsg {
+                caller: Role::Spooler,
+                ..
+            }
+        )
+    {
+        *op = Op::RunSpooler;
+    }
 }
 
 /// Points an arbitrary operation at the state: mostly at an entry ID that exists or has existed
@@ -657,12 +667,13 @@ mod tests {
     }
 
     /// Every committed regression input, with the test below that replays it.
-    const REGRESSIONS: [(&str, &str); 3] = [
+    const REGRESSIONS: [(&str, &str); 4] = [
         (
             "model_ops",
             "submit03-force-submit-with-prepare-unknown-flags",
         ),
         ("differential", "submit-unknown-flags"),
+        ("differential", "spl13-system-finishedmsg-dosentmail"),
         ("choices_parse", "error-offset-inside-utf8-char.toml"),
     ];
 
@@ -695,6 +706,16 @@ mod tests {
     #[test]
     fn regression_submit_unknown_flags() {
         regression("differential", "submit-unknown-flags");
+    }
+
+    /// Open. Profile `system`, `disposition_by = "do-sent-mail"`, `sentmail = "copy"`: a message
+    /// created in Deleted Items with PR_SENTMAIL_ENTRYID Inbox, submitted, locked, then
+    /// FinishedMsg from the spooler role. The model expects the message to stay where it is (no
+    /// copy in Inbox); the reference provider, which is MAPI in this profile, makes DoSentMail's
+    /// copy (SPL-13).
+    #[test]
+    fn regression_spl13_system_finishedmsg_dosentmail() {
+        regression("differential", "spl13-system-finishedmsg-dosentmail");
     }
 
     /// `version = 1`, a comment with a non-ASCII character, then `profile= 5`. Composing the error

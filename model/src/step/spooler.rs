@@ -182,7 +182,10 @@ fn finish(state: &State, id: MsgId) -> Tx {
     tx.finish_flags(id, R::Spl12);
     tx.dequeue(id, R::Spl16);
     tx.touch(Field::Folders, R::Spl13);
-    if state.choices.disposition_by == DispositionBy::Store {
+    // In profile `system` the implementation is MAPI too, so its own DoSentMail disposes of the
+    // message whichever party the declared choice names.
+    let system = state.choices.profile == crate::choices::Profile::System;
+    if state.choices.disposition_by == DispositionBy::Store || system {
         tx.dispose(id, state.choices.sentmail, R::Spl13);
     }
     tx.call(SupportCall::DoSentMail { msg: id, flags: 0 }, R::Spl14);
