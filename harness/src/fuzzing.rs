@@ -132,7 +132,7 @@ fn step_around_open_findings(_state: &State, _op: &mut Op) {
 /// Points an arbitrary operation at the state: mostly at an entry ID that exists or has existed
 /// (or the next one, which does not exist yet), mostly with named HRESULTs and known flags.
 fn steer(u: &mut Unstructured<'_>, state: &State, op: &mut Op) -> Result<()> {
-    if let Some(msg) = msg_mut(op) {
+    if let Some(msg) = op.msg_mut() {
         if !u.ratio(1, 16)? {
             *msg = MsgId(u.int_in_range(0..=state.next_id)?);
         }
@@ -186,22 +186,6 @@ pub fn keep_contract(u: &mut Unstructured<'_>, state: &State, op: &mut Op) -> Re
         }
     }
     Ok(())
-}
-
-fn msg_mut(op: &mut Op) -> Option<&mut MsgId> {
-    match op {
-        Op::SubmitMessage { msg, .. }
-        | Op::AbortSubmit { msg, .. }
-        | Op::OpenEntry { msg, .. }
-        | Op::WriteMessage { msg, .. }
-        | Op::SetLockState { msg, .. }
-        | Op::MarkResponsibility { msg, .. }
-        | Op::FinishedMsg { msg, .. }
-        | Op::NotifyNewMail { msg, .. }
-        | Op::SetReadFlag { msg, .. }
-        | Op::DeleteMessage { msg, .. } => Some(msg),
-        _ => None,
-    }
 }
 
 /// The answer an implementation gives when it does exactly what `outcome` says.

@@ -234,6 +234,25 @@ pub enum Op {
     RunSpooler,
 }
 
+/// Matches the variants that are about one message, once for `msg` and `msg_mut`.
+macro_rules! with_msg {
+    ($op:expr, $msg:ident => $found:expr) => {
+        match $op {
+            Op::SubmitMessage { $msg, .. }
+            | Op::AbortSubmit { $msg, .. }
+            | Op::OpenEntry { $msg, .. }
+            | Op::WriteMessage { $msg, .. }
+            | Op::SetLockState { $msg, .. }
+            | Op::MarkResponsibility { $msg, .. }
+            | Op::FinishedMsg { $msg, .. }
+            | Op::NotifyNewMail { $msg, .. }
+            | Op::SetReadFlag { $msg, .. }
+            | Op::DeleteMessage { $msg, .. } => $found,
+            _ => None,
+        }
+    };
+}
+
 impl Op {
     /// The call's name as MAPI spells it.
     pub fn call_name(&self) -> &'static str {
@@ -283,19 +302,12 @@ impl Op {
 
     /// The message the call is about, if any.
     pub fn msg(&self) -> Option<MsgId> {
-        match self {
-            Op::SubmitMessage { msg, .. }
-            | Op::AbortSubmit { msg, .. }
-            | Op::OpenEntry { msg, .. }
-            | Op::WriteMessage { msg, .. }
-            | Op::SetLockState { msg, .. }
-            | Op::MarkResponsibility { msg, .. }
-            | Op::FinishedMsg { msg, .. }
-            | Op::NotifyNewMail { msg, .. }
-            | Op::SetReadFlag { msg, .. }
-            | Op::DeleteMessage { msg, .. } => Some(*msg),
-            _ => None,
-        }
+        with_msg!(self, msg => Some(*msg))
+    }
+
+    /// The message the call is about, to point the call elsewhere (the fuzz targets do).
+    pub fn msg_mut(&mut self) -> Option<&mut MsgId> {
+        with_msg!(self, msg => Some(msg))
     }
 }
 
