@@ -1,0 +1,305 @@
+/*
+ * spoolcheck.h: the C ABI of the spoolcheck provider contract, version 1.
+ *
+ * A shared library under test exports one function, spoolcheck_provider_v1(), which returns a
+ * table of functions. The harness (spoolcheck run --cabi PATH) loads the library, creates one
+ * instance, and drives it: reset with declared choices, apply one operation at a time, observe.
+ *
+ * While it applies an operation, the implementation makes its calls to MAPI's support object (and,
+ * in profile "system", to the transports) and raises its notifications through the host table the
+ * harness passes in. The host answers each call (MAPI is scripted: see spoolcheck_script).
+ *
+ * Identifiers: the harness names messages 1, 2, 3 ... in creation order since the last reset, and
+ * new-mail sinks 1, 2, 3 ... in Advise order since the last reset. 0 is never a message.
+ * HRESULTs are their 32-bit values (S_OK = 0, MAPI_E_SUBMITTED = 0x80040608 ...).
+ *
+ * Every numeric code below is stable within version 1; new codes are only added. An
+ * implementation that meets a code it does not know returns SPOOLCHECK_UNSUPPORTED.
+ *
+ * Threads: the harness calls one instance from one thread at a time. Pointers the harness passes
+ * are valid only during the call; the implementation copies what it keeps. Pointers the
+ * implementation passes to host callbacks are read during the callback only.
+ *
+ * The same contract over gRPC is harness/proto/spoolcheck/v1/provider.proto.
+ */
+#ifndef SPOOLCHECK_H
+#define SPOOLCHECK_H
+
+#include <stdint.h>
+
+#ifdef __cplusplus
+extern "C" {
+#endif
+
+#define SPOOLCHECK_ABI_VERSION 1u
+
+/* Status of a table function: whether the call could be carried out at all. A wrong answer is
+ * not an error: it is SPOOLCHECK_OK with a result that the harness judges. */
+#define SPOOLCHECK_OK 0
+/* The implementation does not implement this (an operation kind, a declared choice). The harness
+ * stops asking for it and reports the rules it would have checked as unsupported. */
+#define SPOOLCHECK_UNSUPPORTED 1
+/* Anything else. last_error() says what; the run ends. */
+#define SPOOLCHECK_ERROR 2
+
+/* ---- Shared vocabulary ------------------------------------------------------------------- */
+
+#define SPOOLCHECK_ROLE_CLIENT 1u  /* a client application's session */
+#define SPOOLCHECK_ROLE_SPOOLER 2u /* the store object of IMSProvider::SpoolerLogon */
+
+#define SPOOLCHECK_FOLDER_NONE 0u /* only where a folder is optional */
+#define SPOOLCHECK_FOLDER_INBOX 1u
+#define SPOOLCHECK_FOLDER_OUTBOX 2u
+#define SPOOLCHECK_FOLDER_DRAFTS 3u
+#define SPOOLCHECK_FOLDER_SENT_ITEMS 4u
+#define SPOOLCHECK_FOLDER_DELETED_ITEMS 5u
+
+#define SPOOLCHECK_ADDR_SMTP 1u
+#define SPOOLCHECK_ADDR_FAX 2u
+#define SPOOLCHECK_ADDR_X400 3u
+
+/* ---- Declared choices (spoolcheck's choices.toml; `spoolcheck choices` explains each) ------ */
+
+#define SPOOLCHECK_PROFILE_PROVIDER 1u /* the harness plays MAPI, the spooler and the transports */
+#define SPOOLCHECK_PROFILE_SYSTEM 2u   /* the implementation also plays MAPI and the spooler */
+
+#define SPOOLCHECK_PREPARE_ALWAYS 1u      /* PrepareSubmit on every client submission */
+#define SPOOLCHECK_PREPARE_RESEND_ONLY 2u /* only for messages with MSGFLAG_RESEND */
+
+#define SPOOLCHECK_LOCK_DROPPED 1u
+#define SPOOLCHECK_LOCK_KEPT 2u
+#define SPOOLCHECK_LOCK_EITHER 3u
+
+#define SPOOLCHECK_COMPLETION_COMPLETE_MSG 1u /* call IMAPISupport::CompleteMsg */
+#define SPOOLCHECK_COMPLETION_LOCAL 2u        /* sent-mail disposition, delete, unlock itself */
+
+#define SPOOLCHECK_DISPOSITION_BY_STORE 1u
+#define SPOOLCHECK_DISPOSITION_BY_DO_SENT_MAIL 2u
+
+#define SPOOLCHECK_DELETE_HARD 1u
+#define SPOOLCHECK_DELETE_TO_DELETED_ITEMS 2u
+
+#define SPOOLCHECK_SENTMAIL_MOVE 1u
+#define SPOOLCHECK_SENTMAIL_COPY 2u
+
+typedef struct spoolcheck_choices {
+    uint32_t profile;              /* SPOOLCHECK_PROFILE_* */
+    uint32_t submission;           /* 1: supports outgoing submission (STORE_SUBMIT_OK) */
+    uint32_t prepare_submit;       /* SPOOLCHECK_PREPARE_* */
+    uint32_t enforce_spooler_only; /* 1: spooler-only methods refuse clients (MAPI_E_NO_SUPPORT) */
+    uint32_t lock_after_restart;   /* SPOOLCHECK_LOCK_* */
+    uint32_t tight_coupling;       /* 1: tightly coupled with a transport; then: */
+    uint32_t tc_handles;           /*   bit (1 << SPOOLCHECK_ADDR_*) per address type it handles */
+    uint32_t tc_completion;        /*   SPOOLCHECK_COMPLETION_* */
+    uint32_t disposition_by;       /* SPOOLCHECK_DISPOSITION_BY_* */
+    uint32_t delete_means;         /* SPOOLCHECK_DELETE_* */
+    uint32_t sentmail;             /* SPOOLCHECK_SENTMAIL_* */
+} spoolcheck_choices;
+
+/* ---- Operations (each names the rule IDs it checks; `spoolcheck explain RULE`) ------------- */
+
+#define SPOOLCHECK_OP_CREATE_MESSAGE 1u        /* ret data: CREATED */
+#define SPOOLCHECK_OP_SUBMIT_MESSAGE 2u        /* caller, msg, flags, script */
+#define SPOOLCHECK_OP_ABORT_SUBMIT 3u          /* caller, msg */
+#define SPOOLCHECK_OP_OPEN_ENTRY 4u            /* caller, msg, access, path; ret data: OPENED */
+#define SPOOLCHECK_OP_WRITE_MESSAGE 5u         /* caller, msg, via */
+#define SPOOLCHECK_OP_SET_LOCK_STATE 6u        /* caller, msg, lock */
+#define SPOOLCHECK_OP_GET_OUTGOING_QUEUE 7u    /* caller; ret data: QUEUE (rows via host) */
+#define SPOOLCHECK_OP_MARK_RESPONSIBILITY 8u   /* caller, msg, recipient */
+#define SPOOLCHECK_OP_FINISHED_MSG 9u          /* caller, msg */
+#define SPOOLCHECK_OP_ADVISE_NEW_MAIL 10u      /* ret data: SINK */
+#define SPOOLCHECK_OP_NOTIFY_NEW_MAIL 11u      /* caller, msg */
+#define SPOOLCHECK_OP_SET_READ_FLAG 12u        /* caller, msg */
+#define SPOOLCHECK_OP_DELETE_MESSAGE 13u       /* caller, msg */
+#define SPOOLCHECK_OP_EMPTY_FOLDER 14u         /* caller, folder */
+#define SPOOLCHECK_OP_GET_SUPPORT_MASK 15u     /* ret data: SUPPORT_MASK */
+#define SPOOLCHECK_OP_STORE_LOGOFF 16u         /* flags */
+#define SPOOLCHECK_OP_RESTART 17u              /* shut down and start again: a new session */
+#define SPOOLCHECK_OP_REGISTER_PREPROCESSOR 18u /* profile system: addr (the transport), scope */
+#define SPOOLCHECK_OP_SET_TRANSPORT_AVAILABLE 19u /* profile system: addr, available */
+#define SPOOLCHECK_OP_RUN_SPOOLER 20u           /* profile system */
+
+#define SPOOLCHECK_ACCESS_DEFAULT 1u /* no access flag: read-only */
+#define SPOOLCHECK_ACCESS_MODIFY 2u  /* MAPI_MODIFY */
+#define SPOOLCHECK_ACCESS_BEST 3u    /* MAPI_BEST_ACCESS */
+
+#define SPOOLCHECK_PATH_STORE 1u  /* IMsgStore::OpenEntry */
+#define SPOOLCHECK_PATH_FOLDER 2u /* IMAPIFolder::OpenEntry on the message's folder */
+
+#define SPOOLCHECK_VIA_SUBMITTER 1u /* the object SubmitMessage was called on */
+#define SPOOLCHECK_VIA_REOPENED 2u  /* an object opened afresh with MAPI_BEST_ACCESS */
+
+#define SPOOLCHECK_SCOPE_ADDRESS_TYPE 1u /* RegisterPreprocessor for the transport's address type */
+#define SPOOLCHECK_SCOPE_MAPIUID 2u      /* by the transport's MAPIUID */
+#define SPOOLCHECK_SCOPE_ALL_MESSAGES 3u /* NULL, NULL: every message */
+
+/* What MAPI answers while the store runs one SubmitMessage. The host's call() answers from it:
+ * PrepareSubmit returns `prepare`; ExpandRecips returns `expand` and, when that succeeds, sets the
+ * output flags to `expand_flags`; every other call returns S_OK. */
+typedef struct spoolcheck_script {
+    uint64_t now;          /* FILETIME to stamp into PR_CLIENT_SUBMIT_TIME */
+    uint32_t prepare;      /* HRESULT of IMAPISupport::PrepareSubmit */
+    uint32_t expand;       /* HRESULT of IMAPISupport::ExpandRecips */
+    uint32_t expand_flags; /* NEEDS_PREPROCESSING 0x1, NEEDS_SPOOLER 0x2 */
+} spoolcheck_script;
+
+typedef struct spoolcheck_new_message {
+    uint32_t folder;              /* SPOOLCHECK_FOLDER_* */
+    uint32_t recipient_count;
+    const uint32_t *recipients;   /* PR_ADDRTYPE of each row: SPOOLCHECK_ADDR_* */
+    uint32_t sentmail;            /* PR_SENTMAIL_ENTRYID: a folder, or SPOOLCHECK_FOLDER_NONE */
+    uint32_t delete_after_submit; /* PR_DELETE_AFTER_SUBMIT */
+    uint32_t unsent;              /* the client sets MSGFLAG_UNSENT itself */
+    uint32_t resend;              /* MSGFLAG_RESEND */
+    uint32_t saved;               /* SaveChanges before anything else */
+} spoolcheck_new_message;
+
+/* One operation. `kind` says which fields mean something; the others are 0. */
+typedef struct spoolcheck_op {
+    uint32_t kind;      /* SPOOLCHECK_OP_* */
+    uint32_t caller;    /* SPOOLCHECK_ROLE_* */
+    uint32_t msg;       /* the message */
+    uint32_t flags;     /* SubmitMessage ulFlags (FORCE_SUBMIT 0x1); StoreLogoff flags */
+    uint32_t access;    /* SPOOLCHECK_ACCESS_* */
+    uint32_t path;      /* SPOOLCHECK_PATH_* */
+    uint32_t via;       /* SPOOLCHECK_VIA_* */
+    uint32_t lock;      /* 1: MSG_LOCKED, 0: MSG_UNLOCKED */
+    uint32_t recipient; /* recipient row, from 0 */
+    uint32_t folder;    /* SPOOLCHECK_FOLDER_* */
+    uint32_t addr;      /* SPOOLCHECK_ADDR_*: the transport */
+    uint32_t available; /* 1: available */
+    uint32_t scope;     /* SPOOLCHECK_SCOPE_* */
+    spoolcheck_new_message create;
+    spoolcheck_script script;
+} spoolcheck_op;
+
+/* ---- Results ------------------------------------------------------------------------------ */
+
+#define SPOOLCHECK_DATA_NONE 0u
+#define SPOOLCHECK_DATA_CREATED 1u      /* value: the new message's number */
+#define SPOOLCHECK_DATA_OPENED 2u       /* value: PR_ACCESS_LEVEL, 0 read-only, 1 modify */
+#define SPOOLCHECK_DATA_QUEUE 3u        /* the rows went to host->queue_row */
+#define SPOOLCHECK_DATA_SINK 4u         /* value: the sink's connection number */
+#define SPOOLCHECK_DATA_SUPPORT_MASK 5u /* value: PR_STORE_SUPPORT_MASK */
+
+typedef struct spoolcheck_ret {
+    uint32_t hr;        /* the HRESULT */
+    uint32_t data_kind; /* SPOOLCHECK_DATA_*; NONE on failure */
+    uint32_t value;
+} spoolcheck_ret;
+
+/* One row of the outgoing queue table. A column the table lacks has its has_ field 0. */
+typedef struct spoolcheck_queue_row {
+    uint32_t msg;
+    uint32_t has_submit_flags;
+    uint32_t submit_flags;
+    uint32_t has_message_flags;
+    uint32_t message_flags;
+    uint32_t has_client_submit_time;
+    uint64_t client_submit_time;
+} spoolcheck_queue_row;
+
+/* ---- Calls the implementation makes, and its notifications -------------------------------- */
+
+#define SPOOLCHECK_CALL_SPOOLER_NOTIFY 1u          /* flags */
+#define SPOOLCHECK_CALL_PREPARE_SUBMIT 2u          /* msg, flags (*lpulFlags on input) */
+#define SPOOLCHECK_CALL_EXPAND_RECIPS 3u           /* msg */
+#define SPOOLCHECK_CALL_COMPLETE_MSG 4u            /* msg, flags */
+#define SPOOLCHECK_CALL_DO_SENT_MAIL 5u            /* msg, flags */
+#define SPOOLCHECK_CALL_STORE_LOGOFF_TRANSPORTS 6u /* flags */
+#define SPOOLCHECK_CALL_PREPROCESS 7u              /* profile system: preprocessor, msg, locked */
+#define SPOOLCHECK_CALL_TRANSPORT_SEND 8u          /* profile system: transport, msg, recipients, locked */
+#define SPOOLCHECK_CALL_REMOVE_PREPROCESS_INFO 9u  /* profile system: preprocessor, msg */
+
+typedef struct spoolcheck_call {
+    uint32_t kind;         /* SPOOLCHECK_CALL_* */
+    uint32_t msg;
+    uint32_t flags;
+    uint32_t preprocessor; /* registration number: 1, 2, 3 ... in RegisterPreprocessor order */
+    uint32_t transport;    /* SPOOLCHECK_ADDR_* */
+    uint32_t locked;       /* 1: the message was locked at the call */
+    uint32_t recipient_count;
+    const uint32_t *recipients; /* recipient rows, from 0 */
+} spoolcheck_call;
+
+#define SPOOLCHECK_NOTIFY_QUEUE_TABLE 1u /* fnevTableModified on the outgoing queue table */
+#define SPOOLCHECK_NOTIFY_NEW_MAIL 2u    /* fnevNewMail to a store-wide sink */
+
+#define SPOOLCHECK_TABLE_CHANGED 1u
+#define SPOOLCHECK_TABLE_ROW_ADDED 3u
+#define SPOOLCHECK_TABLE_ROW_DELETED 4u
+#define SPOOLCHECK_TABLE_ROW_MODIFIED 5u
+
+typedef struct spoolcheck_notification {
+    uint32_t kind;        /* SPOOLCHECK_NOTIFY_* */
+    uint32_t table_event; /* QUEUE_TABLE: SPOOLCHECK_TABLE_* */
+    uint32_t msg;         /* the row's or the new mail's message; 0 for TABLE_CHANGED */
+    uint32_t sink;        /* NEW_MAIL: the sink's connection number */
+} spoolcheck_notification;
+
+/* ---- Observation: the store as it is, without MAPI's access rules ------------------------- */
+
+#define SPOOLCHECK_RESPONSIBILITY_ABSENT (-1)
+#define SPOOLCHECK_RESPONSIBILITY_FALSE 0
+#define SPOOLCHECK_RESPONSIBILITY_TRUE 1
+
+typedef struct spoolcheck_message_view {
+    uint32_t msg;
+    uint32_t message_flags; /* PR_MESSAGE_FLAGS (READ, SUBMIT, UNSENT, RESEND are compared) */
+    uint32_t submit_flags;  /* PR_SUBMIT_FLAGS, 0 when absent */
+    uint32_t has_client_submit_time;
+    uint64_t client_submit_time;
+    uint32_t recipient_count;
+    const int8_t *responsibility; /* SPOOLCHECK_RESPONSIBILITY_* per recipient row */
+} spoolcheck_message_view;
+
+/* ---- The host: what the harness offers the implementation --------------------------------- */
+
+typedef struct spoolcheck_host {
+    void *ctx; /* pass back as the first argument of every callback */
+
+    /* A call to MAPI's support object or a transport. Returns MAPI's HRESULT; for ExpandRecips
+     * also writes the output flags to *out_flags (which may be NULL for other calls). */
+    uint32_t (*call)(void *ctx, const spoolcheck_call *call, uint32_t *out_flags);
+    /* A notification. */
+    void (*notify)(void *ctx, const spoolcheck_notification *notification);
+    /* GetOutgoingQueue: one row of the result, in the table's default order. */
+    void (*queue_row)(void *ctx, const spoolcheck_queue_row *row);
+
+    /* observe(): every live message, each folder item (a sent-mail copy shows as its original's
+     * number), the outgoing queue's rows in order. */
+    void (*message)(void *ctx, const spoolcheck_message_view *view);
+    void (*folder_item)(void *ctx, uint32_t folder, uint32_t msg);
+    void (*queue_item)(void *ctx, uint32_t msg);
+} spoolcheck_host;
+
+/* ---- The function table the library exports --------------------------------------------- */
+
+typedef struct spoolcheck_provider {
+    uint32_t abi_version; /* SPOOLCHECK_ABI_VERSION */
+    const char *name;     /* for reports */
+
+    /* A new, empty instance, or NULL if none can be made. */
+    void *(*create)(void);
+    void (*destroy)(void *self);
+    /* Empty the store and start over with these choices; message and sink numbers restart at 1. */
+    int32_t (*reset)(void *self, const spoolcheck_choices *choices);
+    /* Apply one operation, making calls and notifications through host, and fill *ret. */
+    int32_t (*apply)(void *self, const spoolcheck_op *op, const spoolcheck_host *host,
+                     spoolcheck_ret *ret);
+    /* Report the store through host->message, host->folder_item and host->queue_item. */
+    int32_t (*observe)(void *self, const spoolcheck_host *host);
+    /* What went wrong in the last call that returned SPOOLCHECK_ERROR or UNSUPPORTED (may be NULL). */
+    const char *(*last_error)(void *self);
+} spoolcheck_provider;
+
+/* The one symbol the library exports. */
+typedef const spoolcheck_provider *(*spoolcheck_provider_fn)(void);
+#define SPOOLCHECK_ENTRY_POINT "spoolcheck_provider_v1"
+const spoolcheck_provider *spoolcheck_provider_v1(void);
+
+#ifdef __cplusplus
+}
+#endif
+
+#endif /* SPOOLCHECK_H */
