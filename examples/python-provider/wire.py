@@ -1,0 +1,267 @@
+"""Conversion between the contract's messages (provider.proto, generated at start-up) and the
+store's own terms, and the handling of one Request. Everything a request carries is converted
+before the store is touched, so a request answered UNSUPPORTED changes nothing."""
+
+from __future__ import annotations
+
+import traceback
+from typing import Callable, Tuple
+
+from mapi import (
+    Access,
+    AddrType,
+    Completion,
+    DeleteMeans,
+    DispositionBy,
+    Folder,
+    Handle,
+    LockAfterRestart,
+    OpenPath,
+    PrepareSubmitPolicy,
+    Profile,
+    Role,
+    SentMailMode,
+)
+from seam import Choices, NewMessage, Ret, ScriptedSupport, SubmitScript, TightCoupling
+from store import MessageStore
+
+
+class Unsupported(Exception):
+    """The request uses something this implementation does not implement."""
+
+
+def _enum(cls, value: int, what: str):
+    try:
+        return cls(value)
+    except ValueError:
+        raise Unsupported(f"{what} = {value}") from None
+
+
+def _mapped(table: dict, value: int, what: str):
+    if value not in table:
+        raise Unsupported(f"{what} = {value}")
+    return table[value]
+
+
+class Wire:
+    """Binds the generated module `pb` (provider_pb2)."""
+
+    def __init__(self, pb) -> None:
+        self.pb = pb
+
+    # -- Choices --------------------------------------------------------------------------------
+
+    def choices(self, c) -> Choices:
+        pb = self.pb
+        tight = None
+        if c.HasField("tight_coupling"):
+            tight = TightCoupling(
+                handles=[_enum(AddrType, a, "tight_coupling.handles") for a in c.tight_coupling.handles],
+                completion=_mapped({pb.COMPLETION_COMPLETE_MSG: Completion.COMPLETE_MSG,
+                                    pb.COMPLETION_LOCAL: Completion.LOCAL},
+                                   c.tight_coupling.completion, "tight_coupling.completion"),
+            )
+        return Choices(
+            profile=_mapped({pb.PROFILE_PROVIDER: Profile.PROVIDER,
+                             pb.PROFILE_SYSTEM: Profile.SYSTEM}, c.profile, "profile"),
+            submission=c.submission,
+            prepare_submit=_mapped({pb.PREPARE_SUBMIT_ALWAYS: PrepareSubmitPolicy.ALWAYS,
+                                    pb.PREPARE_SUBMIT_RESEND_ONLY: PrepareSubmitPolicy.RESEND_ONLY},
+                                   c.prepare_submit, "prepare_submit"),
+            enforce_spooler_only=c.enforce_spooler_only,
+            lock_after_restart=_mapped({pb.LOCK_DROPPED: LockAfterRestart.DROPPED,
+                                        pb.LOCK_KEPT: LockAfterRestart.KEPT,
+                                        pb.LOCK_EITHER: LockAfterRestart.EITHER},
+                                       c.lock_after_restart, "lock_after_restart"),
+            tight_coupling=tight,
+            disposition_by=_mapped({pb.DISPOSITION_BY_STORE: DispositionBy.STORE,
+                                    pb.DISPOSITION_BY_DO_SENT_MAIL: DispositionBy.DO_SENT_MAIL},
+                                   c.disposition_by, "disposition_by"),
+            delete_means=_mapped({pb.DELETE_MEANS_HARD_DELETE: DeleteMeans.HARD_DELETE,
+                                  pb.DELETE_MEANS_MOVE_TO_DELETED_ITEMS:
+                                      DeleteMeans.MOVE_TO_DELETED_ITEMS},
+                                 c.delete_means, "delete_means"),
+            sentmail=_mapped({pb.SENT_MAIL_MOVE: SentMailMode.MOVE,
+                              pb.SENT_MAIL_COPY: SentMailMode.COPY}, c.sentmail, "sentmail"),
+        )
+
+    # -- Operations -----------------------------------------------------------------------------
+
+    def operation(self, store: MessageStore, op) -> Tuple[Callable, ScriptedSupport]:
+        """The store call an Op asks for, not yet made, and the support object it will use."""
+        kind = op.WhichOneof("kind")
+        if kind is None:
+            raise Unsupported("an Op with no kind this implementation knows")
+        o = getattr(op, kind)
+        role = lambda: _enum(Role, o.caller, f"{kind}.caller")  # noqa: E731
+
+        if kind == "create_message":
+            new = NewMessage(
+                folder=_enum(Folder, o.folder, "create_message.folder"),
+                recipients=[_enum(AddrType, a, "create_message.recipients") for a in o.recipients],
+                sentmail=None if o.sentmail == 0 else _enum(Folder, o.sentmail,
+                                                           "create_message.sentmail"),
+                delete_after_submit=o.delete_after_submit,
+                unsent=o.unsent,
+                resend=o.resend,
+                saved=o.saved,
+            )
+            return (lambda s: store.create_message(new)), ScriptedSupport()
+        if kind == "submit_message":
+            script = SubmitScript(now=o.script.now, prepare=o.script.prepare,
+                                  expand=o.script.expand, expand_flags=o.script.expand_flags)
+            caller = role()
+            return (lambda s: store.submit_message(caller, o.msg, o.flags, script, s)), \
+                ScriptedSupport(script)
+        if kind == "abort_submit":
+            caller = role()
+            return (lambda s: store.abort_submit(caller, o.msg, s)), ScriptedSupport()
+        if kind == "open_entry":
+            caller = role()
+            access = _enum(Access, o.access, "open_entry.access")
+            path = _enum(OpenPath, o.path, "open_entry.path")
+            return (lambda s: store.open_entry(caller, o.msg, access, path)), ScriptedSupport()
+        if kind == "write_message":
+            caller = role()
+            via = _enum(Handle, o.via, "write_message.via")
+            return (lambda s: store.write_message(caller, o.msg, via)), ScriptedSupport()
+        if kind == "set_lock_state":
+            caller = role()
+            return (lambda s: store.set_lock_state(caller, o.msg, o.lock, s)), ScriptedSupport()
+        if kind == "get_outgoing_queue":
+            caller = role()
+            return (lambda s: store.get_outgoing_queue(caller)), ScriptedSupport()
+        if kind == "mark_responsibility":
+            caller = role()
+            return (lambda s: store.mark_responsibility(caller, o.msg, o.recipient)), \
+                ScriptedSupport()
+        if kind == "finished_msg":
+            caller = role()
+            return (lambda s: store.finished_msg(caller, o.msg, s)), ScriptedSupport()
+        if kind == "advise_new_mail":
+            return (lambda s: store.advise_new_mail()), ScriptedSupport()
+        if kind == "notify_new_mail":
+            caller = role()
+            return (lambda s: store.notify_new_mail(caller, o.msg, s)), ScriptedSupport()
+        if kind == "set_read_flag":
+            caller = role()
+            return (lambda s: store.set_read_flag(caller, o.msg)), ScriptedSupport()
+        if kind == "delete_message":
+            caller = role()
+            return (lambda s: store.delete_messages(caller, o.msg, s)), ScriptedSupport()
+        if kind == "empty_folder":
+            caller = role()
+            folder = _enum(Folder, o.folder, "empty_folder.folder")
+            return (lambda s: store.empty_folder(caller, folder, s)), ScriptedSupport()
+        if kind == "get_support_mask":
+            return (lambda s: store.support_mask()), ScriptedSupport()
+        if kind == "store_logoff":
+            return (lambda s: store.store_logoff(o.flags)), ScriptedSupport()
+        if kind == "restart":
+            return (lambda s: store.restart(s)), ScriptedSupport()
+        if kind == "register_preprocessor":
+            addr = _enum(AddrType, o.transport, "register_preprocessor.transport")
+            # Each address type has its own transport, so registering for the address type and
+            # registering by the transport's MAPIUID name the same messages. A preprocessor for
+            # every message is not implemented.
+            if o.scope not in (self.pb.PREPROCESSOR_SCOPE_UNSPECIFIED,
+                               self.pb.PREPROCESSOR_SCOPE_ADDRESS_TYPE,
+                               self.pb.PREPROCESSOR_SCOPE_MAPIUID):
+                raise Unsupported(f"register_preprocessor.scope = {o.scope}")
+            return (lambda s: store.register_preprocessor(addr)), ScriptedSupport()
+        if kind == "set_transport_available":
+            addr = _enum(AddrType, o.transport, "set_transport_available.transport")
+            return (lambda s: store.set_transport_available(addr, o.available)), ScriptedSupport()
+        if kind == "run_spooler":
+            return (lambda s: store.run_spooler(s)), ScriptedSupport()
+        raise Unsupported(f"operation {kind}")
+
+    # -- Results --------------------------------------------------------------------------------
+
+    def ret(self, ret: Ret):
+        pb = self.pb
+        out = pb.Ret(hr=ret.hr)
+        if ret.data is not None:
+            kind, value = ret.data
+            if kind == "queue":
+                out.queue.SetInParent()  # an empty queue is still an answer
+                for row in value:
+                    r = out.queue.rows.add(msg=row.msg)
+                    if row.submit_flags is not None:
+                        r.submit_flags = row.submit_flags
+                    if row.message_flags is not None:
+                        r.message_flags = row.message_flags
+                    if row.client_submit_time is not None:
+                        r.client_submit_time = row.client_submit_time
+            else:
+                setattr(out, kind, int(value))
+        return out
+
+    def support_call(self, call):
+        pb = self.pb
+        out = pb.SupportCall(answer_hr=call.answer_hr, answer_flags=call.answer_flags)
+        body = getattr(out, call.kind)
+        body.SetInParent()
+        for name, value in call.args.items():
+            if isinstance(value, list):
+                getattr(body, name).extend(int(v) for v in value)
+            elif isinstance(value, bool):
+                setattr(body, name, value)
+            else:
+                setattr(body, name, int(value))
+        return out
+
+    def notification(self, n):
+        pb = self.pb
+        out = pb.Notification()
+        if n.kind == "queue_table":
+            out.queue_table.event = int(n.args["event"])
+            out.queue_table.msg = n.args["msg"]
+        else:
+            out.new_mail.sink = n.args["sink"]
+            out.new_mail.msg = n.args["msg"]
+        return out
+
+    def observation(self, obs):
+        pb = self.pb
+        out = pb.Observation()
+        responsibility = {None: pb.RESPONSIBILITY_ABSENT, False: pb.RESPONSIBILITY_FALSE,
+                          True: pb.RESPONSIBILITY_TRUE}
+        for v in obs.messages:
+            m = out.messages.add(msg=v.msg, message_flags=v.message_flags,
+                                 submit_flags=v.submit_flags)
+            if v.client_submit_time is not None:
+                m.client_submit_time = v.client_submit_time
+            m.responsibility.extend(responsibility[r] for r in v.responsibility)
+        for folder, msgs in obs.folders.items():
+            out.folders.add(folder=int(folder), msgs=msgs)
+        out.queue.extend(obs.queue)
+        return out
+
+    # -- One request ----------------------------------------------------------------------------
+
+    def handle(self, store: MessageStore, request):
+        """The one Reply to one Request."""
+        pb = self.pb
+        kind = request.WhichOneof("kind")
+        try:
+            if kind == "reset":
+                store.reset(self.choices(request.reset))
+                reply = pb.Reply()
+                reply.reset.SetInParent()
+                return reply
+            if kind == "apply":
+                run, support = self.operation(store, request.apply)
+                ret = run(support)
+                applied = pb.Applied(ret=self.ret(ret), observation=self.observation(store.observe()))
+                applied.calls.extend(self.support_call(c) for c in support.calls)
+                applied.notifications.extend(self.notification(n) for n in support.notifications)
+                return pb.Reply(applied=applied)
+            if kind == "observe":
+                return pb.Reply(observation=self.observation(store.observe()))
+            raise Unsupported("a Request with no kind this implementation knows")
+        except Unsupported as e:
+            return pb.Reply(failure=pb.Failure(kind=pb.Failure.UNSUPPORTED, detail=str(e)))
+        except Exception:  # a bug in the store: the harness ends the run and shows this
+            return pb.Reply(failure=pb.Failure(kind=pb.Failure.ERROR,
+                                               detail=traceback.format_exc(limit=8)))
