@@ -1,0 +1,451 @@
+/*
+ * smoke.c: a small driver for a spoolcheck C provider, independent of the Rust harness.
+ *
+ *   smoke [--quiet] [--mutant] LIBRARY.so
+ *
+ * It loads the library as the harness does (dlopen, spoolcheck_provider_v1), runs one scripted
+ * scenario with known answers (create, submit, lock, open, queue, finish, restart), then a long
+ * pseudo-random sequence under each preset of declared choices, which checks nothing but that the
+ * store neither fails nor crashes (run it under valgrind for leaks: `make valgrind`).
+ * With --mutant, the scenario expects the mutant's answer (a locked message opens read-only).
+ */
+#include <dlfcn.h>
+#include <inttypes.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "spoolcheck.h"
+
+static const spoolcheck_provider *P;
+static int failures;
+static int quiet;
+
+/* ---- The host: records calls and notifications, answers from the current script ---------- */
+
+#define LOG_MAX 64
+struct host_state {
+    spoolcheck_script script;
+    int has_script;
+    uint32_t calls[LOG_MAX][3]; /* kind, msg, flags */
+    int ncalls;
+    uint32_t notes[LOG_MAX][3]; /* kind, event, msg */
+    int nnotes;
+    int nrows;
+    uint32_t row_submit_flags[LOG_MAX];
+    /* observation */
+    int nmessages;
+    spoolcheck_message_view view[LOG_MAX];
+    int8_t responsibility[LOG_MAX][8];
+    uint32_t queue[LOG_MAX];
+    int nqueue;
+    uint32_t folder[6][LOG_MAX];
+    int nfolder[6];
+};
+
+static uint32_t host_call(void *ctx, const spoolcheck_call *call, uint32_t *out_flags)
+{
+    struct host_state *h = ctx;
+    if (h->ncalls < LOG_MAX) {
+        h->calls[h->ncalls][0] = call->kind;
+        h->calls[h->ncalls][1] = call->msg;
+        h->calls[h->ncalls][2] = call->flags;
+    }
+    h->ncalls++;
+    if (out_flags)
+        *out_flags = 0;
+    if (!h->has_script)
+        return 0;
+    if (call->kind == SPOOLCHECK_CALL_PREPARE_SUBMIT)
+        return h->script.prepare;
+    if (call->kind == SPOOLCHECK_CALL_EXPAND_RECIPS) {
+        if (!(h->script.expand & 0x80000000u) && out_flags)
+            *out_flags = h->script.expand_flags;
+        return h->script.expand;
+    }
+    return 0;
+}
+
+static void host_notify(void *ctx, const spoolcheck_notification *n)
+{
+    struct host_state *h = ctx;
+    if (h->nnotes < LOG_MAX) {
+        h->notes[h->nnotes][0] = n->kind;
+        h->notes[h->nnotes][1] = n->table_event;
+        h->notes[h->nnotes][2] = n->msg;
+    }
+    h->nnotes++;
+}
+
+static void host_queue_row(void *ctx, const spoolcheck_queue_row *row)
+{
+    struct host_state *h = ctx;
+    if (h->nrows < LOG_MAX)
+        h->row_submit_flags[h->nrows] = row->submit_flags;
+    h->nrows++;
+}
+
+static void host_message(void *ctx, const spoolcheck_message_view *v)
+{
+    struct host_state *h = ctx;
+    if (h->nmessages < LOG_MAX) {
+        h->view[h->nmessages] = *v;
+        for (uint32_t r = 0; r < v->recipient_count && r < 8; r++)
+            h->responsibility[h->nmessages][r] = v->responsibility[r];
+    }
+    h->nmessages++;
+}
+
+static void host_folder_item(void *ctx, uint32_t folder, uint32_t msg)
+{
+    struct host_state *h = ctx;
+    if (folder <= 5 && h->nfolder[folder] < LOG_MAX)
+        h->folder[folder][h->nfolder[folder]++] = msg;
+}
+
+static void host_queue_item(void *ctx, uint32_t msg)
+{
+    struct host_state *h = ctx;
+    if (h->nqueue < LOG_MAX)
+        h->queue[h->nqueue++] = msg;
+}
+
+static struct host_state H;
+static const spoolcheck_host HOST = {&H,          host_call,        host_notify, host_queue_row,
+                                     host_message, host_folder_item, host_queue_item};
+
+/* ---- Helpers ------------------------------------------------------------------------------ */
+
+#define CHECK(cond)                                                                               \
+    do {                                                                                          \
+        if (!(cond)) {                                                                            \
+            fprintf(stderr, "smoke: %s:%d: check failed: %s\n", __FILE__, __LINE__, #cond);        \
+            failures++;                                                                           \
+        }                                                                                         \
+    } while (0)
+
+static void *self;
+
+/* Applies one operation and observes, as one harness round trip does. */
+static spoolcheck_ret apply(const spoolcheck_op *op)
+{
+    spoolcheck_ret ret = {0xFFFFFFFFu, 99, 0};
+    memset(&H, 0, sizeof H);
+    if (op->kind == SPOOLCHECK_OP_SUBMIT_MESSAGE) {
+        H.script = op->script;
+        H.has_script = 1;
+    }
+    int32_t status = P->apply(self, op, &HOST, &ret);
+    if (status != SPOOLCHECK_OK) {
+        const char *e = P->last_error(self);
+        fprintf(stderr, "smoke: apply(kind %u) -> status %d: %s\n", op->kind, status,
+                e ? e : "(no message)");
+        failures++;
+    }
+    status = P->observe(self, &HOST);
+    CHECK(status == SPOOLCHECK_OK);
+    if (!quiet)
+        printf("  op %-2u -> hr 0x%08X data %u/%u, %d call(s), %d notification(s), %d queued\n",
+               op->kind, ret.hr, ret.data_kind, ret.value, H.ncalls, H.nnotes, H.nqueue);
+    return ret;
+}
+
+static spoolcheck_op op_of(uint32_t kind, uint32_t caller, uint32_t msg)
+{
+    spoolcheck_op op;
+    memset(&op, 0, sizeof op);
+    op.kind = kind;
+    op.caller = caller;
+    op.msg = msg;
+    return op;
+}
+
+static const uint32_t ONE_SMTP[] = {SPOOLCHECK_ADDR_SMTP};
+
+static spoolcheck_ret create(uint32_t folder, const uint32_t *recipients, uint32_t n,
+                             uint32_t sentmail, int saved)
+{
+    spoolcheck_op op = op_of(SPOOLCHECK_OP_CREATE_MESSAGE, 0, 0);
+    op.create.folder = folder;
+    op.create.recipients = recipients;
+    op.create.recipient_count = n;
+    op.create.sentmail = sentmail;
+    op.create.saved = (uint32_t)saved;
+    return apply(&op);
+}
+
+static spoolcheck_ret submit(uint32_t caller, uint32_t msg, uint64_t now)
+{
+    spoolcheck_op op = op_of(SPOOLCHECK_OP_SUBMIT_MESSAGE, caller, msg);
+    op.script.now = now;
+    return apply(&op);
+}
+
+static spoolcheck_choices preset_default(void)
+{
+    spoolcheck_choices c;
+    memset(&c, 0, sizeof c);
+    c.profile = SPOOLCHECK_PROFILE_PROVIDER;
+    c.submission = 1;
+    c.prepare_submit = SPOOLCHECK_PREPARE_ALWAYS;
+    c.enforce_spooler_only = 1;
+    c.lock_after_restart = SPOOLCHECK_LOCK_EITHER;
+    c.disposition_by = SPOOLCHECK_DISPOSITION_BY_STORE;
+    c.delete_means = SPOOLCHECK_DELETE_HARD;
+    c.sentmail = SPOOLCHECK_SENTMAIL_MOVE;
+    return c;
+}
+
+/* ---- The scripted scenario ---------------------------------------------------------------- */
+
+static void scenario(int mutant)
+{
+    spoolcheck_choices c = preset_default();
+    CHECK(P->reset(self, &c) == SPOOLCHECK_OK);
+    if (!quiet)
+        printf("scenario (default choices)\n");
+
+    spoolcheck_ret r = create(SPOOLCHECK_FOLDER_OUTBOX, ONE_SMTP, 1, SPOOLCHECK_FOLDER_SENT_ITEMS, 1);
+    CHECK(r.hr == 0 && r.data_kind == SPOOLCHECK_DATA_CREATED && r.value == 1);
+    CHECK(H.nmessages == 1 && H.view[0].message_flags == 0 && H.responsibility[0][0] == -1);
+    CHECK(H.nfolder[SPOOLCHECK_FOLDER_OUTBOX] == 1);
+
+    /* SUBMIT: SpoolerNotify, PrepareSubmit, ExpandRecips; a queue row; the properties. */
+    r = submit(SPOOLCHECK_ROLE_CLIENT, 1, 7);
+    CHECK(r.hr == 0 && r.data_kind == SPOOLCHECK_DATA_NONE);
+    CHECK(H.ncalls == 3);
+    CHECK(H.calls[0][0] == SPOOLCHECK_CALL_SPOOLER_NOTIFY && H.calls[0][2] == 2);
+    CHECK(H.calls[1][0] == SPOOLCHECK_CALL_PREPARE_SUBMIT && H.calls[1][1] == 1);
+    CHECK(H.calls[2][0] == SPOOLCHECK_CALL_EXPAND_RECIPS);
+    CHECK(H.nnotes == 1 && H.notes[0][1] == SPOOLCHECK_TABLE_ROW_ADDED && H.notes[0][2] == 1);
+    CHECK(H.nqueue == 1 && H.queue[0] == 1);
+    CHECK(H.view[0].message_flags == 0xC && H.view[0].client_submit_time == 7);
+    CHECK(H.responsibility[0][0] == 0);
+
+    /* A second submission: no second SpoolerNotify; refused (already submitted). */
+    r = submit(SPOOLCHECK_ROLE_CLIENT, 1, 8);
+    CHECK(r.hr == 0x80070005u && H.ncalls == 0);
+
+    spoolcheck_op op = op_of(SPOOLCHECK_OP_OPEN_ENTRY, SPOOLCHECK_ROLE_CLIENT, 1);
+    op.access = SPOOLCHECK_ACCESS_MODIFY;
+    op.path = SPOOLCHECK_PATH_STORE;
+    CHECK(apply(&op).hr == 0x80040608u); /* MAPI_E_SUBMITTED */
+    op.access = SPOOLCHECK_ACCESS_BEST;
+    r = apply(&op);
+    CHECK(r.hr == 0 && r.data_kind == SPOOLCHECK_DATA_OPENED && r.value == 0);
+
+    op = op_of(SPOOLCHECK_OP_GET_OUTGOING_QUEUE, SPOOLCHECK_ROLE_CLIENT, 0);
+    CHECK(apply(&op).hr == 0x80040102u); /* enforced: MAPI_E_NO_SUPPORT */
+
+    op = op_of(SPOOLCHECK_OP_SET_LOCK_STATE, SPOOLCHECK_ROLE_SPOOLER, 1);
+    op.lock = 1;
+    CHECK(apply(&op).hr == 0);
+    CHECK(H.nnotes == 1 && H.notes[0][1] == SPOOLCHECK_TABLE_ROW_MODIFIED);
+    CHECK(H.view[0].submit_flags == 1);
+
+    /* ACCESS-01: a locked message does not open for a client (the mutant opens it read-only). */
+    op = op_of(SPOOLCHECK_OP_OPEN_ENTRY, SPOOLCHECK_ROLE_CLIENT, 1);
+    op.access = SPOOLCHECK_ACCESS_DEFAULT;
+    op.path = SPOOLCHECK_PATH_FOLDER;
+    r = apply(&op);
+    if (mutant)
+        CHECK(r.hr == 0 && r.data_kind == SPOOLCHECK_DATA_OPENED);
+    else
+        CHECK(r.hr == 0x80070005u && r.data_kind == SPOOLCHECK_DATA_NONE);
+
+    op = op_of(SPOOLCHECK_OP_GET_OUTGOING_QUEUE, SPOOLCHECK_ROLE_SPOOLER, 0);
+    r = apply(&op);
+    CHECK(r.hr == 0 && r.data_kind == SPOOLCHECK_DATA_QUEUE && H.nrows == 1);
+    CHECK(H.row_submit_flags[0] == 1);
+
+    op = op_of(SPOOLCHECK_OP_MARK_RESPONSIBILITY, SPOOLCHECK_ROLE_SPOOLER, 1);
+    CHECK(apply(&op).hr == 0 && H.responsibility[0][0] == 1);
+    op.recipient = 5;
+    CHECK(apply(&op).hr == 0x80070057u);
+
+    /* FinishedMsg: unlocked, out of the queue, moved to Sent Items, DoSentMail. */
+    op = op_of(SPOOLCHECK_OP_FINISHED_MSG, SPOOLCHECK_ROLE_SPOOLER, 1);
+    CHECK(apply(&op).hr == 0);
+    CHECK(H.ncalls == 1 && H.calls[0][0] == SPOOLCHECK_CALL_DO_SENT_MAIL);
+    CHECK(H.nnotes == 1 && H.notes[0][1] == SPOOLCHECK_TABLE_ROW_DELETED);
+    CHECK(H.nqueue == 0 && H.view[0].message_flags == 0 && H.view[0].submit_flags == 0);
+    CHECK(H.nfolder[SPOOLCHECK_FOLDER_SENT_ITEMS] == 1 && H.nfolder[SPOOLCHECK_FOLDER_OUTBOX] == 0);
+
+    op = op_of(SPOOLCHECK_OP_ABORT_SUBMIT, SPOOLCHECK_ROLE_CLIENT, 1);
+    CHECK(apply(&op).hr == 0x80040601u); /* MAPI_E_NOT_IN_QUEUE */
+    op.msg = 99;
+    CHECK(apply(&op).hr == 0x80040107u); /* MAPI_E_INVALID_ENTRYID */
+
+    /* An unsaved message is gone after a restart; StoreLogoffTransports(LOGOFF_ABORT). */
+    r = create(SPOOLCHECK_FOLDER_DRAFTS, NULL, 0, 0, 0);
+    CHECK(r.value == 2);
+    op = op_of(SPOOLCHECK_OP_RESTART, 0, 0);
+    CHECK(apply(&op).hr == 0);
+    CHECK(H.ncalls == 1 && H.calls[0][0] == SPOOLCHECK_CALL_STORE_LOGOFF_TRANSPORTS &&
+          H.calls[0][2] == 8);
+    CHECK(H.nmessages == 1);
+    op = op_of(SPOOLCHECK_OP_ABORT_SUBMIT, SPOOLCHECK_ROLE_CLIENT, 2);
+    CHECK(apply(&op).hr == 0x8004010Fu); /* MAPI_E_NOT_FOUND */
+
+    /* A code the store does not know. */
+    op = op_of(999, 0, 0);
+    spoolcheck_ret ignored;
+    CHECK(P->apply(self, &op, &HOST, &ignored) == SPOOLCHECK_UNSUPPORTED);
+    CHECK(P->last_error(self) != NULL);
+}
+
+/* ---- The long sequences ------------------------------------------------------------------- */
+
+static uint64_t rng = 0x2545F4914F6CDD1DULL;
+static uint32_t next_random(uint32_t n)
+{
+    rng ^= rng << 13;
+    rng ^= rng >> 7;
+    rng ^= rng << 17;
+    return (uint32_t)(rng % n);
+}
+
+static void long_sequence(const char *name, spoolcheck_choices c, int steps)
+{
+    int saved_quiet = quiet;
+    quiet = 1;
+    CHECK(P->reset(self, &c) == SPOOLCHECK_OK);
+    uint32_t created = 0;
+    uint64_t now = 1;
+    static const uint32_t recipients[] = {SPOOLCHECK_ADDR_SMTP, SPOOLCHECK_ADDR_FAX,
+                                          SPOOLCHECK_ADDR_X400, SPOOLCHECK_ADDR_SMTP};
+    for (int step = 0; step < steps; step++) {
+        uint32_t kind = 1 + next_random(20);
+        uint32_t caller = 1 + next_random(2);
+        uint32_t msg = created ? 1 + next_random(created + 1) : 0;
+        spoolcheck_op op = op_of(kind, caller, msg);
+        if (kind == SPOOLCHECK_OP_CREATE_MESSAGE || next_random(4) == 0) {
+            op = op_of(SPOOLCHECK_OP_CREATE_MESSAGE, 0, 0);
+            op.create.folder = 1 + next_random(5);
+            op.create.recipients = recipients + next_random(2);
+            op.create.recipient_count = next_random(3);
+            op.create.sentmail = next_random(6);
+            op.create.delete_after_submit = next_random(2);
+            op.create.unsent = next_random(2);
+            op.create.resend = next_random(2);
+            op.create.saved = next_random(4) != 0;
+            spoolcheck_ret r = apply(&op);
+            CHECK(r.hr == 0 && r.value == created + 1);
+            created = r.value;
+            continue;
+        }
+        if (kind == SPOOLCHECK_OP_SUBMIT_MESSAGE) {
+            op.flags = next_random(5) == 0 ? 1u : 0u;
+            op.script.now = now++;
+            op.script.prepare = next_random(10) == 0 ? 0x80004005u : 0;
+            op.script.expand = next_random(10) == 0 ? 0x80040115u : 0;
+            op.script.expand_flags = next_random(4);
+        }
+        op.access = 1 + next_random(3);
+        op.path = 1 + next_random(2);
+        op.via = 1 + next_random(2);
+        op.lock = next_random(3) != 0;
+        op.recipient = next_random(3);
+        op.folder = 1 + next_random(5);
+        op.addr = 1 + next_random(3);
+        op.available = next_random(3) != 0;
+        op.scope = SPOOLCHECK_SCOPE_ADDRESS_TYPE;
+        op.flags = kind == SPOOLCHECK_OP_STORE_LOGOFF ? 1u << next_random(4) : op.flags;
+        if (kind == SPOOLCHECK_OP_REGISTER_PREPROCESSOR && next_random(8) != 0)
+            op.kind = SPOOLCHECK_OP_RUN_SPOOLER; /* keep the preprocessors few */
+        apply(&op);
+    }
+    quiet = saved_quiet;
+    if (!quiet)
+        printf("long sequence %-28s %d steps, %u messages created, %d live at the end\n", name,
+               steps, created, H.nmessages);
+}
+
+int main(int argc, char **argv)
+{
+    int mutant = 0;
+    const char *path = NULL;
+    for (int i = 1; i < argc; i++) {
+        if (!strcmp(argv[i], "--quiet"))
+            quiet = 1;
+        else if (!strcmp(argv[i], "--mutant"))
+            mutant = 1;
+        else
+            path = argv[i];
+    }
+    if (!path) {
+        fprintf(stderr, "usage: smoke [--quiet] [--mutant] LIBRARY.so\n");
+        return 2;
+    }
+    void *lib = dlopen(path, RTLD_NOW | RTLD_LOCAL);
+    if (!lib) {
+        fprintf(stderr, "smoke: %s\n", dlerror());
+        return 2;
+    }
+    spoolcheck_provider_fn entry;
+    *(void **)&entry = dlsym(lib, SPOOLCHECK_ENTRY_POINT);
+    if (!entry) {
+        fprintf(stderr, "smoke: no %s in %s\n", SPOOLCHECK_ENTRY_POINT, path);
+        return 2;
+    }
+    P = entry();
+    if (P->abi_version != SPOOLCHECK_ABI_VERSION) {
+        fprintf(stderr, "smoke: ABI version %u\n", P->abi_version);
+        return 2;
+    }
+    if (!quiet)
+        printf("provider: %s\n", P->name);
+    self = P->create();
+    if (!self) {
+        fprintf(stderr, "smoke: create() returned NULL\n");
+        return 2;
+    }
+
+    scenario(mutant);
+
+    /* The presets of model/src/choices.rs. */
+    spoolcheck_choices d = preset_default();
+    long_sequence("default", d, 4000);
+    spoolcheck_choices c = d;
+    c.tight_coupling = 1;
+    c.tc_handles = 1u << SPOOLCHECK_ADDR_SMTP;
+    c.tc_completion = SPOOLCHECK_COMPLETION_COMPLETE_MSG;
+    long_sequence("tight-coupling-complete-msg", c, 4000);
+    c.tc_completion = SPOOLCHECK_COMPLETION_LOCAL;
+    c.sentmail = SPOOLCHECK_SENTMAIL_COPY;
+    c.delete_means = SPOOLCHECK_DELETE_TO_DELETED_ITEMS;
+    long_sequence("tight-coupling-local", c, 4000);
+    c = d;
+    c.prepare_submit = SPOOLCHECK_PREPARE_RESEND_ONLY;
+    c.disposition_by = SPOOLCHECK_DISPOSITION_BY_DO_SENT_MAIL;
+    c.lock_after_restart = SPOOLCHECK_LOCK_KEPT;
+    long_sequence("resend-only-dosentmail", c, 4000);
+    c = d;
+    c.profile = SPOOLCHECK_PROFILE_SYSTEM;
+    c.tight_coupling = 1;
+    c.tc_handles = 1u << SPOOLCHECK_ADDR_SMTP;
+    c.tc_completion = SPOOLCHECK_COMPLETION_COMPLETE_MSG;
+    long_sequence("system", c, 4000);
+    c.tight_coupling = 0;
+    c.sentmail = SPOOLCHECK_SENTMAIL_COPY;
+    c.disposition_by = SPOOLCHECK_DISPOSITION_BY_DO_SENT_MAIL;
+    long_sequence("system-uncoupled-dosentmail", c, 4000);
+    c = d;
+    c.submission = 0;
+    long_sequence("no-submission", c, 2000);
+    c = d;
+    c.enforce_spooler_only = 0;
+    c.lock_after_restart = SPOOLCHECK_LOCK_DROPPED;
+    long_sequence("permissive", c, 4000);
+
+    /* Reset frees the old store; destroy frees everything. */
+    CHECK(P->reset(self, &d) == SPOOLCHECK_OK);
+    P->destroy(self);
+    dlclose(lib);
+    if (failures) {
+        fprintf(stderr, "smoke: %d check(s) failed\n", failures);
+        return 1;
+    }
+    printf("smoke: all checks passed%s\n", mutant ? " (mutant: ACCESS-01 broken as intended)" : "");
+    return 0;
+}

@@ -1,0 +1,233 @@
+/*
+ * tables.c: the store's data: growable lists, the message table with each message's property bag
+ * and recipient table, and the folder table.
+ */
+#include "store.h"
+
+#include <stdlib.h>
+#include <string.h>
+
+/* Makes room for one more element of `size` bytes in *items (holding *len of *cap). */
+static bool grow(struct store *s, void **items, size_t len, size_t *cap, size_t size)
+{
+    if (len < *cap)
+        return true;
+    size_t new_cap = *cap ? *cap * 2 : 8;
+    if (new_cap > SIZE_MAX / size) {
+        s->out_of_memory = true;
+        return false;
+    }
+    void *p = realloc(*items, new_cap * size);
+    if (!p) {
+        s->out_of_memory = true;
+        return false;
+    }
+    *items = p;
+    *cap = new_cap;
+    return true;
+}
+
+void store_init(struct store *s)
+{
+    memset(s, 0, sizeof *s);
+    s->next_entry_id = 1;
+    s->next_sink = 1;
+}
+
+void store_free(struct store *s)
+{
+    for (size_t i = 0; i < s->messages.len; i++)
+        message_free(s->messages.slots[i]);
+    free(s->messages.slots);
+    for (uint32_t f = 0; f <= FOLDER_COUNT; f++)
+        free(s->folders.folder[f].v);
+    idlist_free(&s->queue);
+    idlist_free(&s->locks);
+    idlist_free(&s->session.new_mail_sinks);
+    free(s->mapi.preprocessors);
+    idlist_free(&s->mapi.handed_over);
+    s->messages.slots = NULL;
+    s->messages.len = s->messages.cap = 0;
+}
+
+/* ---- Lists of identifiers ------------------------------------------------------------------ */
+
+bool idlist_push(struct store *s, struct idlist *l, uint32_t id)
+{
+    void *items = l->v;
+    if (!grow(s, &items, l->len, &l->cap, sizeof *l->v))
+        return false;
+    l->v = items;
+    l->v[l->len++] = id;
+    return true;
+}
+
+bool idlist_contains(const struct idlist *l, uint32_t id)
+{
+    for (size_t i = 0; i < l->len; i++)
+        if (l->v[i] == id)
+            return true;
+    return false;
+}
+
+/* Removes every occurrence, keeping the order of the rest. Returns whether there was one. */
+bool idlist_remove(struct idlist *l, uint32_t id)
+{
+    size_t kept = 0;
+    for (size_t i = 0; i < l->len; i++)
+        if (l->v[i] != id)
+            l->v[kept++] = l->v[i];
+    bool removed = kept != l->len;
+    l->len = kept;
+    return removed;
+}
+
+void idlist_free(struct idlist *l)
+{
+    free(l->v);
+    l->v = NULL;
+    l->len = l->cap = 0;
+}
+
+/* ---- The message table --------------------------------------------------------------------- */
+
+struct message *message_find(const struct store *s, uint32_t id)
+{
+    if (id == 0 || id > s->messages.len)
+        return NULL;
+    return s->messages.slots[id - 1];
+}
+
+/* Adds a message under the next entry ID and returns that ID (0 when out of memory). */
+uint32_t message_insert(struct store *s, struct message *m)
+{
+    void *slots = s->messages.slots;
+    if (!grow(s, &slots, s->messages.len, &s->messages.cap, sizeof *s->messages.slots))
+        return 0;
+    s->messages.slots = slots;
+    s->messages.slots[s->messages.len++] = m;
+    uint32_t id = s->next_entry_id++;
+    return id;
+}
+
+/* Removes a message from the message table; its entry ID is never given out again. */
+void message_remove(struct store *s, uint32_t id)
+{
+    struct message *m = message_find(s, id);
+    if (!m)
+        return;
+    message_free(m);
+    s->messages.slots[id - 1] = NULL;
+}
+
+/* A new message as the client creates it (CreateMessage, SetProps, ModifyRecipients, and
+ * SaveChanges if it asks). */
+struct message *message_new(struct store *s, const spoolcheck_new_message *create)
+{
+    struct message *m = calloc(1, sizeof *m);
+    if (!m) {
+        s->out_of_memory = true;
+        return NULL;
+    }
+    if (create->unsent)
+        m->props.message_flags |= MSGFLAG_UNSENT;
+    if (create->resend)
+        m->props.message_flags |= MSGFLAG_RESEND;
+    m->props.sentmail_entryid = create->sentmail;
+    m->props.delete_after_submit = create->delete_after_submit != 0;
+    m->saved = create->saved != 0;
+    uint32_t n = create->recipient_count;
+    if (n > 0) {
+        m->recipients.addr_type = malloc(n * sizeof *m->recipients.addr_type);
+        m->recipients.responsibility = malloc(n * sizeof *m->recipients.responsibility);
+        if (!m->recipients.addr_type || !m->recipients.responsibility) {
+            message_free(m);
+            s->out_of_memory = true;
+            return NULL;
+        }
+        for (uint32_t i = 0; i < n; i++) {
+            m->recipients.addr_type[i] = create->recipients[i];
+            /* PR_RESPONSIBILITY has no value until submission gives it one (SUBMIT-06). */
+            m->recipients.responsibility[i] = SPOOLCHECK_RESPONSIBILITY_ABSENT;
+        }
+        m->recipients.count = n;
+    }
+    return m;
+}
+
+void message_free(struct message *m)
+{
+    if (!m)
+        return;
+    free(m->recipients.addr_type);
+    free(m->recipients.responsibility);
+    free(m);
+}
+
+void set_bits(uint32_t *value, uint32_t bits, bool on)
+{
+    if (on)
+        *value |= bits;
+    else
+        *value &= ~bits;
+}
+
+/* MSGFLAG_SUBMIT: SubmitMessage succeeded and sending has not finished or been aborted. */
+bool is_submitted(const struct message *m)
+{
+    return (m->props.message_flags & MSGFLAG_SUBMIT) != 0;
+}
+
+/* SUBMITFLAG_PREPROCESS: queued and waiting for preprocessing. */
+bool awaits_preprocessing(const struct message *m)
+{
+    return (m->props.submit_flags & SUBMITFLAG_PREPROCESS) != 0;
+}
+
+/* ---- The folder table ---------------------------------------------------------------------- */
+
+/* An item arrives in a folder. */
+void folder_add(struct store *s, uint32_t folder, uint32_t msg, bool sent_copy)
+{
+    struct folder_contents *c = &s->folders.folder[folder];
+    void *items = c->v;
+    if (!grow(s, &items, c->len, &c->cap, sizeof *c->v))
+        return;
+    c->v = items;
+    c->v[c->len].msg = msg;
+    c->v[c->len].sent_copy = sent_copy;
+    c->len++;
+}
+
+/* Takes a message (not its copies) out of whatever folder holds it. */
+void folder_remove_message(struct store *s, uint32_t msg)
+{
+    for (uint32_t f = 1; f <= FOLDER_COUNT; f++) {
+        struct folder_contents *c = &s->folders.folder[f];
+        size_t kept = 0;
+        for (size_t i = 0; i < c->len; i++)
+            if (c->v[i].sent_copy || c->v[i].msg != msg)
+                c->v[kept++] = c->v[i];
+        c->len = kept;
+    }
+}
+
+/* Moves a message to another folder. */
+void folder_move_message(struct store *s, uint32_t msg, uint32_t to)
+{
+    folder_remove_message(s, msg);
+    folder_add(s, to, msg, false);
+}
+
+/* Removes one item (the first equal one) from a folder. */
+void folder_remove_item(struct store *s, uint32_t folder, struct folder_item item)
+{
+    struct folder_contents *c = &s->folders.folder[folder];
+    for (size_t i = 0; i < c->len; i++) {
+        if (c->v[i].msg == item.msg && c->v[i].sent_copy == item.sent_copy) {
+            memmove(&c->v[i], &c->v[i + 1], (c->len - i - 1) * sizeof *c->v);
+            c->len--;
+            return;
+        }
+    }
+}
