@@ -37,17 +37,66 @@ pub enum Command {
     Ledger(LedgerArgs),
     /// Merge the JSON reports of the shards of one run into the report of the whole run.
     Merge(MergeArgs),
+    /// Serve the bundled reference provider (or a mutant) over gRPC, to try the gRPC adapter.
+    Serve(ServeArgs),
+    /// The child process of `--isolate` (started by spoolcheck itself).
+    #[command(name = "__cabi-host", hide = true)]
+    CabiHost(CabiHostArgs),
 }
 
-/// Which implementation the suite runs against.
+/// Arguments of `spoolcheck serve`.
+#[derive(Debug, Args)]
+pub struct ServeArgs {
+    /// The loopback port to listen on.
+    #[arg(long)]
+    pub port: u16,
+    /// Serve this mutant of the reference provider instead.
+    #[arg(long, value_name = "NAME")]
+    pub mutant: Option<String>,
+}
+
+/// Arguments of the hidden `__cabi-host`.
+#[derive(Debug, Args)]
+pub struct CabiHostArgs {
+    /// The shared library.
+    pub library: PathBuf,
+    /// The harness's loopback port.
+    pub port: u16,
+}
+
+/// Which implementation the suite runs against: the bundled reference provider (or one of its
+/// mutants) in process, a gRPC server, or a C shared library.
 #[derive(Debug, Args)]
 pub struct TargetArgs {
     /// Run against a deliberately broken variant of the reference provider (see `spoolcheck selftest`).
-    #[arg(long, value_name = "NAME")]
+    #[arg(long, value_name = "NAME", conflicts_with_all = ["grpc", "grpc_spawn", "cabi"])]
     pub mutant: Option<String>,
+    /// Run against a server of spoolcheck.v1.Provider at this address (harness/proto), e.g.
+    /// http://127.0.0.1:50051.
+    #[arg(long, value_name = "URL", conflicts_with_all = ["grpc_spawn", "cabi"])]
+    pub grpc: Option<String>,
+    /// Start this gRPC server, with `{port}` replaced by a free port, wait until it answers, run
+    /// against it, and stop it. It runs under `sh -c`; its output goes to grpc-server.log in the
+    /// output directory.
+    #[arg(long, value_name = "COMMAND", conflicts_with = "cabi")]
+    pub grpc_spawn: Option<String>,
+    /// Run against a shared library exporting spoolcheck_provider_v1 (harness/include/spoolcheck.h).
+    #[arg(long, value_name = "PATH")]
+    pub cabi: Option<PathBuf>,
+    /// Run the --cabi library in a child process, so that a crash or a hang in it is reported
+    /// and the run goes on.
+    #[arg(long, requires = "cabi")]
+    pub isolate: bool,
     /// Per-call timeout in milliseconds: a call that takes longer is reported as indeterminate.
     #[arg(long, value_name = "MS", default_value_t = 10_000, value_parser = clap::value_parser!(u64).range(1..))]
     pub timeout_ms: u64,
+}
+
+impl TargetArgs {
+    /// True when the target is the bundled reference provider or one of its mutants.
+    pub fn is_bundled(&self) -> bool {
+        self.grpc.is_none() && self.grpc_spawn.is_none() && self.cabi.is_none()
+    }
 }
 
 /// What the suite runs: the implementation, its declared choices, and how cases are generated and

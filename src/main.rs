@@ -11,6 +11,7 @@ mod rules_cmd;
 mod sources_cmd;
 mod status;
 mod suite_cmd;
+mod target;
 
 use clap::Parser;
 use cli::{Cli, Command};
@@ -39,6 +40,8 @@ fn main() -> ExitCode {
         Command::Choices(args) => suite_cmd::choices(args, io),
         Command::Ledger(args) => ledger_cmd::run(args, io),
         Command::Merge(args) => merge_cmd::run(args, io),
+        Command::Serve(args) => target::serve(args, io),
+        Command::CabiHost(args) => target::cabi_host(args, io),
     });
     status::code(code)
 }

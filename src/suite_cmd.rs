@@ -4,18 +4,16 @@
 
 use crate::cli::{
     ChoicesArgs, Format, ReplayArgs, ReportArgs, RunArgs, SelftestArgs, StaleArg, SuiteArgs,
-    TargetArgs,
 };
 use crate::output::Streams;
 use crate::progress::Bar;
 use crate::status;
+use crate::target::{self, Target};
 use spoolcheck_harness::choicefile;
-use spoolcheck_harness::driver::Factory;
 use spoolcheck_harness::json_report::{Document, Options, StalePolicy};
 use spoolcheck_harness::junit;
 use spoolcheck_harness::ledger::Ledger;
 use spoolcheck_harness::mutant::Mutant;
-use spoolcheck_harness::reference::ReferenceStore;
 use spoolcheck_harness::report;
 use spoolcheck_harness::runner::{self, RunConfig, RunReport};
 use spoolcheck_harness::selftest::{self, SelftestConfig};
@@ -23,27 +21,7 @@ use spoolcheck_harness::tracefile::TraceFile;
 use spoolcheck_model::{Choices, Profile};
 use std::io;
 use std::path::Path;
-use std::sync::Arc;
 use std::time::Duration;
-
-/// The implementation a target names, or a usage message.
-fn factory(target: &TargetArgs) -> Result<Arc<Factory>, String> {
-    match &target.mutant {
-        None => Ok(Arc::new(|| Ok(Box::new(ReferenceStore::new()) as _))),
-        Some(name) => {
-            let mutant = Mutant::parse(name).ok_or_else(|| {
-                let names: Vec<&str> = Mutant::ALL.iter().map(|m| m.name()).collect();
-                format!(
-                    "unknown mutant `{name}`; the mutants are: {}",
-                    names.join(", ")
-                )
-            })?;
-            Ok(Arc::new(move || {
-                Ok(Box::new(ReferenceStore::with_mutant(mutant)) as _)
-            }))
-        }
-    }
-}
 
 pub(crate) fn usage(io: &mut Streams<'_>, message: &str) -> io::Result<u8> {
     writeln!(io.err, "spoolcheck: {message}")?;
@@ -68,14 +46,13 @@ fn choices_for(args: &SuiteArgs) -> Result<Choices, String> {
 
 /// Everything a run needs, read from the arguments: bad input is a usage error.
 pub(crate) struct Prepared {
-    pub factory: Arc<Factory>,
+    pub target: Target,
     pub config: RunConfig,
     pub ledger: Option<Ledger>,
 }
 
 /// Reads the implementation, the choices and the ledger, and sets the run up.
 pub(crate) fn prepare(args: &SuiteArgs, ledger_default: Option<&Path>) -> Result<Prepared, String> {
-    let factory = factory(&args.target)?;
     let choices = choices_for(args)?;
     let ledger = match (&args.ledger, ledger_default) {
         (Some(path), _) => Some(Ledger::load(path).map_err(|e| e.to_string())?),
@@ -99,8 +76,10 @@ pub(crate) fn prepare(args: &SuiteArgs, ledger_default: Option<&Path>) -> Result
         jobs: usize::try_from(args.jobs).unwrap_or(1),
         ..RunConfig::default()
     };
+    // Last: it may start a server, which bad arguments above should not.
+    let target = target::resolve(&args.target, &args.out)?;
     Ok(Prepared {
-        factory,
+        target,
         config,
         ledger,
     })
@@ -109,9 +88,10 @@ pub(crate) fn prepare(args: &SuiteArgs, ledger_default: Option<&Path>) -> Result
 /// Runs the suite, with a progress bar on a terminal when `bar` is set.
 pub(crate) fn run_suite(prepared: &Prepared, bar: bool) -> RunReport {
     let bar = Bar::new(bar);
-    let report = runner::run_with_progress(prepared.factory.clone(), &prepared.config, &|p| {
-        bar.update(p)
-    });
+    let report =
+        runner::run_with_progress(prepared.target.factory.clone(), &prepared.config, &|p| {
+            bar.update(p)
+        });
     bar.finish();
     report
 }
@@ -232,15 +212,16 @@ pub(crate) fn stale_policy(arg: StaleArg) -> StalePolicy {
 
 /// `spoolcheck replay TRACE`.
 pub fn replay(args: &ReplayArgs, io: &mut Streams<'_>) -> io::Result<u8> {
-    let factory = match factory(&args.target) {
-        Ok(f) => f,
-        Err(m) => return usage(io, &m),
-    };
     let trace = match TraceFile::load(&args.trace) {
         Ok(t) => t,
         Err(e) => return usage(io, &e.to_string()),
     };
-    if let (None, Some(name)) = (&args.target.mutant, recorded_mutant(&trace.implementation)) {
+    let target = match target::resolve(&args.target, &std::env::temp_dir()) {
+        Ok(t) => t,
+        Err(m) => return usage(io, &m),
+    };
+    let recorded = recorded_mutant(&trace.implementation);
+    if let (true, None, Some(name)) = (args.target.is_bundled(), &args.target.mutant, recorded) {
         writeln!(
             io.err,
             "note: {} was recorded against `{}`; this replays it against the reference provider \
@@ -250,7 +231,7 @@ pub fn replay(args: &ReplayArgs, io: &mut Streams<'_>) -> io::Result<u8> {
         )?;
     }
     let timeout = Duration::from_millis(args.target.timeout_ms);
-    match runner::replay(factory, &trace.choices, &trace.ops, timeout) {
+    match runner::replay(target.factory.clone(), &trace.choices, &trace.ops, timeout) {
         Ok((None, _)) => {
             writeln!(
                 io.out,

@@ -10,14 +10,17 @@
  * harness passes in. The host answers each call (MAPI is scripted: see spoolcheck_script).
  *
  * Identifiers: the harness names messages 1, 2, 3 ... in creation order since the last reset, and
- * new-mail sinks 1, 2, 3 ... in Advise order since the last reset. 0 is never a message.
+ * new-mail sinks 1, 2, 3 ... in Advise order since the last reset. An operation may name 0, or a
+ * number not given out yet: that is an entry ID the store never gave out. What the implementation
+ * reports (results, calls, observations) never names 0.
  * HRESULTs are their 32-bit values (S_OK = 0, MAPI_E_SUBMITTED = 0x80040608 ...).
  *
  * Every numeric code below is stable within version 1; new codes are only added. An
  * implementation that meets a code it does not know returns SPOOLCHECK_UNSUPPORTED.
  *
- * Threads: the harness calls one instance from one thread at a time. Pointers the harness passes
- * are valid only during the call; the implementation copies what it keeps. Pointers the
+ * Threads: instances are independent; the harness may create several and use them at once, each
+ * from one thread at a time (so keep no mutable global state). Pointers the harness passes are
+ * valid only during the call; the implementation copies what it keeps. Pointers the
  * implementation passes to host callbacks are read during the callback only.
  *
  * The same contract over gRPC is harness/proto/spoolcheck/v1/provider.proto.

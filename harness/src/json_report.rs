@@ -359,6 +359,19 @@ impl Document {
                     .join(", ")
             ));
         }
+        if !self.unsupported.is_empty() {
+            // Every call the suite makes is one a store that sends mail must support: declining
+            // one is not conformance (as `RunVerdict::of` says).
+            reasons.push(format!(
+                "{} kind(s) of call declined as unsupported: {}",
+                self.unsupported.len(),
+                self.unsupported
+                    .keys()
+                    .cloned()
+                    .collect::<Vec<_>>()
+                    .join(", ")
+            ));
+        }
         if !self.stale.is_empty() && self.stale_policy == StalePolicy::Fail {
             reasons.push(format!(
                 "{} stale ledger entr{} (listed deviations that did not occur): {}",

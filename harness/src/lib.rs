@@ -17,6 +17,7 @@
 //! ```
 #![deny(missing_docs)]
 
+pub mod adapters;
 pub mod applicability;
 pub mod choicefile;
 pub mod coverage;

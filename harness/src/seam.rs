@@ -68,12 +68,8 @@ pub struct ScriptedSupport {
 impl ScriptedSupport {
     /// A support object for one operation.
     pub fn for_op(op: &Op) -> ScriptedSupport {
-        let script = match op {
-            Op::SubmitMessage { script, .. } => Some(*script),
-            _ => None,
-        };
         ScriptedSupport {
-            script,
+            script: script_of(op).copied(),
             calls: Vec::new(),
             notifications: Vec::new(),
         }
@@ -82,31 +78,42 @@ impl ScriptedSupport {
 
 impl Support for ScriptedSupport {
     fn call(&mut self, call: SupportCall) -> Answer {
-        let ok = Answer {
-            hr: Hresult::S_OK,
-            flags: 0,
-        };
-        let answer = match (&call, self.script) {
-            (SupportCall::PrepareSubmit { .. }, Some(s)) => Answer {
-                hr: s.prepare,
-                flags: 0,
-            },
-            (SupportCall::ExpandRecips { .. }, Some(s)) if s.expand.failed() => Answer {
-                hr: s.expand,
-                flags: 0,
-            },
-            (SupportCall::ExpandRecips { .. }, Some(s)) => Answer {
-                hr: s.expand,
-                flags: s.expand_flags,
-            },
-            _ => ok,
-        };
+        let answer = scripted_answer(self.script.as_ref(), &call);
         self.calls.push(call);
         answer
     }
 
     fn notify(&mut self, notification: Notification) {
         self.notifications.push(notification);
+    }
+}
+
+/// MAPI's answer to a support call made while an operation with this script runs: PrepareSubmit
+/// answers `prepare`; ExpandRecips answers `expand` and, when that succeeds, `expand_flags`;
+/// everything else S_OK. An implementation across a process boundary answers its own calls by this
+/// rule (the provider contract says so), and the adapters check that it did.
+pub fn scripted_answer(script: Option<&SubmitScript>, call: &SupportCall) -> Answer {
+    match (call, script) {
+        (SupportCall::PrepareSubmit { .. }, Some(s)) => Answer {
+            hr: s.prepare,
+            flags: 0,
+        },
+        (SupportCall::ExpandRecips { .. }, Some(s)) => Answer {
+            hr: s.expand,
+            flags: if s.expand.failed() { 0 } else { s.expand_flags },
+        },
+        _ => Answer {
+            hr: Hresult::S_OK,
+            flags: 0,
+        },
+    }
+}
+
+/// The script of an operation, if it carries one.
+pub fn script_of(op: &Op) -> Option<&SubmitScript> {
+    match op {
+        Op::SubmitMessage { script, .. } => Some(script),
+        _ => None,
     }
 }
 

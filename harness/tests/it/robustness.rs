@@ -438,6 +438,27 @@ fn an_unsupported_notifynewmail_is_listed_and_the_run_is_not_conformant() {
         text.contains(&format!("unsupported: NewMail ({NO_NEW_MAIL_TEXT})")),
         "{text}"
     );
+    // The command's document (JSON report, exit status) says the same, with the reason.
+    let config = config(256);
+    let doc = spoolcheck_harness::json_report::Document::build(
+        &report,
+        &spoolcheck_harness::json_report::Options {
+            config: &config,
+            strict: false,
+            ledger: None,
+            min_coverage: None,
+            stale: spoolcheck_harness::json_report::StalePolicy::Fail,
+            saved: &[],
+        },
+    );
+    assert_eq!(doc.exit_code, 1, "{}", doc.summary());
+    assert!(
+        doc.reasons
+            .iter()
+            .any(|r| r.contains("declined as unsupported: NewMail")),
+        "{:?}",
+        doc.reasons
+    );
     // Generation stops asking after the first refusal.
     assert_eq!(calls.load(Ordering::SeqCst), 1, "{text}");
     assert_eq!(report.cases, 256);

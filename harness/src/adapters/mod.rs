@@ -1,0 +1,28 @@
+//! Adapters: how implementations outside this process plug into the seam.
+//!
+//! | adapter | reaches | module |
+//! |---|---|---|
+//! | in process | a Rust type implementing [`Implementation`](crate::seam::Implementation) | [`crate::seam`] |
+//! | gRPC | a server of `spoolcheck.v1.Provider` in any language (`--grpc URL`, `--grpc-spawn CMD`) | [`grpc`], [`spawn`] |
+//! | C ABI | a shared library exporting `spoolcheck_provider_v1` (`--cabi PATH`) | [`cabi`] |
+//! | C ABI, isolated | the same library in a child process, so a crash is reported, not suffered (`--isolate`) | [`isolate`] |
+//!
+//! Each adapter is a thin translation. An out-of-process implementation answers its own support
+//! calls by [`scripted_answer`](crate::seam::scripted_answer) and sends them back with the
+//! operation's result; [`remote`] hands them to the harness's support object and checks the
+//! answers it used. The contract itself is `proto/spoolcheck/v1/provider.proto` and
+//! `include/spoolcheck.h`; docs/adapters.md is the guide.
+
+#[cfg(feature = "cabi")]
+pub mod cabi;
+#[cfg(feature = "grpc")]
+pub mod grpc;
+#[cfg(feature = "grpc")]
+pub mod grpc_server;
+#[cfg(feature = "cabi")]
+pub mod isolate;
+pub mod remote;
+#[cfg(feature = "grpc")]
+pub mod spawn;
+#[cfg(feature = "grpc")]
+pub mod wire;

@@ -1,0 +1,165 @@
+//! `--grpc-spawn 'CMD --port {port}'`: the harness starts the implementation's server on a free
+//! port, waits until it answers `Describe`, runs, and stops it.
+//!
+//! The command runs under `sh -c` in a process group of its own, so a wrapper script and what it
+//! starts are stopped together. Its output goes to a log file, whose last lines the errors quote.
+
+use super::grpc::GrpcProvider;
+use super::remote::describe_status;
+use crate::seam::SeamError;
+use std::fs::File;
+use std::net::TcpListener;
+use std::path::{Path, PathBuf};
+use std::process::{Child, Command, Stdio};
+use std::sync::Mutex;
+use std::time::{Duration, Instant};
+
+/// A server the harness started.
+pub struct SpawnedServer {
+    child: Mutex<Child>,
+    url: String,
+    log: PathBuf,
+    command: String,
+}
+
+/// How long a server may take to start answering.
+pub const READY_TIMEOUT: Duration = Duration::from_secs(60);
+
+impl SpawnedServer {
+    /// Starts `template` with `{port}` replaced by a free loopback port, logging to `log`, and
+    /// waits until it answers.
+    pub fn start(template: &str, log: &Path, ready: Duration) -> Result<SpawnedServer, SeamError> {
+        if !template.contains("{port}") {
+            return Err(SeamError::Harness(format!(
+                "--grpc-spawn needs `{{port}}` in its command, where the server's port goes: `{template}`"
+            )));
+        }
+        let port = free_port()?;
+        let command = template.replace("{port}", &port.to_string());
+        if let Some(dir) = log.parent() {
+            std::fs::create_dir_all(dir)
+                .map_err(|e| SeamError::Harness(format!("cannot create {}: {e}", dir.display())))?;
+        }
+        let out = File::create(log)
+            .map_err(|e| SeamError::Harness(format!("cannot write {}: {e}", log.display())))?;
+        let err = out
+            .try_clone()
+            .map_err(|e| SeamError::Harness(format!("cannot write {}: {e}", log.display())))?;
+        let mut cmd = Command::new("sh");
+        cmd.arg("-c")
+            .arg(&command)
+            .stdin(Stdio::null())
+            .stdout(out)
+            .stderr(err);
+        #[cfg(unix)]
+        std::os::unix::process::CommandExt::process_group(&mut cmd, 0);
+        let child = cmd
+            .spawn()
+            .map_err(|e| SeamError::Harness(format!("cannot start `{command}`: {e}")))?;
+        let server = SpawnedServer {
+            child: Mutex::new(child),
+            url: format!("http://127.0.0.1:{port}"),
+            log: log.to_path_buf(),
+            command,
+        };
+        server.wait_ready(ready)?;
+        Ok(server)
+    }
+
+    /// The server's address.
+    pub fn url(&self) -> &str {
+        &self.url
+    }
+
+    /// Where its output goes.
+    pub fn log(&self) -> &Path {
+        &self.log
+    }
+
+    fn wait_ready(&self, ready: Duration) -> Result<(), SeamError> {
+        let started = Instant::now();
+        loop {
+            if let Some(status) = self.exited() {
+                return Err(SeamError::Harness(format!(
+                    "the server `{}` exited ({status}) before it answered{}",
+                    self.command,
+                    self.tail()
+                )));
+            }
+            match GrpcProvider::connect(&self.url, Duration::from_millis(500)) {
+                Ok(_) => return Ok(()),
+                Err(e) if started.elapsed() >= ready => {
+                    self.stop();
+                    return Err(SeamError::Harness(format!(
+                        "the server `{}` did not answer within {} s: {e}{}",
+                        self.command,
+                        ready.as_secs(),
+                        self.tail()
+                    )));
+                }
+                Err(_) => std::thread::sleep(Duration::from_millis(50)),
+            }
+        }
+    }
+
+    /// The exit status, if the server has exited.
+    pub fn exited(&self) -> Option<String> {
+        let mut child = self.child.lock().ok()?;
+        match child.try_wait() {
+            Ok(Some(status)) => Some(describe_status(status)),
+            _ => None,
+        }
+    }
+
+    /// The last lines of the server's log, as a suffix for an error message.
+    pub fn tail(&self) -> String {
+        let text = std::fs::read_to_string(&self.log).unwrap_or_default();
+        let lines: Vec<&str> = text.lines().collect();
+        if lines.is_empty() {
+            return format!(" (its log {} is empty)", self.log.display());
+        }
+        let from = lines.len().saturating_sub(8);
+        format!(
+            "; the last lines of its log {}:\n    {}",
+            self.log.display(),
+            lines[from..].join("\n    ")
+        )
+    }
+
+    /// Stops the server: SIGTERM to its process group, then SIGKILL after a grace period.
+    pub fn stop(&self) {
+        let Ok(mut child) = self.child.lock() else {
+            return;
+        };
+        if matches!(child.try_wait(), Ok(Some(_))) {
+            return;
+        }
+        let group = format!("-{}", child.id());
+        let _ = Command::new("kill").args(["-TERM", "--", &group]).status();
+        let deadline = Instant::now() + Duration::from_secs(3);
+        while Instant::now() < deadline {
+            if matches!(child.try_wait(), Ok(Some(_))) {
+                return;
+            }
+            std::thread::sleep(Duration::from_millis(20));
+        }
+        let _ = Command::new("kill").args(["-KILL", "--", &group]).status();
+        let _ = child.kill();
+        let _ = child.wait();
+    }
+}
+
+impl Drop for SpawnedServer {
+    fn drop(&mut self) {
+        self.stop();
+    }
+}
+
+fn free_port() -> Result<u16, SeamError> {
+    let listener = TcpListener::bind("127.0.0.1:0")
+        .map_err(|e| SeamError::Harness(format!("cannot find a free loopback port: {e}")))?;
+    listener
+        .local_addr()
+        .map(|a| a.port())
+        .map_err(|e| SeamError::Harness(format!("cannot find a free loopback port: {e}")))
+}

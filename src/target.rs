@@ -1,0 +1,155 @@
+//! The implementation a run targets, from `--mutant`, `--grpc`, `--grpc-spawn`, `--cabi` and
+//! `--isolate`; and the two commands that serve the other side: `spoolcheck serve` (the reference
+//! provider over gRPC) and the hidden `__cabi-host` (the child of `--isolate`).
+
+use crate::cli::{CabiHostArgs, ServeArgs, TargetArgs};
+use crate::output::Streams;
+use crate::status;
+use spoolcheck_harness::adapters::cabi::{CabiLibrary, CabiProvider};
+use spoolcheck_harness::adapters::grpc::GrpcProvider;
+use spoolcheck_harness::adapters::grpc_server;
+use spoolcheck_harness::adapters::isolate::{self, Launcher};
+use spoolcheck_harness::adapters::spawn::{SpawnedServer, READY_TIMEOUT};
+use spoolcheck_harness::driver::Factory;
+use spoolcheck_harness::mutant::Mutant;
+use spoolcheck_harness::reference::ReferenceStore;
+use std::io;
+use std::path::Path;
+use std::sync::Arc;
+use std::time::Duration;
+
+/// An implementation to run against, with whatever must live as long as the run (a server the
+/// harness started, isolated children), stopped when this is dropped.
+pub(crate) struct Target {
+    pub factory: Arc<Factory>,
+    _keep: Keep,
+}
+
+enum Keep {
+    Nothing,
+    Server(#[allow(dead_code)] Arc<SpawnedServer>),
+    Children(#[allow(dead_code)] Arc<Launcher>),
+}
+
+/// How long a connection to a gRPC server may take.
+const CONNECT_TIMEOUT: Duration = Duration::from_secs(10);
+
+/// The target the arguments name; `log_dir` receives the logs of processes the harness starts.
+/// An error is a message for the user (exit 2).
+pub(crate) fn resolve(args: &TargetArgs, log_dir: &Path) -> Result<Target, String> {
+    if let Some(url) = &args.grpc {
+        let url = url.clone();
+        // Connect once now, so a wrong address is a usage error, not a failed run.
+        GrpcProvider::connect(&url, CONNECT_TIMEOUT).map_err(|e| e.to_string())?;
+        return Ok(Target {
+            factory: Arc::new(move || {
+                Ok(Box::new(GrpcProvider::connect(&url, CONNECT_TIMEOUT)?) as _)
+            }),
+            _keep: Keep::Nothing,
+        });
+    }
+    if let Some(command) = &args.grpc_spawn {
+        let server = Arc::new(
+            SpawnedServer::start(command, &log_dir.join("grpc-server.log"), READY_TIMEOUT)
+                .map_err(|e| e.to_string())?,
+        );
+        let s = server.clone();
+        return Ok(Target {
+            factory: Arc::new(move || {
+                GrpcProvider::connect(s.url(), CONNECT_TIMEOUT)
+                    .map(|p| Box::new(p) as _)
+                    .map_err(|e| match s.exited() {
+                        Some(status) => spoolcheck_harness::seam::SeamError::Crashed(format!(
+                            "the server exited ({status}){}",
+                            s.tail()
+                        )),
+                        None => e,
+                    })
+            }),
+            _keep: Keep::Server(server),
+        });
+    }
+    if let Some(path) = &args.cabi {
+        if args.isolate {
+            let host = std::env::current_exe().map_err(|e| {
+                format!("cannot find the spoolcheck executable to isolate with: {e}")
+            })?;
+            let launcher = Launcher::new(host, path.clone(), log_dir.join("isolated.log"))
+                .map_err(|e| e.to_string())?;
+            // Start one child now, so a library that does not load is a usage error.
+            drop(launcher.start().map_err(|e| e.to_string())?);
+            let l = launcher.clone();
+            return Ok(Target {
+                factory: Arc::new(move || Ok(Box::new(l.start()?) as _)),
+                _keep: Keep::Children(launcher),
+            });
+        }
+        let library = CabiLibrary::load(path).map_err(|e| e.to_string())?;
+        return Ok(Target {
+            factory: Arc::new(move || Ok(Box::new(CabiProvider::new(library.clone())?) as _)),
+            _keep: Keep::Nothing,
+        });
+    }
+    let factory: Arc<Factory> = match mutant(args.mutant.as_deref())? {
+        None => Arc::new(|| Ok(Box::new(ReferenceStore::new()) as _)),
+        Some(m) => Arc::new(move || Ok(Box::new(ReferenceStore::with_mutant(m)) as _)),
+    };
+    Ok(Target {
+        factory,
+        _keep: Keep::Nothing,
+    })
+}
+
+/// The mutant a name names, or a message listing the mutants.
+fn mutant(name: Option<&str>) -> Result<Option<Mutant>, String> {
+    let Some(name) = name else { return Ok(None) };
+    Mutant::parse(name).map(Some).ok_or_else(|| {
+        let names: Vec<&str> = Mutant::ALL.iter().map(|m| m.name()).collect();
+        format!(
+            "unknown mutant `{name}`; the mutants are: {}",
+            names.join(", ")
+        )
+    })
+}
+
+/// `spoolcheck serve --port P`.
+pub fn serve(args: &ServeArgs, io: &mut Streams<'_>) -> io::Result<u8> {
+    let make: Arc<grpc_server::Maker> = match mutant(args.mutant.as_deref()) {
+        Ok(None) => Arc::new(|| Box::new(ReferenceStore::new())),
+        Ok(Some(m)) => Arc::new(move || Box::new(ReferenceStore::with_mutant(m))),
+        Err(m) => return crate::suite_cmd::usage(io, &m),
+    };
+    let listener = match std::net::TcpListener::bind(("127.0.0.1", args.port)) {
+        Ok(l) => l,
+        Err(e) => {
+            return crate::suite_cmd::usage(
+                io,
+                &format!("cannot listen on port {}: {e}", args.port),
+            )
+        }
+    };
+    writeln!(
+        io.err,
+        "spoolcheck: serving spoolcheck.v1.Provider on 127.0.0.1:{}",
+        args.port
+    )?;
+    io.err.flush()?;
+    match grpc_server::serve(listener, make, std::future::pending()) {
+        Ok(()) => Ok(status::SUCCESS),
+        Err(e) => {
+            writeln!(io.err, "spoolcheck: {e}")?;
+            Ok(status::USAGE)
+        }
+    }
+}
+
+/// `spoolcheck __cabi-host LIBRARY PORT`.
+pub fn cabi_host(args: &CabiHostArgs, io: &mut Streams<'_>) -> io::Result<u8> {
+    match isolate::serve_child(&args.library, args.port) {
+        Ok(()) => Ok(status::SUCCESS),
+        Err(e) => {
+            writeln!(io.err, "spoolcheck __cabi-host: {e}")?;
+            Ok(status::USAGE)
+        }
+    }
+}
