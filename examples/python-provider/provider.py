@@ -11,6 +11,7 @@ The Python stubs are generated from the proto at start-up with grpc_tools.protoc
 from __future__ import annotations
 
 import argparse
+import faulthandler
 import hashlib
 import importlib
 import os
@@ -34,11 +35,14 @@ def generated_stubs():
     """Imports provider_pb2 and provider_pb2_grpc, generating them first if this proto has not
     been compiled yet. Concurrent start-ups each compile into their own temporary directory and
     the first rename wins."""
-    import grpc_tools
+    from importlib.metadata import version
+
     from grpc_tools import protoc
 
+    # The generated code depends on the proto and on the generator's and runtime's versions.
     source = (PROTO_ROOT / PROTO).read_bytes()
-    key = hashlib.sha256(source + grpc_tools.__file__.encode()).hexdigest()[:16]
+    tools = f"grpcio-tools {version('grpcio-tools')} protobuf {version('protobuf')}"
+    key = hashlib.sha256(source + tools.encode()).hexdigest()[:16]
     cache = HERE / ".generated"
     try:
         cache.mkdir(exist_ok=True)
@@ -84,6 +88,9 @@ def serve(port: int, workers: int) -> int:
         def Session(self, request_iterator, context):
             # One store per stream: a run is one stream, and runs on one server do not mix.
             store = MessageStore()
+            # Answer the stream's headers at once: the harness waits for them before it sends its
+            # first request, and grpcio would otherwise hold them back until the first reply.
+            context.send_initial_metadata(())
             for request in request_iterator:
                 yield wire.handle(store, request)
 
@@ -95,6 +102,8 @@ def serve(port: int, workers: int) -> int:
     stop = threading.Event()
     for sig in (signal.SIGTERM, signal.SIGINT):
         signal.signal(sig, lambda *_: stop.set())
+    # `kill -USR1 PID` writes every thread's stack to standard error (the harness's server log).
+    faulthandler.register(signal.SIGUSR1, all_threads=True)
     server.start()
     stop.wait()
     server.stop(grace=0).wait()

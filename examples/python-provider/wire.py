@@ -234,7 +234,8 @@ class Wire:
                 m.client_submit_time = v.client_submit_time
             m.responsibility.extend(responsibility[r] for r in v.responsibility)
         for folder, msgs in obs.folders.items():
-            out.folders.add(folder=int(folder), msgs=msgs)
+            if msgs:  # a folder left out is empty
+                out.folders.add(folder=int(folder), msgs=msgs)
         out.queue.extend(obs.queue)
         return out
 
