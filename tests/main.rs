@@ -27,3 +27,21 @@ mod traces;
 /// known-deviation ledger, shards, jobs and `merge`, and errors for bad input files.
 #[path = "it/ci.rs"]
 mod ci;
+
+/// What the adapter tests load: the example C provider, the faulty C fixture, Python with grpcio.
+#[path = "it/native.rs"]
+mod native;
+
+/// One test body over every adapter (in process, gRPC, C ABI, isolated, Python): conformance under
+/// every preset and identical replays of the committed traces.
+#[path = "it/adapters.rs"]
+mod adapters;
+
+/// Crashes, aborts, exits, hangs, nonsense and unreachable servers: reports or usage errors, never
+/// a dead harness.
+#[path = "it/faults.rs"]
+mod faults;
+
+/// The C header's and the proto's numbers are the model's.
+#[path = "it/contract.rs"]
+mod contract;

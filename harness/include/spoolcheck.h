@@ -61,6 +61,50 @@ extern "C" {
 #define SPOOLCHECK_ADDR_FAX 2u
 #define SPOOLCHECK_ADDR_X400 3u
 
+/* ---- MAPI's values that cross this interface (mapicode.h, mapidefs.h, mapispi.h) --------- */
+
+#define SPOOLCHECK_S_OK 0x00000000u
+#define SPOOLCHECK_MAPI_W_PARTIAL_COMPLETION 0x00040680u
+#define SPOOLCHECK_MAPI_E_CALL_FAILED 0x80004005u
+#define SPOOLCHECK_MAPI_E_NO_ACCESS 0x80070005u
+#define SPOOLCHECK_MAPI_E_INVALID_PARAMETER 0x80070057u
+#define SPOOLCHECK_MAPI_E_NO_SUPPORT 0x80040102u
+#define SPOOLCHECK_MAPI_E_UNKNOWN_FLAGS 0x80040106u
+#define SPOOLCHECK_MAPI_E_INVALID_ENTRYID 0x80040107u
+#define SPOOLCHECK_MAPI_E_NOT_FOUND 0x8004010Fu
+#define SPOOLCHECK_MAPI_E_UNABLE_TO_ABORT 0x80040114u
+#define SPOOLCHECK_MAPI_E_NETWORK_ERROR 0x80040115u
+#define SPOOLCHECK_MAPI_E_CORRUPT_DATA 0x8004011Bu
+#define SPOOLCHECK_MAPI_E_CORRUPT_STORE 0x80040600u
+#define SPOOLCHECK_MAPI_E_NOT_IN_QUEUE 0x80040601u
+#define SPOOLCHECK_MAPI_E_NO_RECIPIENTS 0x80040607u
+#define SPOOLCHECK_MAPI_E_SUBMITTED 0x80040608u
+
+/* PR_MESSAGE_FLAGS bits; the harness compares READ, SUBMIT, UNSENT and RESEND only. */
+#define SPOOLCHECK_MSGFLAG_READ 0x00000001u
+#define SPOOLCHECK_MSGFLAG_UNMODIFIED 0x00000002u
+#define SPOOLCHECK_MSGFLAG_SUBMIT 0x00000004u
+#define SPOOLCHECK_MSGFLAG_UNSENT 0x00000008u
+#define SPOOLCHECK_MSGFLAG_RESEND 0x00000080u
+/* PR_SUBMIT_FLAGS bits. */
+#define SPOOLCHECK_SUBMITFLAG_LOCKED 0x00000001u
+#define SPOOLCHECK_SUBMITFLAG_PREPROCESS 0x00000002u
+/* ExpandRecips output flags. */
+#define SPOOLCHECK_NEEDS_PREPROCESSING 0x00000001u
+#define SPOOLCHECK_NEEDS_SPOOLER 0x00000002u
+/* SubmitMessage flag, SpoolerNotify flag. */
+#define SPOOLCHECK_FORCE_SUBMIT 0x00000001u
+#define SPOOLCHECK_NOTIFY_READYTOSEND 0x00000002u
+/* PR_STORE_SUPPORT_MASK bits. */
+#define SPOOLCHECK_STORE_MODIFY_OK 0x00000008u
+#define SPOOLCHECK_STORE_CREATE_OK 0x00000010u
+#define SPOOLCHECK_STORE_SUBMIT_OK 0x00000080u
+/* StoreLogoff flags; LOGOFF_ABORT is what a store forwards when StoreLogoff was never called. */
+#define SPOOLCHECK_LOGOFF_NO_WAIT 0x00000001u
+#define SPOOLCHECK_LOGOFF_ORDERLY 0x00000002u
+#define SPOOLCHECK_LOGOFF_PURGE 0x00000004u
+#define SPOOLCHECK_LOGOFF_ABORT 0x00000008u
+
 /* ---- Declared choices (spoolcheck's choices.toml; `spoolcheck choices` explains each) ------ */
 
 #define SPOOLCHECK_PROFILE_PROVIDER 1u /* the harness plays MAPI, the spooler and the transports */
@@ -100,6 +144,9 @@ typedef struct spoolcheck_choices {
 } spoolcheck_choices;
 
 /* ---- Operations (each names the rule IDs it checks; `spoolcheck explain RULE`) ------------- */
+
+/* Operations 18 to 20 belong to profile "system"; in profile "provider" the harness never sends
+ * them. Recipient rows are numbered from 0 and stay below 256. */
 
 #define SPOOLCHECK_OP_CREATE_MESSAGE 1u        /* ret data: CREATED */
 #define SPOOLCHECK_OP_SUBMIT_MESSAGE 2u        /* caller, msg, flags, script */
@@ -292,7 +339,9 @@ typedef struct spoolcheck_provider {
                      spoolcheck_ret *ret);
     /* Report the store through host->message, host->folder_item and host->queue_item. */
     int32_t (*observe)(void *self, const spoolcheck_host *host);
-    /* What went wrong in the last call that returned SPOOLCHECK_ERROR or UNSUPPORTED (may be NULL). */
+    /* What went wrong in the last call that returned SPOOLCHECK_ERROR or UNSUPPORTED (may be
+     * NULL). The string must stay valid until the next call on the instance; the harness copies it
+     * at once. */
     const char *(*last_error)(void *self);
 } spoolcheck_provider;
 

@@ -34,3 +34,8 @@ mod assert_replays;
 /// A known or already-reported deviation does not hide a later MUST violation in the same case.
 #[path = "it/hiding.rs"]
 mod hiding;
+
+/// gRPC servers that hang, reply with the wrong kind or an impossible enum value, contradict
+/// MAPI's answers, decline a call or speak another version: each a report, never a hang.
+#[path = "it/grpc_faults.rs"]
+mod grpc_faults;

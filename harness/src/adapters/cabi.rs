@@ -12,7 +12,7 @@ use spoolcheck_model::choices::{
     Completion, DeleteMeans, DispositionBy, LockAfterRestart, PrepareSubmitPolicy, SentMailMode,
 };
 use spoolcheck_model::mapi::{Hresult, TableEvent};
-use spoolcheck_model::observe::MessageView;
+use spoolcheck_model::observe::{MessageView, OBSERVED_MESSAGE_FLAGS};
 use spoolcheck_model::op::{AccessLevel, QueueRow, RetData};
 use spoolcheck_model::{
     Access, AddrType, Choices, Folder, Handle, MsgId, Notification, Observation, Op, OpenPath,
@@ -479,7 +479,9 @@ extern "C" fn host_queue_row(ctx: *mut c_void, row: *const ffi::QueueRow) {
             Ok(m) => ctx.queue_rows.push(QueueRow {
                 msg: m,
                 submit_flags: (r.has_submit_flags != 0).then_some(r.submit_flags),
-                message_flags: (r.has_message_flags != 0).then_some(r.message_flags),
+                // The contract compares the governed bits only.
+                message_flags: (r.has_message_flags != 0)
+                    .then_some(r.message_flags & OBSERVED_MESSAGE_FLAGS),
                 client_submit_time: (r.has_client_submit_time != 0).then_some(r.client_submit_time),
             }),
             Err(e) => ctx.fault(format!("queue_row(): {e}")),
@@ -533,7 +535,7 @@ impl ObservationBuilder {
             })
             .collect::<Result<_, _>>()?;
         let view = MessageView {
-            message_flags: v.message_flags,
+            message_flags: v.message_flags & OBSERVED_MESSAGE_FLAGS,
             submit_flags: v.submit_flags,
             client_submit_time: (v.has_client_submit_time != 0).then_some(v.client_submit_time),
             responsibility,

@@ -11,17 +11,29 @@ use super::wire::{self, pb};
 use crate::seam::{Implementation, SeamError, Support};
 use pb::provider_client::ProviderClient;
 use spoolcheck_model::{Choices, Observation, Op, Ret};
+use std::future::Future;
+use std::pin::Pin;
 use std::time::Duration;
 use tokio::runtime::Runtime;
 use tokio::sync::mpsc;
 use tonic::transport::{Channel, Endpoint};
 
+/// The reply stream, opened when the first request is on its way: some servers (grpcio among them)
+/// send the stream's headers only with their first reply, so waiting for the headers before sending
+/// anything would wait forever.
+enum Replies {
+    Opening(Opening),
+    Open(tonic::Streaming<pb::Reply>),
+}
+
 /// An implementation served over gRPC.
 pub struct GrpcProvider {
     runtime: Runtime,
     requests: mpsc::Sender<pb::Request>,
-    replies: tonic::Streaming<pb::Reply>,
+    replies: Replies,
     name: String,
+    /// How long opening the session and each exchange before it may take.
+    connect_timeout: Duration,
     /// The observation that came with the last reply; `observe` hands it out.
     observation: Option<Observation>,
 }
@@ -38,12 +50,21 @@ impl GrpcProvider {
             .map_err(|e| SeamError::Harness(format!("`{url}` is not a gRPC address: {e}")))?
             .connect_timeout(connect_timeout)
             .tcp_nodelay(true);
-        let (name, requests, replies) = runtime.block_on(open(endpoint, url))?;
+        let opened = runtime.block_on(async {
+            tokio::time::timeout(connect_timeout, open(endpoint, url)).await
+        });
+        let (name, requests, replies) = opened.map_err(|_| {
+            SeamError::Harness(format!(
+                "{url} did not answer Describe within {} s",
+                connect_timeout.as_secs_f32()
+            ))
+        })??;
         Ok(GrpcProvider {
             runtime,
             requests,
-            replies,
+            replies: Replies::Opening(replies),
             name,
+            connect_timeout,
             observation: None,
         })
     }
@@ -57,11 +78,33 @@ impl GrpcProvider {
         let request = pb::Request { kind: Some(kind) };
         let replies = &mut self.replies;
         let requests = &self.requests;
+        let connect_timeout = self.connect_timeout;
         self.runtime.block_on(async {
             requests
                 .send(request)
                 .await
                 .map_err(|_| SeamError::Crashed(format!("{what}: the session stream is closed")))?;
+            if let Replies::Opening(opening) = replies {
+                let stream = tokio::time::timeout(connect_timeout, opening)
+                    .await
+                    .map_err(|_| {
+                        SeamError::Crashed(format!(
+                            "{what}: the server did not open the session within {} s",
+                            connect_timeout.as_secs_f32()
+                        ))
+                    })?
+                    .map_err(|s| {
+                        SeamError::Crashed(format!(
+                            "{what}: Session failed: {}: {}",
+                            s.code(),
+                            s.message()
+                        ))
+                    })?;
+                *replies = Replies::Open(stream);
+            }
+            let Replies::Open(replies) = replies else {
+                unreachable!("the session was opened just above")
+            };
             match replies.message().await {
                 Ok(Some(pb::Reply { kind: Some(kind) })) => match kind {
                     pb::reply::Kind::Failure(f) => Err(failure(&f, what)),
@@ -83,17 +126,12 @@ impl GrpcProvider {
     }
 }
 
+type Opening = Pin<Box<dyn Future<Output = Result<tonic::Streaming<pb::Reply>, tonic::Status>> + Send>>;
+
 async fn open(
     endpoint: Endpoint,
     url: &str,
-) -> Result<
-    (
-        String,
-        mpsc::Sender<pb::Request>,
-        tonic::Streaming<pb::Reply>,
-    ),
-    SeamError,
-> {
+) -> Result<(String, mpsc::Sender<pb::Request>, Opening), SeamError> {
     let channel: Channel = endpoint
         .connect()
         .await
@@ -121,17 +159,13 @@ async fn open(
     }
     // A small buffer: the harness sends one request at a time.
     let (requests, inbox) = mpsc::channel(2);
-    let replies = client
-        .session(tokio_stream::wrappers::ReceiverStream::new(inbox))
-        .await
-        .map_err(|s| {
-            SeamError::Harness(format!(
-                "{url}: Session failed: {}: {}",
-                s.code(),
-                s.message()
-            ))
-        })?
-        .into_inner();
+    let mut session_client = client.clone();
+    let replies: Opening = Box::pin(async move {
+        session_client
+            .session(tokio_stream::wrappers::ReceiverStream::new(inbox))
+            .await
+            .map(tonic::Response::into_inner)
+    });
     let name = if described.name.is_empty() {
         url.to_string()
     } else {

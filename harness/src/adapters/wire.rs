@@ -10,7 +10,7 @@ use spoolcheck_model::choices::{
     TightCoupling,
 };
 use spoolcheck_model::mapi::{Hresult, TableEvent};
-use spoolcheck_model::observe::MessageView;
+use spoolcheck_model::observe::{MessageView, OBSERVED_MESSAGE_FLAGS};
 use spoolcheck_model::op::{AccessLevel, QueueRow, RetData};
 use spoolcheck_model::{
     Access, AddrType, Choices, Folder, Handle, MsgId, NewMessage, Notification, Observation, Op,
@@ -499,7 +499,8 @@ pub fn decode_ret(ret: &pb::Ret, path: &str) -> Result<Ret, WireError> {
                     Ok(QueueRow {
                         msg: decode_msg(r.msg, &format!("{path}.queue.rows[{i}].msg"))?,
                         submit_flags: r.submit_flags,
-                        message_flags: r.message_flags,
+                        // The contract compares the governed bits only.
+                        message_flags: r.message_flags.map(|f| f & OBSERVED_MESSAGE_FLAGS),
                         client_submit_time: r.client_submit_time,
                     })
                 })
@@ -714,7 +715,7 @@ pub fn decode_observation(o: &pb::Observation, path: &str) -> Result<Observation
             })
             .collect::<Result<_, _>>()?;
         let view = MessageView {
-            message_flags: m.message_flags,
+            message_flags: m.message_flags & OBSERVED_MESSAGE_FLAGS,
             submit_flags: m.submit_flags,
             client_submit_time: m.client_submit_time,
             responsibility,

@@ -1,0 +1,178 @@
+//! Implementations that crash, abort, exit, hang, answer nonsense or cannot be reached, through the
+//! command line: each is a report (indeterminate or malformed, with the counterexample saved and
+//! the report written) or a clear usage error, and the harness itself survives.
+
+use super::native;
+use std::path::{Path, PathBuf};
+use std::process::{Command, Output};
+
+fn spoolcheck(args: &[&str]) -> Output {
+    Command::new(env!("CARGO_BIN_EXE_spoolcheck"))
+        .args(args)
+        .output()
+        .expect("spoolcheck runs")
+}
+
+fn text(o: &Output) -> String {
+    format!(
+        "exit {:?}\n--- stdout\n{}\n--- stderr\n{}",
+        o.status.code(),
+        String::from_utf8_lossy(&o.stdout),
+        String::from_utf8_lossy(&o.stderr)
+    )
+}
+
+fn scratch(name: &str) -> PathBuf {
+    let dir = Path::new(env!("CARGO_TARGET_TMPDIR")).join("faults").join(name);
+    let _ = std::fs::remove_dir_all(&dir);
+    std::fs::create_dir_all(&dir).expect("a scratch directory");
+    dir
+}
+
+fn traces_in(dir: &Path) -> Vec<PathBuf> {
+    std::fs::read_dir(dir)
+        .map(|d| {
+            d.filter_map(Result::ok)
+                .map(|e| e.path())
+                .filter(|p| p.extension().is_some_and(|e| e == "json"))
+                .collect()
+        })
+        .unwrap_or_default()
+}
+
+/// Runs the suite on a faulty library and checks the report: not conformant (exit 1), the fault
+/// named as indeterminate, the report written and a trace saved.
+fn run_faulty(fault: &str, extra: &[&str], expect: &str) {
+    let library = native::faulty(fault);
+    let dir = scratch(fault);
+    let out = dir.join("failures");
+    let json = dir.join("report.json");
+    let mut args = vec![
+        "run",
+        "--cabi",
+        library.to_str().expect("a UTF-8 path"),
+        "--out",
+        out.to_str().expect("a UTF-8 path"),
+        "--json",
+        json.to_str().expect("a UTF-8 path"),
+    ];
+    args.extend_from_slice(extra);
+    let o = spoolcheck(&args);
+    let t = text(&o);
+    assert_eq!(o.status.code(), Some(1), "{t}");
+    assert!(t.contains("indeterminate") || t.contains("malformed"), "{t}");
+    assert!(t.contains(expect), "expected `{expect}` in:\n{t}");
+    let report: serde_json::Value =
+        serde_json::from_str(&std::fs::read_to_string(&json).expect("the report is written"))
+            .expect("the report is JSON");
+    assert_eq!(report["verdict"], "not-conformant", "{t}");
+    let saved = traces_in(&out);
+    assert_eq!(saved.len(), 1, "one counterexample saved: {t}");
+}
+
+#[test]
+fn an_isolated_segfault_is_indeterminate_and_the_harness_survives() {
+    run_faulty("SEGV", &["--isolate"], "killed by signal 11 (SIGSEGV)");
+}
+
+#[test]
+fn an_isolated_abort_is_indeterminate() {
+    run_faulty("ABORT", &["--isolate"], "killed by signal 6 (SIGABRT)");
+}
+
+#[test]
+fn an_isolated_exit_is_indeterminate() {
+    run_faulty("EXIT", &["--isolate"], "died: exit code 3");
+}
+
+#[test]
+fn an_isolated_hang_times_out() {
+    run_faulty(
+        "HANG",
+        &["--isolate", "--timeout-ms", "300"],
+        "no answer within 300 ms",
+    );
+}
+
+#[test]
+fn nonsense_through_the_c_abi_is_malformed() {
+    run_faulty("BAD_FOLDER", &[], "folder code 42 is not SPOOLCHECK_FOLDER_*");
+    run_faulty("BAD_STATUS", &[], "status 7 is not SPOOLCHECK_OK");
+}
+
+#[test]
+fn a_library_without_the_entry_point_is_a_usage_error() {
+    let library = native::faulty("NO_ENTRY");
+    for isolate in [false, true] {
+        let mut args = vec!["run", "--cabi", library.to_str().expect("UTF-8")];
+        if isolate {
+            args.push("--isolate");
+        }
+        let o = spoolcheck(&args);
+        let t = text(&o);
+        assert_eq!(o.status.code(), Some(2), "{t}");
+        assert!(t.contains("does not export spoolcheck_provider_v1"), "{t}");
+    }
+    let o = spoolcheck(&["run", "--cabi", "/nonexistent/libnothing.so"]);
+    assert_eq!(o.status.code(), Some(2), "{}", text(&o));
+    assert!(text(&o).contains("cannot load /nonexistent/libnothing.so"));
+}
+
+#[test]
+fn a_grpc_server_that_dies_mid_run_is_reported_with_a_partial_report() {
+    let dir = scratch("server-dies");
+    let out = dir.join("failures");
+    let json = dir.join("report.json");
+    // The server is stopped one second in; the run needs several seconds.
+    let command = format!(
+        "timeout 1 {} serve --port {{port}}",
+        env!("CARGO_BIN_EXE_spoolcheck")
+    );
+    let o = spoolcheck(&[
+        "run",
+        "--grpc-spawn",
+        &command,
+        "--cases",
+        "20000",
+        "--out",
+        out.to_str().expect("UTF-8"),
+        "--json",
+        json.to_str().expect("UTF-8"),
+    ]);
+    let t = text(&o);
+    assert_eq!(o.status.code(), Some(1), "{t}");
+    assert!(t.contains("indeterminate"), "{t}");
+    assert!(t.contains("the implementation is gone"), "{t}");
+    let report = std::fs::read_to_string(&json).expect("the partial report is written");
+    assert!(report.contains("\"verdict\": \"not-conformant\""), "{report}");
+    assert_eq!(traces_in(&out).len(), 1, "{t}");
+}
+
+#[test]
+fn servers_that_cannot_be_used_are_usage_errors() {
+    let dir = scratch("bad-servers");
+    let out = dir.to_str().expect("UTF-8");
+    for (args, expect) in [
+        (
+            vec!["--grpc-spawn", "false {port}"],
+            "exited (exit code 1) before it answered",
+        ),
+        (
+            vec!["--grpc-spawn", "sleep 5"],
+            "needs `{port}` in its command",
+        ),
+        (vec!["--grpc", "http://127.0.0.1:1"], "cannot connect to http://127.0.0.1:1"),
+        (vec!["--grpc", "not a url"], "is not a gRPC address"),
+    ] {
+        let mut full = vec!["run", "--out", out];
+        full.extend(args);
+        let o = spoolcheck(&full);
+        let t = text(&o);
+        assert_eq!(o.status.code(), Some(2), "{t}");
+        assert!(t.contains(expect), "expected `{expect}` in:\n{t}");
+    }
+    let o = spoolcheck(&["run", "--isolate"]);
+    assert_eq!(o.status.code(), Some(2), "{}", text(&o));
+    let o = spoolcheck(&["run", "--grpc", "http://x", "--cabi", "y.so"]);
+    assert_eq!(o.status.code(), Some(2), "{}", text(&o));
+}

@@ -1,0 +1,84 @@
+//! Builds what the adapter tests load: the example C provider (with `make`), the faulty C fixture
+//! (with the C compiler), and finds a Python with grpcio for the example Python provider. Each is
+//! built once per test run, into cargo's temporary directory for integration tests.
+
+use std::path::{Path, PathBuf};
+use std::process::Command;
+use std::sync::{Mutex, OnceLock};
+
+fn root() -> &'static Path {
+    Path::new(env!("CARGO_MANIFEST_DIR"))
+}
+
+fn build_dir() -> PathBuf {
+    Path::new(env!("CARGO_TARGET_TMPDIR")).join("native")
+}
+
+/// The example C provider, and its mutant: `(library, mutant)`.
+pub fn c_example() -> &'static (PathBuf, PathBuf) {
+    static BUILT: OnceLock<(PathBuf, PathBuf)> = OnceLock::new();
+    BUILT.get_or_init(|| {
+        let out = build_dir().join("c-provider");
+        let status = Command::new("make")
+            .arg("-s")
+            .arg("-C")
+            .arg(root().join("examples/c-provider"))
+            .arg(format!("BUILD={}", out.display()))
+            .args(["all", "mutant"])
+            .status()
+            .expect("`make` runs (the C example needs make and a C compiler)");
+        assert!(status.success(), "building examples/c-provider failed");
+        (
+            out.join("libspoolcheck_example.so"),
+            out.join("libspoolcheck_example_mutant.so"),
+        )
+    })
+}
+
+/// The faulty fixture built with `-DFAULT_<fault>` (see tests/fixtures/faulty-provider.c).
+pub fn faulty(fault: &str) -> PathBuf {
+    static LOCK: Mutex<()> = Mutex::new(());
+    let _one_at_a_time = LOCK.lock().unwrap_or_else(std::sync::PoisonError::into_inner);
+    let out = build_dir().join(format!("libfaulty_{}.so", fault.to_lowercase()));
+    if out.exists() {
+        return out;
+    }
+    std::fs::create_dir_all(build_dir()).expect("the build directory can be made");
+    let compiler = std::env::var("CC").unwrap_or_else(|_| "cc".into());
+    let status = Command::new(&compiler)
+        .args(["-std=c11", "-Wall", "-Wextra", "-Werror", "-fPIC", "-shared"])
+        .arg(format!("-I{}", root().join("harness/include").display()))
+        .arg(format!("-DFAULT_{fault}"))
+        .arg("-o")
+        .arg(&out)
+        .arg(root().join("tests/fixtures/faulty-provider.c"))
+        .status()
+        .unwrap_or_else(|e| panic!("`{compiler}` runs: {e}"));
+    assert!(status.success(), "building the {fault} fixture failed");
+    out
+}
+
+/// The command that serves the example Python provider on `{port}`, if this machine has Python
+/// with grpcio. Where `SPOOLCHECK_REQUIRE_PYTHON=1` (CI sets it), a missing one fails the test
+/// instead of leaving the Python adapter out.
+pub fn python_provider() -> Option<String> {
+    let script = root().join("examples/python-provider/provider.py");
+    let python = std::env::var("PYTHON").unwrap_or_else(|_| "python3".into());
+    let ready = Command::new(&python)
+        .args(["-c", "import grpc, grpc_tools"])
+        .output()
+        .is_ok_and(|o| o.status.success());
+    if !ready {
+        assert!(
+            std::env::var_os("SPOOLCHECK_REQUIRE_PYTHON").is_none_or(|v| v != "1"),
+            "SPOOLCHECK_REQUIRE_PYTHON=1 but `{python}` cannot import grpc and grpc_tools: \
+             python3 -m pip install -r examples/python-provider/requirements.txt"
+        );
+        eprintln!(
+            "note: the Python adapter case is left out: `{python}` cannot import grpcio \
+             (python3 -m pip install -r examples/python-provider/requirements.txt)"
+        );
+        return None;
+    }
+    Some(format!("{python} {} --port {{port}}", script.display()))
+}
