@@ -50,9 +50,8 @@ impl GrpcProvider {
             .map_err(|e| SeamError::Harness(format!("`{url}` is not a gRPC address: {e}")))?
             .connect_timeout(connect_timeout)
             .tcp_nodelay(true);
-        let opened = runtime.block_on(async {
-            tokio::time::timeout(connect_timeout, open(endpoint, url)).await
-        });
+        let opened = runtime
+            .block_on(async { tokio::time::timeout(connect_timeout, open(endpoint, url)).await });
         let (name, requests, replies) = opened.map_err(|_| {
             SeamError::Harness(format!(
                 "{url} did not answer Describe within {} s",
@@ -126,7 +125,8 @@ impl GrpcProvider {
     }
 }
 
-type Opening = Pin<Box<dyn Future<Output = Result<tonic::Streaming<pb::Reply>, tonic::Status>> + Send>>;
+type Opening =
+    Pin<Box<dyn Future<Output = Result<tonic::Streaming<pb::Reply>, tonic::Status>> + Send>>;
 
 async fn open(
     endpoint: Endpoint,

@@ -62,7 +62,10 @@ macro_rules! enum_map {
         fn $decode(value: i32, path: &str) -> Result<$model, WireError> {
             match <$proto>::try_from(value) {
                 $(Ok($p) => Ok($m),)*
-                _ => bad(path, format!("{value} is not a valid {}", stringify!($proto))),
+                _ => bad(
+                    path,
+                    format!("{value} is not a valid {}", stringify!($proto).trim_start_matches("pb::")),
+                ),
             }
         }
     };
