@@ -41,6 +41,8 @@ enum Filter {
 pub(super) struct Registration {
     /// The registration number: the spooler calls preprocessors in this order (PRE-02).
     number: u32,
+    /// The transport that registered it.
+    transport: AddrType,
     /// The messages it is for.
     filter: Filter,
 }
@@ -70,9 +72,11 @@ impl ReferenceStore {
             PreprocessorScope::Mapiuid => Filter::Uid(transport_uid(addr)),
             PreprocessorScope::AllMessages => Filter::Everything,
         };
-        self.mapi
-            .preprocessors
-            .push(Registration { number, filter });
+        self.mapi.preprocessors.push(Registration {
+            number,
+            transport: addr,
+            filter,
+        });
         Ret::hr(Hresult::S_OK)
     }
 
@@ -208,8 +212,13 @@ impl ReferenceStore {
                 .filter(|r| r.responsibility != Some(true))
                 .map(|r| r.addr_type)
         };
-        let wanted =
-            |p: &Registration| self.broken(Mutant::Pre08AnyTransport) || p.wants(waiting());
+        let wanted = |p: &Registration| match p.filter {
+            Filter::Everything if self.broken(Mutant::Pre08AllMessagesOwnTransport) => {
+                waiting().any(|a| a == p.transport)
+            }
+            Filter::Uid(_) if self.broken(Mutant::Pre08MapiuidAllMessages) => true,
+            _ => self.broken(Mutant::Pre08AnyTransport) || p.wants(waiting()),
+        };
         self.mapi
             .preprocessors
             .iter()
