@@ -1,5 +1,6 @@
 //! Profile `system`: the implementation is also the spooler. The harness plays the transports, which
-//! register preprocessors and record every call they get (S139-S143; PRE and SPL rules).
+//! register preprocessors (for their address type, by their MAPIUID, or for all messages) and
+//! record every call they get (S139-S143; PRE and SPL rules; AMB-37).
 
 use super::tx::{one, Tx};
 use super::{Outcome, RetPattern};
