@@ -103,7 +103,7 @@ mod witness_of {
 /// RegisterPreprocessor's three forms (PRE-08, AMB-37): which preprocessors the spooler runs on a
 /// message, and when MAPI asks for preprocessing at all.
 mod preprocessor_scopes {
-    use spoolcheck_model::precondition::CLOCK_START;
+    use spoolcheck_model::precondition::{candidates, CLOCK_START};
     use spoolcheck_model::{
         step, AddrType, Choices, Folder, MsgId, NewMessage, Op, PreprocessorScope, Role, State,
         SubmitScript, SupportCall,
@@ -255,6 +255,24 @@ mod preprocessor_scopes {
                 .any(|c| matches!(c, SupportCall::TransportSend { .. })),
             "the message is still sent: {calls:?}"
         );
+    }
+
+    /// Generation, the quickcheck sequences and the witness search all draw from the candidates.
+    #[test]
+    fn every_transport_is_offered_every_scope() {
+        let state = State::new(system_uncoupled());
+        let offered: Vec<(AddrType, PreprocessorScope)> = candidates(&state, 4)
+            .into_iter()
+            .filter_map(|(_, op)| match op {
+                Op::RegisterPreprocessor { addr, scope } => Some((addr, scope)),
+                _ => None,
+            })
+            .collect();
+        let every: Vec<(AddrType, PreprocessorScope)> = AddrType::ALL
+            .into_iter()
+            .flat_map(|a| PreprocessorScope::ALL.map(|s| (a, s)))
+            .collect();
+        assert_eq!(offered, every);
     }
 
     #[test]
