@@ -1,6 +1,7 @@
 //! Profile `system`: the store is also MAPI's support object and the spooler. The harness plays the
 //! transports, which register preprocessors (for their address type, by their MAPIUID, or for all
-//! messages), go up and down, and record what they are asked to do (S139-S143). In profile `provider` the harness is the spooler and these calls change nothing.
+//! messages), go up and down, and record what they are asked to do (S139-S143). In profile
+//! `provider` the harness is the spooler and these calls change nothing.
 
 use super::tables::StoredMessage;
 use super::ReferenceStore;
