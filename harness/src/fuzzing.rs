@@ -687,10 +687,12 @@ mod tests {
         regression("differential", "submit-unknown-flags");
     }
 
-    /// Profile `system`, `disposition_by = "do-sent-mail"`, `sentmail = "copy"`: a message created
-    /// in Deleted Items with PR_SENTMAIL_ENTRYID Inbox, submitted, locked, then FinishedMsg from
-    /// the spooler role. The model expected the message to stay where it was (no copy in Inbox);
-    /// the reference provider, which is MAPI in this profile, made DoSentMail's copy (SPL-13).
+    /// Profile `system`, `disposition_by = "do-sent-mail"`: a message created in the Outbox with
+    /// PR_SENTMAIL_ENTRYID Sent Items, submitted, locked, then FinishedMsg from the spooler role.
+    /// The model expected the message to stay where it was; the reference provider, which is MAPI
+    /// in this profile, moved it as DoSentMail does (SPL-13). The input was encoded again when
+    /// RegisterPreprocessor gained its scope, which changed how bytes decode into operations in
+    /// profile `system`; it still fails against the model as it was before the fix.
     #[test]
     fn regression_spl13_system_finishedmsg_dosentmail() {
         regression("differential", "spl13-system-finishedmsg-dosentmail");

@@ -316,6 +316,10 @@ mutants! {
         "the spooler runs a message's preprocessors newest registration first";
     Pre08AnyTransport = "pre08-any-transport", [Pre08], system_uncoupled,
         "the spooler takes every registered preprocessor for a matching one: a message waiting for preprocessing goes through each (and gets its RemovePreprocessInfo), whatever its transport";
+    Pre08AllMessagesOwnTransport = "pre08-all-messages-own-transport", [Pre08], system,
+        "the spooler skips a preprocessor registered for all messages (NULL MAPIUID and address type) on a message with no recipient of the registering transport's address type";
+    Pre08MapiuidAllMessages = "pre08-mapiuid-all-messages", [Pre08], system_uncoupled,
+        "the spooler takes a preprocessor registered by a transport's MAPIUID for one registered for all messages: a message waiting for preprocessing goes through it (and gets its RemovePreprocessInfo), whatever its transports";
     Spl02NewestFirst = "spl02-newest-first", [Spl02], system_uncoupled,
         "the spooler serves the newest queued message first";
     Spl02SendsWhileDown = "spl02-sends-while-down", [Spl02], system_uncoupled,

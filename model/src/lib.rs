@@ -54,8 +54,8 @@ pub use choices::{Choices, Profile};
 pub use effect::{Because, Notification, SupportCall};
 pub use observe::{observe, Observation};
 pub use op::{
-    Access, AccessLevel, Handle, NewMessage, Op, OpenPath, QueueRow, Ret, RetData, Role,
-    SubmitScript,
+    Access, AccessLevel, Handle, NewMessage, Op, OpenPath, PreprocessorScope, QueueRow, Ret,
+    RetData, Role, SubmitScript,
 };
 pub use rules::RuleId;
 pub use state::{AddrType, Folder, Life, MsgId, State};

@@ -51,6 +51,32 @@ pub enum Handle {
     Reopened,
 }
 
+/// Which messages a transport registers a preprocessor for: `IMAPISupport::RegisterPreprocessor`
+/// takes a MAPIUID and an address type, either of which may be NULL (PRE-08, AMB-37).
+#[derive(
+    Clone, Copy, Debug, Default, PartialEq, Eq, PartialOrd, Ord, Hash, Serialize, Deserialize,
+)]
+#[serde(rename_all = "kebab-case")]
+#[cfg_attr(feature = "arbitrary", derive(arbitrary::Arbitrary))]
+pub enum PreprocessorScope {
+    /// Registered for the transport's address type: the messages with a recipient of that type.
+    #[default]
+    AddressType,
+    /// Registered by the transport's MAPIUID: the messages that transport handles.
+    Mapiuid,
+    /// Registered with a NULL MAPIUID and a NULL address type: every message.
+    AllMessages,
+}
+
+impl PreprocessorScope {
+    /// Every scope, in a fixed order.
+    pub const ALL: [PreprocessorScope; 3] = [
+        PreprocessorScope::AddressType,
+        PreprocessorScope::Mapiuid,
+        PreprocessorScope::AllMessages,
+    ];
+}
+
 /// What MAPI answers while the store runs one SubmitMessage. The harness knows these in advance
 /// (it plays MAPI), so they travel with the operation and one call is one round trip.
 #[derive(Clone, Copy, Debug, PartialEq, Eq, Hash, Serialize, Deserialize)]
@@ -217,10 +243,15 @@ pub enum Op {
     },
     /// The store shuts down and starts again (a new session): PERSIST-01, PERSIST-03, PERSIST-04, SUBMIT-01.
     Restart,
-    /// Profile `system`: a transport registers a preprocessor for its address type: PRE-08.
+    /// Profile `system`: a transport registers a preprocessor: PRE-08. It registers it for its
+    /// address type, by its MAPIUID, or for all messages (a NULL MAPIUID and a NULL address type);
+    /// the spooler's RunSpooler then calls it only for the messages its scope covers (AMB-37).
     RegisterPreprocessor {
-        /// The transport's address type.
+        /// The registering transport (each address type has its own transport).
         addr: AddrType,
+        /// Which messages the preprocessor is for.
+        #[serde(default)]
+        scope: PreprocessorScope,
     },
     /// Profile `system`: a transport becomes unavailable or available again: SPL-02.
     SetTransportAvailable {
@@ -378,8 +409,13 @@ impl fmt::Display for Op {
             }
             Op::EmptyFolder { folder, .. } => write!(f, "{name}({folder:?})"),
             Op::StoreLogoff { flags } => write!(f, "{name}(0x{flags:X})"),
-            Op::RegisterPreprocessor { addr } => {
-                write!(f, "{name}({})", format!("{addr:?}").to_uppercase())
+            Op::RegisterPreprocessor { addr, scope } => {
+                let scope = match scope {
+                    PreprocessorScope::AddressType => "",
+                    PreprocessorScope::Mapiuid => ", by MAPIUID",
+                    PreprocessorScope::AllMessages => ", all messages",
+                };
+                write!(f, "{name}({}{scope})", format!("{addr:?}").to_uppercase())
             }
             Op::SetTransportAvailable { addr, available } => {
                 write!(

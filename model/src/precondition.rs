@@ -4,7 +4,7 @@
 
 use crate::choices::Profile;
 use crate::mapi::{expand, logoff, Hresult, FORCE_SUBMIT};
-use crate::op::{Access, Handle, NewMessage, Op, OpenPath, Role, SubmitScript};
+use crate::op::{Access, Handle, NewMessage, Op, OpenPath, PreprocessorScope, Role, SubmitScript};
 use crate::state::{AddrType, Folder, Life, MsgId, State};
 use serde::{Deserialize, Serialize};
 
@@ -303,7 +303,10 @@ pub fn candidates_of(state: &State, max_messages: u32, only: Option<OpKind>) -> 
     );
     push(OpKind::Restart, Op::Restart);
     for addr in AddrType::ALL {
-        push(OpKind::Transport, Op::RegisterPreprocessor { addr });
+        // Every form of registration (PRE-08): for the address type, by MAPIUID, for all messages.
+        for scope in PreprocessorScope::ALL {
+            push(OpKind::Transport, Op::RegisterPreprocessor { addr, scope });
+        }
         let down = state.transports_down.contains(&addr);
         push(
             OpKind::Transport,

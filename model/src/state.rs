@@ -2,6 +2,7 @@
 
 use crate::choices::Choices;
 use crate::mapi::{msgflag, submitflag};
+use crate::op::PreprocessorScope;
 use serde::{Deserialize, Serialize};
 use std::collections::BTreeMap;
 use std::fmt;
@@ -155,6 +156,15 @@ impl Message {
         }
     }
 
+    /// The address types of the recipients no transport has handled yet (PR_RESPONSIBILITY not
+    /// TRUE): the rows the spooler still gives to transports.
+    pub fn pending_addrs(&self) -> impl Iterator<Item = AddrType> + '_ {
+        self.recipients
+            .iter()
+            .filter(|r| r.responsibility != Some(true))
+            .map(|r| r.addr)
+    }
+
     /// MSGFLAG_SUBMIT is set.
     pub fn submitted(&self) -> bool {
         self.flags & msgflag::SUBMIT != 0
@@ -176,8 +186,25 @@ impl Message {
 pub struct Preprocessor {
     /// Registration number, in registration order.
     pub id: u32,
-    /// The transport's address type; the preprocessor runs only for messages with such recipients.
+    /// The registering transport's address type.
     pub addr: AddrType,
+    /// Which messages the preprocessor is for (PRE-08, AMB-37).
+    pub scope: PreprocessorScope,
+}
+
+impl Preprocessor {
+    /// True if the preprocessor is for a message whose recipients still to be handled have the
+    /// address types `pending` (PRE-08, AMB-37).
+    pub fn is_for(&self, mut pending: impl Iterator<Item = AddrType>) -> bool {
+        match self.scope {
+            PreprocessorScope::AllMessages => true,
+            // Each address type has its own transport, which gets exactly the recipients of that
+            // type, so the transport's MAPIUID picks out the same recipients as its address type.
+            PreprocessorScope::AddressType | PreprocessorScope::Mapiuid => {
+                pending.any(|a| a == self.addr)
+            }
+        }
+    }
 }
 
 /// The whole model state.

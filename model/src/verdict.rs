@@ -195,6 +195,15 @@ fn call_violation(op: &Op, outcome: &Outcome, actual: &[SupportCall]) -> Option<
                     None => RuleId::Pre08,
                 }
             }
+            // A preprocessor that is for this message and is never run on it (PRE-08), whether
+            // other calls come in its place or none do. One run out of order or without the lock
+            // is still run: PRE-02 or SPL-19, below.
+            (Some(w), _)
+                if matches!(w.what, SupportCall::Preprocess { .. })
+                    && !actual.iter().any(|g| same_preprocessor(&w.what, g)) =>
+            {
+                RuleId::Pre08
+            }
             // The notice was due only because PrepareSubmit was: if that is missing, name it.
             (Some(w), _)
                 if matches!(w.what, SupportCall::SpoolerNotify { .. })

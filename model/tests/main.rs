@@ -99,3 +99,196 @@ mod witness_of {
         }
     }
 }
+
+/// RegisterPreprocessor's three forms (PRE-08, AMB-37): which preprocessors the spooler runs on a
+/// message, and when MAPI asks for preprocessing at all.
+mod preprocessor_scopes {
+    use spoolcheck_model::precondition::{candidates, CLOCK_START};
+    use spoolcheck_model::{
+        step, AddrType, Choices, Folder, MsgId, NewMessage, Op, PreprocessorScope, Role, State,
+        SubmitScript, SupportCall,
+    };
+
+    use AddrType::{Fax, Smtp, X400};
+    use PreprocessorScope::{AddressType, AllMessages, Mapiuid};
+
+    /// Profile `system` without tight coupling, so every message goes through the spooler.
+    fn system_uncoupled() -> Choices {
+        let (_, system) = Choices::presets()
+            .into_iter()
+            .find(|(name, _)| *name == "system")
+            .expect("the model has a system preset");
+        Choices {
+            tight_coupling: None,
+            ..system
+        }
+    }
+
+    fn register(addr: AddrType, scope: PreprocessorScope) -> Op {
+        Op::RegisterPreprocessor { addr, scope }
+    }
+
+    fn create(recipients: Vec<AddrType>) -> Op {
+        Op::CreateMessage(NewMessage {
+            folder: Folder::Outbox,
+            recipients,
+            sentmail: None,
+            delete_after_submit: false,
+            unsent: false,
+            resend: false,
+            saved: true,
+        })
+    }
+
+    fn submit() -> Op {
+        Op::SubmitMessage {
+            caller: Role::Client,
+            msg: MsgId(1),
+            flags: 0,
+            script: SubmitScript::ok(CLOCK_START),
+        }
+    }
+
+    /// The state after `ops`, following the default outcomes, and the last step's support calls.
+    fn run(ops: &[Op]) -> (State, Vec<SupportCall>) {
+        let mut state = State::new(system_uncoupled());
+        let mut calls = Vec::new();
+        for op in ops {
+            let result = step(&state, op);
+            calls = result
+                .default_outcome()
+                .calls
+                .iter()
+                .map(|c| c.what.clone())
+                .collect();
+            state = result.next().clone();
+        }
+        (state, calls)
+    }
+
+    fn preprocessed(calls: &[SupportCall]) -> Vec<u32> {
+        calls
+            .iter()
+            .filter_map(|c| match c {
+                SupportCall::Preprocess { preprocessor, .. } => Some(*preprocessor),
+                _ => None,
+            })
+            .collect()
+    }
+
+    fn cleaned(calls: &[SupportCall]) -> Vec<u32> {
+        calls
+            .iter()
+            .filter_map(|c| match c {
+                SupportCall::RemovePreprocessInfo { preprocessor, .. } => Some(*preprocessor),
+                _ => None,
+            })
+            .collect()
+    }
+
+    #[test]
+    fn the_spooler_runs_what_each_scope_covers_in_registration_order() {
+        let (_, calls) = run(&[
+            register(Fax, AllMessages),  // 1: every message
+            register(Smtp, AddressType), // 2: m1 has an SMTP recipient
+            register(Fax, Mapiuid),      // 3: no FAX recipient, so not the FAX transport's
+            register(X400, AddressType), // 4: no X400 recipient
+            register(Smtp, Mapiuid),     // 5: the SMTP transport handles m1
+            create(vec![Smtp]),
+            submit(),
+            Op::RunSpooler,
+        ]);
+        assert_eq!(preprocessed(&calls), [1, 2, 5], "{calls:?}");
+        assert_eq!(cleaned(&calls), [1, 2, 5], "{calls:?}");
+    }
+
+    #[test]
+    fn only_registrations_for_the_message_make_it_need_preprocessing() {
+        for (scope, needed) in [(AllMessages, true), (Mapiuid, false), (AddressType, false)] {
+            let (state, _) = run(&[register(Fax, scope), create(vec![Smtp]), submit()]);
+            let m = &state.messages[&MsgId(1)];
+            assert_eq!(m.preprocess, needed, "{scope:?}");
+            assert!(state.queued(MsgId(1)), "{scope:?}");
+        }
+        let (state, _) = run(&[register(Fax, Mapiuid), create(vec![Smtp, Fax]), submit()]);
+        assert!(state.messages[&MsgId(1)].preprocess, "FAX by MAPIUID");
+    }
+
+    #[test]
+    fn a_transport_whose_recipients_are_all_handled_has_no_preprocessing_to_do() {
+        // In profile system only a spooler outside the implementation would lock the message and
+        // mark the FAX row handled; the model answers every call, so the reading shows.
+        let (_, calls) = run(&[
+            register(Fax, AddressType),
+            register(Fax, Mapiuid),
+            register(Fax, AllMessages),
+            create(vec![Smtp, Fax]),
+            submit(),
+            Op::SetLockState {
+                caller: Role::Spooler,
+                msg: MsgId(1),
+                lock: true,
+            },
+            Op::MarkResponsibility {
+                caller: Role::Spooler,
+                msg: MsgId(1),
+                recipient: 1,
+            },
+            Op::RunSpooler,
+        ]);
+        assert_eq!(preprocessed(&calls), [3], "{calls:?}");
+    }
+
+    #[test]
+    fn a_message_queued_without_preprocessing_is_not_preprocessed_later() {
+        let (_, calls) = run(&[
+            create(vec![Smtp]),
+            submit(),
+            register(Smtp, AllMessages),
+            Op::RunSpooler,
+        ]);
+        assert!(preprocessed(&calls).is_empty(), "{calls:?}");
+        assert!(cleaned(&calls).is_empty(), "{calls:?}");
+        assert!(
+            calls
+                .iter()
+                .any(|c| matches!(c, SupportCall::TransportSend { .. })),
+            "the message is still sent: {calls:?}"
+        );
+    }
+
+    /// Generation, the quickcheck sequences and the witness search all draw from the candidates.
+    #[test]
+    fn every_transport_is_offered_every_scope() {
+        let state = State::new(system_uncoupled());
+        let offered: Vec<(AddrType, PreprocessorScope)> = candidates(&state, 4)
+            .into_iter()
+            .filter_map(|(_, op)| match op {
+                Op::RegisterPreprocessor { addr, scope } => Some((addr, scope)),
+                _ => None,
+            })
+            .collect();
+        let every: Vec<(AddrType, PreprocessorScope)> = AddrType::ALL
+            .into_iter()
+            .flat_map(|a| PreprocessorScope::ALL.map(|s| (a, s)))
+            .collect();
+        assert_eq!(offered, every);
+    }
+
+    #[test]
+    fn the_operation_names_its_scope() {
+        assert_eq!(
+            register(Smtp, AddressType).to_string(),
+            "RegisterPreprocessor(SMTP)"
+        );
+        assert_eq!(
+            register(Smtp, Mapiuid).to_string(),
+            "RegisterPreprocessor(SMTP, by MAPIUID)"
+        );
+        assert_eq!(
+            register(Fax, AllMessages).to_string(),
+            "RegisterPreprocessor(FAX, all messages)"
+        );
+        assert_eq!(PreprocessorScope::default(), AddressType);
+    }
+}

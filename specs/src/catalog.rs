@@ -13,7 +13,7 @@ pub mod data {
     pub const RULES: &str = include_str!("../rules.toml");
     /// `excluded.toml`: surveyed rules left out, with reasons.
     pub const EXCLUDED: &str = include_str!("../excluded.toml");
-    /// `ambiguities.toml`: AMB-01..AMB-36 and the model's readings.
+    /// `ambiguities.toml`: AMB-01..AMB-37 and the model's readings.
     pub const AMBIGUITIES: &str = include_str!("../ambiguities.toml");
     /// `invariants.toml`: INV-01..INV-15 and the rules they protect.
     pub const INVARIANTS: &str = include_str!("../invariants.toml");

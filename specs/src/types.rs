@@ -206,7 +206,7 @@ pub struct Excluded {
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
 #[serde(deny_unknown_fields)]
 pub struct Ambiguity {
-    /// `AMB-01` .. `AMB-36`.
+    /// `AMB-01` .. `AMB-37`.
     pub id: String,
     /// What is ambiguous, in a few words.
     #[serde(default)]

@@ -40,13 +40,13 @@ mod embedded {
     }
 
     #[test]
-    fn ambiguities_run_from_amb_01_to_amb_36_in_order() {
+    fn ambiguities_run_from_amb_01_to_amb_37_in_order() {
         let ids: Vec<&str> = Catalog::embedded()
             .ambiguities
             .iter()
             .map(|a| a.id.as_str())
             .collect();
-        let expected: Vec<String> = (1..=36).map(|n| format!("AMB-{n:02}")).collect();
+        let expected: Vec<String> = (1..=37).map(|n| format!("AMB-{n:02}")).collect();
         assert_eq!(ids, expected);
     }
 

@@ -121,8 +121,8 @@ struct Session {
 /// Profile `system`: the registered preprocessors and the transports that are down.
 #[derive(Clone, Debug, Default)]
 struct MapiSide {
-    /// (registration number, address type), in registration order.
-    preprocessors: Vec<(u32, AddrType)>,
+    /// The registered preprocessors, in registration order.
+    preprocessors: Vec<system::Registration>,
     /// Transports that are temporarily unavailable.
     transports_down: BTreeSet<AddrType>,
     /// Messages handed over by CompleteMsg, in hand-over order: the spooler serves them first.
@@ -218,7 +218,7 @@ impl Implementation for ReferenceStore {
             Op::GetSupportMask => self.support_mask(),
             Op::StoreLogoff { flags } => self.store_logoff(*flags),
             Op::Restart => self.restart(support),
-            Op::RegisterPreprocessor { addr } => self.register_preprocessor(*addr),
+            Op::RegisterPreprocessor { addr, scope } => self.register_preprocessor(*addr, *scope),
             Op::SetTransportAvailable { addr, available } => {
                 self.set_transport_available(*addr, *available)
             }

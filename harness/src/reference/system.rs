@@ -1,19 +1,83 @@
 //! Profile `system`: the store is also MAPI's support object and the spooler. The harness plays the
-//! transports, which register preprocessors, go up and down, and record what they are asked to do
-//! (S139-S143). In profile `provider` the harness is the spooler and these calls change nothing.
+//! transports, which register preprocessors (for their address type, by their MAPIUID, or for all
+//! messages), go up and down, and record what they are asked to do (S139-S143). In profile
+//! `provider` the harness is the spooler and these calls change nothing.
 
 use super::tables::StoredMessage;
 use super::ReferenceStore;
 use crate::mutant::Mutant;
 use crate::seam::Support;
 use spoolcheck_model::mapi::{expand, Hresult};
-use spoolcheck_model::{AddrType, MsgId, Ret, Role, SubmitScript, SupportCall};
+use spoolcheck_model::{AddrType, MsgId, PreprocessorScope, Ret, Role, SubmitScript, SupportCall};
+
+/// A MAPIUID: the 16 bytes that name a transport to MAPI.
+type Mapiuid = [u8; 16];
+
+/// The MAPIUID of the transport of an address type. Each address type has its own transport, and
+/// the spooler gives a recipient to the transport of its address type, so this is also the
+/// MAPIUID a recipient is routed by.
+fn transport_uid(transport: AddrType) -> Mapiuid {
+    let mut uid = *b"spoolcheck-xp-\0\0";
+    uid[15] = match transport {
+        AddrType::Smtp => 1,
+        AddrType::Fax => 2,
+        AddrType::X400 => 3,
+    };
+    uid
+}
+
+/// What a preprocessor was registered for: RegisterPreprocessor's `lpMuid` and `lpszAdrType`.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+enum Filter {
+    /// `lpszAdrType` given: recipients of this address type.
+    AddrType(AddrType),
+    /// `lpMuid` given: recipients routed to the transport with this MAPIUID.
+    Uid(Mapiuid),
+    /// Both NULL: every message (AMB-37).
+    Everything,
+}
+
+/// One row of MAPI's preprocessor table (PRE-08, S142).
+#[derive(Clone, Copy, Debug)]
+pub(super) struct Registration {
+    /// The registration number: the spooler calls preprocessors in this order (PRE-02).
+    number: u32,
+    /// The transport that registered it.
+    transport: AddrType,
+    /// The messages it is for.
+    filter: Filter,
+}
+
+impl Registration {
+    /// True if the preprocessor is for a message with recipients of these address types.
+    fn wants(&self, mut recipients: impl Iterator<Item = AddrType>) -> bool {
+        match self.filter {
+            Filter::AddrType(addr) => recipients.any(|a| a == addr),
+            Filter::Uid(uid) => recipients.any(|a| transport_uid(a) == uid),
+            Filter::Everything => true,
+        }
+    }
+}
 
 impl ReferenceStore {
-    /// A transport registers a preprocessor for its address type (PRE-08, S142).
-    pub(super) fn register_preprocessor(&mut self, addr: AddrType) -> Ret {
+    /// A transport registers a preprocessor for its address type, by its MAPIUID, or, giving
+    /// neither, for all messages (PRE-08, S142).
+    pub(super) fn register_preprocessor(
+        &mut self,
+        addr: AddrType,
+        scope: PreprocessorScope,
+    ) -> Ret {
         let number = u32::try_from(self.mapi.preprocessors.len()).unwrap_or(u32::MAX) + 1;
-        self.mapi.preprocessors.push((number, addr));
+        let filter = match scope {
+            PreprocessorScope::AddressType => Filter::AddrType(addr),
+            PreprocessorScope::Mapiuid => Filter::Uid(transport_uid(addr)),
+            PreprocessorScope::AllMessages => Filter::Everything,
+        };
+        self.mapi.preprocessors.push(Registration {
+            number,
+            transport: addr,
+            filter,
+        });
         Ret::hr(Hresult::S_OK)
     }
 
@@ -28,13 +92,15 @@ impl ReferenceStore {
     }
 
     /// MAPI's ExpandRecips, as the store plays it: preprocessing is needed when a registered
-    /// preprocessor's transport has a recipient (it also sets PR_PREPROCESS), and the spooler is needed
-    /// when the coupled transport cannot handle every recipient.
+    /// preprocessor is for the message (it also sets PR_PREPROCESS), so always once one is
+    /// registered for all messages; the spooler is needed when the coupled transport cannot handle
+    /// every recipient.
     pub(super) fn mapi_expand_recips(&self, m: &mut StoredMessage) -> u32 {
-        let needs_preprocessing = m
-            .recipients
+        let needs_preprocessing = self
+            .mapi
+            .preprocessors
             .iter()
-            .any(|r| self.preprocessors_for(r.addr_type).next().is_some());
+            .any(|p| p.wants(m.recipients.iter().map(|r| r.addr_type)));
         let coupled = self.choices.tight_coupling.is_some();
         let needs_spooler = coupled
             && m.recipients
@@ -50,15 +116,6 @@ impl ReferenceStore {
         } else {
             0
         })
-    }
-
-    /// The registration numbers of the preprocessors of one address type's transport.
-    fn preprocessors_for(&self, addr: AddrType) -> impl Iterator<Item = u32> + '_ {
-        self.mapi
-            .preprocessors
-            .iter()
-            .filter(move |(_, a)| *a == addr)
-            .map(|(n, _)| *n)
     }
 
     /// The spooler serves one message completely, if one can be served.
@@ -145,16 +202,29 @@ impl ReferenceStore {
         }
     }
 
-    /// Every preprocessor whose transport has a recipient of the message, in registration order.
+    /// Every preprocessor that is for the message, in registration order: one registered for an
+    /// address type or a MAPIUID when a recipient not yet handled goes that way, one registered for
+    /// all messages always (PRE-08, AMB-37).
     fn matching_preprocessors(&self, id: MsgId) -> Vec<u32> {
         let m = &self.messages[&id];
-        let any_transport = self.broken(Mutant::Pre08AnyTransport);
-        let wanted = |addr: AddrType| m.recipients.iter().any(|r| r.addr_type == addr);
+        let waiting = || {
+            m.recipients
+                .iter()
+                .filter(|r| r.responsibility != Some(true))
+                .map(|r| r.addr_type)
+        };
+        let wanted = |p: &Registration| match p.filter {
+            Filter::Everything if self.broken(Mutant::Pre08AllMessagesOwnTransport) => {
+                waiting().any(|a| a == p.transport)
+            }
+            Filter::Uid(_) if self.broken(Mutant::Pre08MapiuidAllMessages) => true,
+            _ => self.broken(Mutant::Pre08AnyTransport) || p.wants(waiting()),
+        };
         self.mapi
             .preprocessors
             .iter()
-            .filter(|(_, addr)| any_transport || wanted(*addr))
-            .map(|(n, _)| *n)
+            .filter(|p| wanted(p))
+            .map(|p| p.number)
             .collect()
     }
 

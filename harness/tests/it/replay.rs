@@ -200,3 +200,101 @@ fn malformed_trace_files_name_the_file_and_the_position() {
     std::fs::write(&path, &valid).expect("written");
     TraceFile::load(&path).expect("the valid trace loads");
 }
+
+/// RegisterPreprocessor's scope may be left out of a trace: such a registration is for the
+/// transport's address type, as every registration was before scopes existed. Each scope
+/// round-trips under its kebab-case name.
+#[test]
+fn a_registration_without_a_scope_is_for_the_address_type() {
+    use spoolcheck_model::{AddrType, Op, PreprocessorScope};
+    let old: Op = serde_json::from_str(r#"{"op": "register-preprocessor", "addr": "FAX"}"#)
+        .expect("a registration without a scope parses");
+    assert_eq!(
+        old,
+        Op::RegisterPreprocessor {
+            addr: AddrType::Fax,
+            scope: PreprocessorScope::AddressType
+        }
+    );
+    for (scope, name) in [
+        (PreprocessorScope::AddressType, "address-type"),
+        (PreprocessorScope::Mapiuid, "mapiuid"),
+        (PreprocessorScope::AllMessages, "all-messages"),
+    ] {
+        let op = Op::RegisterPreprocessor {
+            addr: AddrType::Smtp,
+            scope,
+        };
+        let json = serde_json::to_string(&op).expect("serialises");
+        assert!(json.contains(&format!(r#""scope":"{name}""#)), "{json}");
+        assert_eq!(serde_json::from_str::<Op>(&json).expect("parses"), op);
+    }
+}
+
+/// One registration of each scope by each transport, then a message for every mix of recipients,
+/// each through the spooler: the reference runs exactly the preprocessors the model expects, and
+/// each mutant of the new scopes is caught on the same operations naming PRE-08.
+#[test]
+fn the_reference_honours_every_preprocessor_scope() {
+    use spoolcheck_model::{
+        AddrType, Choices, Folder, MsgId, NewMessage, Op, PreprocessorScope, Role, SubmitScript,
+    };
+    let system = Choices::presets()
+        .into_iter()
+        .find(|(name, _)| *name == "system")
+        .map(|(_, c)| c)
+        .expect("a system preset");
+    let mut ops: Vec<Op> = Vec::new();
+    for scope in [PreprocessorScope::Mapiuid, PreprocessorScope::AllMessages] {
+        ops.push(Op::RegisterPreprocessor {
+            addr: AddrType::Fax,
+            scope,
+        });
+    }
+    ops.push(Op::RegisterPreprocessor {
+        addr: AddrType::X400,
+        scope: PreprocessorScope::AddressType,
+    });
+    let mixes = [
+        vec![AddrType::Smtp],
+        vec![AddrType::Fax],
+        vec![AddrType::Smtp, AddrType::X400],
+    ];
+    for (n, recipients) in (1..).zip(mixes) {
+        ops.push(Op::CreateMessage(NewMessage {
+            folder: Folder::Outbox,
+            recipients,
+            sentmail: None,
+            delete_after_submit: false,
+            unsent: false,
+            resend: false,
+            saved: true,
+        }));
+        ops.push(Op::SubmitMessage {
+            caller: Role::Client,
+            msg: MsgId(n),
+            flags: 0,
+            script: SubmitScript::ok(spoolcheck_model::precondition::CLOCK_START + u64::from(n)),
+        });
+        ops.push(Op::RunSpooler);
+    }
+    for choices in [
+        system.clone(),
+        Choices {
+            tight_coupling: None,
+            ..system
+        },
+    ] {
+        let (failure, _) = replay(reference(), &choices, &ops, TIMEOUT).expect("replays");
+        assert!(failure.is_none(), "{:?}", failure.map(|f| f.headline()));
+        for m in [
+            Mutant::Pre08AllMessagesOwnTransport,
+            Mutant::Pre08MapiuidAllMessages,
+            Mutant::Pre08AnyTransport,
+        ] {
+            let (failure, _) = replay(mutant(m), &choices, &ops, TIMEOUT).expect("replays");
+            let failure = failure.unwrap_or_else(|| panic!("{m} passes"));
+            assert_eq!(failure.rule().map(|r| r.as_str()), Some("PRE-08"), "{m}");
+        }
+    }
+}

@@ -217,7 +217,9 @@ pub fn step(state: &State, op: &Op) -> Step {
         Op::GetSupportMask => lifecycle::support_mask(state),
         Op::StoreLogoff { flags } => lifecycle::store_logoff(state, *flags),
         Op::Restart => lifecycle::restart(state),
-        Op::RegisterPreprocessor { addr } => system::register_preprocessor(state, *addr),
+        Op::RegisterPreprocessor { addr, scope } => {
+            system::register_preprocessor(state, *addr, *scope)
+        }
         Op::SetTransportAvailable { addr, available } => {
             system::set_transport(state, *addr, *available)
         }

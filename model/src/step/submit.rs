@@ -148,16 +148,20 @@ fn no_recipients(state: &State, id: MsgId, script: &SubmitScript) -> Vec<Outcome
 }
 
 /// In profile `system` the implementation is MAPI too: ExpandRecips answers from the registered
-/// preprocessors and the coupled transport, and PrepareSubmit succeeds.
+/// preprocessors and the coupled transport, and PrepareSubmit succeeds. Preprocessing is needed
+/// when some registered preprocessor is for the message (PRE-08, AMB-37), so one registered for all
+/// messages makes every submission need it.
 fn effective_script(state: &State, id: MsgId, script: &SubmitScript) -> SubmitScript {
     if state.choices.profile == Profile::Provider {
         return *script;
     }
     let m = &state.messages[&id];
-    let needs_pre = m
-        .recipients
+    // Every recipient is still to be handled here: the store has just set PR_RESPONSIBILITY FALSE
+    // on all of them (SUBMIT-06), before it calls ExpandRecips.
+    let needs_pre = state
+        .preprocessors
         .iter()
-        .any(|r| state.preprocessors.iter().any(|p| p.addr == r.addr));
+        .any(|p| p.is_for(m.recipients.iter().map(|r| r.addr)));
     let tc = state.choices.tight_coupling.is_some();
     let needs_spooler = tc
         && m.recipients

@@ -1,20 +1,28 @@
 //! Profile `system`: the implementation is also the spooler. The harness plays the transports, which
-//! register preprocessors and record every call they get (S139-S143; PRE and SPL rules).
+//! register preprocessors (for their address type, by their MAPIUID, or for all messages) and
+//! record every call they get (S139-S143; PRE and SPL rules; AMB-37).
 
 use super::tx::{one, Tx};
 use super::{Outcome, RetPattern};
 use crate::choices::Profile;
 use crate::effect::SupportCall;
 use crate::mapi::Hresult;
-use crate::op::Ret;
+use crate::op::{PreprocessorScope, Ret};
 use crate::rules::RuleId as R;
 use crate::state::{AddrType, MsgId, Preprocessor, State};
 
-/// A transport registers a preprocessor for its address type (S142).
-pub(super) fn register_preprocessor(state: &State, addr: AddrType) -> Vec<Outcome> {
+/// A transport registers a preprocessor for its address type, by its MAPIUID or for all messages
+/// (S142, PRE-08, AMB-37).
+pub(super) fn register_preprocessor(
+    state: &State,
+    addr: AddrType,
+    scope: PreprocessorScope,
+) -> Vec<Outcome> {
     let mut tx = Tx::new(state);
     let id = u32::try_from(state.preprocessors.len()).unwrap_or(u32::MAX) + 1;
-    tx.state_mut().preprocessors.push(Preprocessor { id, addr });
+    tx.state_mut()
+        .preprocessors
+        .push(Preprocessor { id, addr, scope });
     tx.setup(Ret::hr(Hresult::S_OK));
     one(tx)
 }
@@ -115,13 +123,16 @@ fn serve(tx: &mut Tx, id: MsgId) {
     if !tx.msg(id).locked {
         tx.set_locked(id, true, R::Spl19);
     }
+    // The preprocessors this message is for, in registration order, judged on the recipients the
+    // transports are still to handle as the spooler takes the message (PRE-08, AMB-37). The same
+    // ones get RemovePreprocessInfo after the send.
     let matching: Vec<Preprocessor> = {
         let m = tx.msg(id);
         let s = tx.state();
         s.preprocessors
             .iter()
             .copied()
-            .filter(|p| m.recipients.iter().any(|r| r.addr == p.addr))
+            .filter(|p| p.is_for(m.pending_addrs()))
             .collect()
     };
     if tx.msg(id).preprocess {
