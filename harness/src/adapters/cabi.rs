@@ -16,7 +16,7 @@ use spoolcheck_model::observe::{MessageView, OBSERVED_MESSAGE_FLAGS};
 use spoolcheck_model::op::{AccessLevel, QueueRow, RetData};
 use spoolcheck_model::{
     Access, AddrType, Choices, Folder, Handle, MsgId, Notification, Observation, Op, OpenPath,
-    Profile, Ret, Role, SupportCall,
+    PreprocessorScope, Profile, Ret, Role, SupportCall,
 };
 use std::collections::BTreeMap;
 use std::ffi::{c_char, c_void, CStr};
@@ -728,9 +728,13 @@ fn encode_op(op: &Op, recipients: &[u32]) -> ffi::Op {
         Op::MarkResponsibility { recipient, .. } => c.recipient = u32::from(*recipient),
         Op::EmptyFolder { folder, .. } => c.folder = folder_code(*folder),
         Op::StoreLogoff { flags } => c.flags = *flags,
-        Op::RegisterPreprocessor { addr } => {
+        Op::RegisterPreprocessor { addr, scope } => {
             c.addr = addr_code(*addr);
-            c.scope = 1;
+            c.scope = match scope {
+                PreprocessorScope::AddressType => 1,
+                PreprocessorScope::Mapiuid => 2,
+                PreprocessorScope::AllMessages => 3,
+            };
         }
         Op::SetTransportAvailable { addr, available } => {
             c.addr = addr_code(*addr);

@@ -14,7 +14,7 @@ use spoolcheck_model::observe::{MessageView, OBSERVED_MESSAGE_FLAGS};
 use spoolcheck_model::op::{AccessLevel, QueueRow, RetData};
 use spoolcheck_model::{
     Access, AddrType, Choices, Folder, Handle, MsgId, NewMessage, Notification, Observation, Op,
-    OpenPath, Profile, Ret, Role, SubmitScript, SupportCall,
+    OpenPath, PreprocessorScope, Profile, Ret, Role, SubmitScript, SupportCall,
 };
 use std::collections::BTreeMap;
 use std::fmt;
@@ -86,6 +86,11 @@ enum_map!(encode_addr, decode_addr, AddrType, pb::AddrType, {
     AddrType::Smtp => pb::AddrType::Smtp,
     AddrType::Fax => pb::AddrType::Fax,
     AddrType::X400 => pb::AddrType::X400,
+});
+enum_map!(encode_scope, decode_scope, PreprocessorScope, pb::PreprocessorScope, {
+    PreprocessorScope::AddressType => pb::PreprocessorScope::AddressType,
+    PreprocessorScope::Mapiuid => pb::PreprocessorScope::Mapiuid,
+    PreprocessorScope::AllMessages => pb::PreprocessorScope::AllMessages,
 });
 enum_map!(encode_access, decode_access, Access, pb::Access, {
     Access::Default => pb::Access::Default,
@@ -300,10 +305,12 @@ pub fn encode_op(op: &Op) -> pb::Op {
         Op::GetSupportMask => Kind::GetSupportMask(pb::GetSupportMask {}),
         Op::StoreLogoff { flags } => Kind::StoreLogoff(pb::StoreLogoff { flags: *flags }),
         Op::Restart => Kind::Restart(pb::Restart {}),
-        Op::RegisterPreprocessor { addr } => Kind::RegisterPreprocessor(pb::RegisterPreprocessor {
-            transport: encode_addr(*addr),
-            scope: pb::PreprocessorScope::AddressType as i32,
-        }),
+        Op::RegisterPreprocessor { addr, scope } => {
+            Kind::RegisterPreprocessor(pb::RegisterPreprocessor {
+                transport: encode_addr(*addr),
+                scope: encode_scope(*scope),
+            })
+        }
         Op::SetTransportAvailable { addr, available } => {
             Kind::SetTransportAvailable(pb::SetTransportAvailable {
                 transport: encode_addr(*addr),
@@ -443,11 +450,9 @@ pub fn decode_op(op: &pb::Op, path: &str) -> Result<Op, WireError> {
         Kind::Restart(_) => Op::Restart,
         Kind::RegisterPreprocessor(r) => {
             let p = field(path, "register_preprocessor");
-            if r.scope != pb::PreprocessorScope::AddressType as i32 {
-                return bad(&field(&p, "scope"), "only ADDRESS_TYPE is known here");
-            }
             Op::RegisterPreprocessor {
                 addr: decode_addr(r.transport, &field(&p, "transport"))?,
+                scope: decode_scope(r.scope, &field(&p, "scope"))?,
             }
         }
         Kind::SetTransportAvailable(s) => Op::SetTransportAvailable {
