@@ -8,7 +8,7 @@
 
 cd "$SRC/spoolcheck"
 
-targets=(model_ops differential trace_parse choices_parse)
+targets=(model_ops differential trace_parse choices_parse ledger_parse)
 
 cargo fuzz build -O -a
 

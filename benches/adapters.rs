@@ -44,7 +44,11 @@ fn main() {
         .expect("the reference serves over gRPC");
     let mut grpc = GrpcProvider::connect(&server.url(), Duration::from_secs(5)).expect("connects");
     let grpc_cost = per_op(&mut grpc, &cases);
-    row("gRPC (bidi stream)", "reference (Rust), served in this process", grpc_cost);
+    row(
+        "gRPC (bidi stream)",
+        "reference (Rust), served in this process",
+        grpc_cost,
+    );
 
     let (bidi, unary) = bare_grpc();
     row("bare gRPC ping-pong, bidi stream", "empty messages", bidi);
@@ -63,13 +67,21 @@ fn main() {
     )
     .expect("a launcher");
     let mut isolated = launcher.start().expect("an isolated child");
-    row("C ABI, isolated", "example C provider", per_op(&mut isolated, &cases));
+    row(
+        "C ABI, isolated",
+        "example C provider",
+        per_op(&mut isolated, &cases),
+    );
 
     if let Some(command) = python() {
         let log = std::env::temp_dir().join("spoolcheck-bench-python.log");
         let python = SpawnedServer::start(&command, &log, READY_TIMEOUT).expect("Python serves");
         let mut p = GrpcProvider::connect(python.url(), Duration::from_secs(5)).expect("connects");
-        row("gRPC (bidi stream)", "example Python provider", per_op(&mut p, &cases));
+        row(
+            "gRPC (bidi stream)",
+            "example Python provider",
+            per_op(&mut p, &cases),
+        );
     } else {
         println!("| gRPC (bidi stream) | example Python provider | (no grpcio) |");
     }
@@ -215,7 +227,8 @@ fn bare_grpc() -> (Duration, Duration) {
         let mut client = pb::provider_client::ProviderClient::new(channel);
         let (requests, inbox) = mpsc::channel(2);
         let mut session = client.clone();
-        let opening = tokio::spawn(async move { session.session(ReceiverStream::new(inbox)).await });
+        let opening =
+            tokio::spawn(async move { session.session(ReceiverStream::new(inbox)).await });
         requests.send(pb::Request::default()).await.expect("sends");
         let mut replies = opening.await.expect("joins").expect("opens").into_inner();
         replies.message().await.expect("a reply");
@@ -225,7 +238,11 @@ fn bare_grpc() -> (Duration, Duration) {
             let started = Instant::now();
             for _ in 0..PINGS {
                 requests.send(pb::Request::default()).await.expect("sends");
-                replies.message().await.expect("a reply").expect("not closed");
+                replies
+                    .message()
+                    .await
+                    .expect("a reply")
+                    .expect("not closed");
             }
             bidi = bidi.min(started.elapsed() / PINGS as u32);
             let started = Instant::now();

@@ -3,15 +3,15 @@
 #
 #   fuzz/run.sh TARGET SECONDS [LIBFUZZER-FLAGS...]
 #
-# TARGET is model_ops, differential, trace_parse or choices_parse. The run starts from the committed
-# corpus (fuzz/corpus/TARGET, only read) and keeps what it finds in fuzz/work/TARGET (not
-# committed); fuzz/README.md says how to fold that into the corpus. A crash leaves its input in
+# TARGET is model_ops, differential, trace_parse, choices_parse or ledger_parse. The run starts
+# from the committed corpus (fuzz/corpus/TARGET, only read) and keeps what it finds in
+# fuzz/work/TARGET (not committed); fuzz/README.md says how to fold that into the corpus. A crash leaves its input in
 # fuzz/artifacts/TARGET and makes this script exit non-zero; a run that ends at SECONDS exits 0.
 set -euo pipefail
 
 usage() {
     echo "usage: fuzz/run.sh TARGET SECONDS [LIBFUZZER-FLAGS...]" >&2
-    echo "targets: model_ops differential trace_parse choices_parse" >&2
+    echo "targets: model_ops differential trace_parse choices_parse ledger_parse" >&2
     exit 2
 }
 
@@ -20,7 +20,7 @@ target=$1
 seconds=$2
 shift 2
 case "$target" in
-    model_ops | differential | trace_parse | choices_parse) ;;
+    model_ops | differential | trace_parse | choices_parse | ledger_parse) ;;
     *) usage ;;
 esac
 case "$seconds" in

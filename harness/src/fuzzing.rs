@@ -9,9 +9,9 @@
 //! | `differential` | [`differential`] | the reference provider's answer to every operation matches an outcome the model allows ([`judge`]) and keeps the invariants |
 //! | `trace_parse` | [`trace_parse`] | [`TraceFile::parse`] never panics; an accepted trace re-serialises to an equal one, and the model and the reference provider answer its operations without panicking |
 //! | `choices_parse` | [`choices_parse`] | [`choicefile::parse`] never panics; an accepted document's [`choicefile::template`] parses back to the same choices |
+//! | `ledger_parse` | [`ledger_parse`] | [`Ledger::parse`] never panics; an accepted ledger's [`Ledger::render`] parses back to the same deviations, and its expectations and placeholders can be read |
 //!
-//! A panic is a finding; a parser's `Err` is the right answer to a malformed document. The
-//! known-deviation ledger gets a target when the harness reads ledger files.
+//! A panic is a finding; a parser's `Err` is the right answer to a malformed document.
 //!
 //! # Structure-aware inputs
 //!
@@ -39,6 +39,7 @@
 //! them, to reproduce a regression input with the fuzz binary.
 
 use crate::choicefile;
+use crate::ledger::Ledger;
 use crate::reference::ReferenceStore;
 use crate::seam::{exchange, Implementation};
 use crate::tracefile::{self, TraceFile};
@@ -438,6 +439,40 @@ fn choices_parse_in(data: &[u8], open_findings: bool) {
     );
 }
 
+/// `ledger_parse`: the known-deviation ledger's parser (`spoolcheck run --ledger`) on any text.
+pub fn ledger_parse(data: &[u8]) {
+    let Ok(text) = std::str::from_utf8(data) else {
+        return;
+    };
+    let path = Path::new("spoolcheck-ledger.toml");
+    let ledger = match Ledger::parse(text, path) {
+        Ok(l) => l,
+        Err(e) => {
+            let _ = e.to_string();
+            return;
+        }
+    };
+    let _ = ledger.expectations();
+    let _ = ledger.placeholders();
+    let written = Ledger::render(&ledger.deviations);
+    let again = Ledger::parse(&written, path).unwrap_or_else(|e| {
+        panic!("ledger_parse: a written ledger does not parse: {e}\n{written}")
+    });
+    // Line numbers are where each entry sits in its file; everything else must survive.
+    let content = |l: &Ledger| {
+        l.deviations
+            .iter()
+            .map(|d| (d.rule, d.reason.clone(), d.signature.clone(), d.link.clone()))
+            .collect::<Vec<_>>()
+    };
+    assert!(
+        content(&again) == content(&ledger),
+        "ledger_parse: the deviations changed in a round trip\nbefore: {:?}\nafter:  {:?}\nwritten:\n{written}",
+        ledger.deviations,
+        again.deviations
+    );
+}
+
 #[cfg(test)]
 mod tests {
     //! Seeded smoke runs of every target, and replays of the committed corpora and regressions.
@@ -568,6 +603,40 @@ mod tests {
         smoke_text(0x6368_6f69_6365_735f, &choice_docs, choices_parse);
     }
 
+    /// Ledgers for `ledger_parse` to mutate: rendered ones and a hand-written one with comments.
+    fn ledger_documents() -> Vec<String> {
+        use crate::ledger::Deviation;
+        let deviation = |rule, signature: Option<&str>, link: Option<&str>| Deviation {
+            rule,
+            reason: "known and accepted: \"quoted\", tab\tand ünïcode".into(),
+            signature: signature.map(str::to_string),
+            link: link.map(str::to_string),
+            line: 0,
+        };
+        let rules = spoolcheck_model::RuleId::ALL;
+        vec![
+            Ledger::render(&[]),
+            Ledger::render(&[deviation(rules[0], None, None)]),
+            Ledger::render(&[
+                deviation(rules[3], Some("PR_SUBMIT_FLAGS.LOCKED"), None),
+                deviation(rules[rules.len() - 1], None, Some("https://example.org/issues/6")),
+            ]),
+            "# Our store's known deviations.\nversion = 1\n\n[[deviation]] # the lock flag\n\
+             rule = \"SPL-06\"\nreason = '''set lazily'''\nsignature = \"LOCKED\"\n"
+                .to_string(),
+        ]
+    }
+
+    #[test]
+    fn smoke_ledger_parse() {
+        let docs = ledger_documents();
+        for doc in &docs {
+            // Every seed document is a valid ledger: the round trip is checked, not skipped.
+            Ledger::parse(doc, Path::new("seed.toml")).unwrap();
+        }
+        smoke_text(0x6c65_6467_6572_5f70, &docs, ledger_parse);
+    }
+
     /// The smoke runs reach past the first few operations: the generator is not stuck on
     /// CreateMessage, and both the model's alphabet and arbitrary operations occur.
     #[test]
@@ -622,11 +691,18 @@ mod tests {
             }
             "trace_parse" => trace_parse(data),
             "choices_parse" => choices_parse(data),
+            "ledger_parse" => ledger_parse(data),
             other => panic!("no target {other}"),
         }
     }
 
-    const TARGETS: [&str; 4] = ["model_ops", "differential", "trace_parse", "choices_parse"];
+    const TARGETS: [&str; 5] = [
+        "model_ops",
+        "differential",
+        "trace_parse",
+        "choices_parse",
+        "ledger_parse",
+    ];
 
     /// Replays a committed regression input with the open findings reachable (so a regression
     /// test of an open finding fails until it is settled, and keeps passing after).
