@@ -462,7 +462,14 @@ pub fn ledger_parse(data: &[u8]) {
     let content = |l: &Ledger| {
         l.deviations
             .iter()
-            .map(|d| (d.rule, d.reason.clone(), d.signature.clone(), d.link.clone()))
+            .map(|d| {
+                (
+                    d.rule,
+                    d.reason.clone(),
+                    d.signature.clone(),
+                    d.link.clone(),
+                )
+            })
             .collect::<Vec<_>>()
     };
     assert!(
@@ -619,7 +626,11 @@ mod tests {
             Ledger::render(&[deviation(rules[0], None, None)]),
             Ledger::render(&[
                 deviation(rules[3], Some("PR_SUBMIT_FLAGS.LOCKED"), None),
-                deviation(rules[rules.len() - 1], None, Some("https://example.org/issues/6")),
+                deviation(
+                    rules[rules.len() - 1],
+                    None,
+                    Some("https://example.org/issues/6"),
+                ),
             ]),
             "# Our store's known deviations.\nversion = 1\n\n[[deviation]] # the lock flag\n\
              rule = \"SPL-06\"\nreason = '''set lazily'''\nsignature = \"LOCKED\"\n"

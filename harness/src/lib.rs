@@ -5,7 +5,8 @@
 //! compares every step with it and shrinks failures, the mutants that prove each rule is checked,
 //! and the reports: text ([`report`]), JSON ([`json_report`]) and JUnit XML ([`junit`]), with rule
 //! coverage ([`coverage`]), the known-deviation ledger ([`ledger`]) and shards ([`shard`]) for
-//! implementers' CI.
+//! implementers' CI. Implementations outside Rust plug in through the [`adapters`]: gRPC (any
+//! language) and the C ABI (in process, or isolated in a child process).
 //!
 //! ```
 //! use spoolcheck_harness::{reference::ReferenceStore, runner::{run, RunConfig}, report::RunVerdict};

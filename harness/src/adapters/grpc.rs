@@ -23,7 +23,7 @@ use tonic::transport::{Channel, Endpoint};
 /// anything would wait forever.
 enum Replies {
     Opening(Opening),
-    Open(tonic::Streaming<pb::Reply>),
+    Open(Box<tonic::Streaming<pb::Reply>>),
 }
 
 /// An implementation served over gRPC.
@@ -99,7 +99,7 @@ impl GrpcProvider {
                             s.message()
                         ))
                     })?;
-                *replies = Replies::Open(stream);
+                *replies = Replies::Open(Box::new(stream));
             }
             let Replies::Open(replies) = replies else {
                 unreachable!("the session was opened just above")
