@@ -260,7 +260,7 @@ static int32_t provider_apply(void *self, const spoolcheck_op *op, const spoolch
     int32_t status = check_op(s, op);
     if (status != SPOOLCHECK_OK)
         return status;
-    ret_hr(ret, HR_S_OK);
+    ret_hr(ret, SPOOLCHECK_S_OK);
     s->host = host;
     dispatch(s, op, ret);
     s->host = NULL;

@@ -17,9 +17,9 @@ static void clear_abort_flags(struct store *s, uint32_t id)
 {
     idlist_remove(&s->mapi.handed_over, id);
     struct message *m = message_find(s, id);
-    set_bits(&m->props.submit_flags, SUBMITFLAG_PREPROCESS, false);
+    set_bits(&m->props.submit_flags, SPOOLCHECK_SUBMITFLAG_PREPROCESS, false);
     m->handed_to_spooler = false;
-    set_bits(&m->props.message_flags, MSGFLAG_SUBMIT, false);
+    set_bits(&m->props.message_flags, SPOOLCHECK_MSGFLAG_SUBMIT, false);
 }
 
 /* IMsgStore::AbortSubmit with the entry ID read before submission (ABORT-01..07; AMB-16). Clients
@@ -32,14 +32,14 @@ uint32_t abort_submit(struct store *s, uint32_t caller, uint32_t id)
     if (!m)
         return unknown_entry_id(s, id);
     if (is_locked(s, id))
-        return HR_MAPI_E_UNABLE_TO_ABORT; /* ABORT-04 (S113) */
+        return SPOOLCHECK_MAPI_E_UNABLE_TO_ABORT; /* ABORT-04 (S113) */
     if (m->handed_to_spooler)
-        return HR_MAPI_E_UNABLE_TO_ABORT; /* handed over by CompleteMsg: past cancelling (ABORT-05, AMB-21) */
+        return SPOOLCHECK_MAPI_E_UNABLE_TO_ABORT; /* handed over by CompleteMsg: past cancelling (ABORT-05, AMB-21) */
     if (!idlist_contains(&s->queue, id))
-        return HR_MAPI_E_NOT_IN_QUEUE; /* ABORT-03: never submitted, or already sent */
+        return SPOOLCHECK_MAPI_E_NOT_IN_QUEUE; /* ABORT-03: never submitted, or already sent */
     dequeue(s, id);                    /* ABORT-02, with a notification (OQ-05) */
     clear_abort_flags(s, id);
-    return HR_S_OK;
+    return SPOOLCHECK_S_OK;
 }
 
 /* While the spooler holds a message, no client opens it, whatever the flags (ACCESS-01, S113), and
@@ -51,7 +51,7 @@ static void deny_locked(spoolcheck_ret *ret)
      * opens the message read-only. */
     ret_ok(ret, SPOOLCHECK_DATA_OPENED, ACCESS_LEVEL_READ_ONLY);
 #else
-    ret_hr(ret, HR_MAPI_E_NO_ACCESS);
+    ret_hr(ret, SPOOLCHECK_MAPI_E_NO_ACCESS);
 #endif
 }
 
@@ -84,7 +84,7 @@ void open_entry(struct store *s, uint32_t caller, uint32_t id, uint32_t access, 
     }
     /* Queued or handed over, not locked: read-only (S116-S118). */
     if (access == SPOOLCHECK_ACCESS_MODIFY)
-        ret_hr(ret, HR_MAPI_E_SUBMITTED); /* ACCESS-02 */
+        ret_hr(ret, SPOOLCHECK_MAPI_E_SUBMITTED); /* ACCESS-02 */
     else
         ret_ok(ret, SPOOLCHECK_DATA_OPENED, ACCESS_LEVEL_READ_ONLY); /* ACCESS-03, ACCESS-04 */
 }
@@ -115,10 +115,10 @@ uint32_t write_message(struct store *s, uint32_t caller, uint32_t id, uint32_t v
         else
             writable = reopened_is_writable(s, id);
         if (!writable)
-            return HR_MAPI_E_NO_ACCESS;
+            return SPOOLCHECK_MAPI_E_NO_ACCESS;
     }
     m->saved = true;
-    return HR_S_OK;
+    return SPOOLCHECK_S_OK;
 }
 
 /* IMessage::SetReadFlag: a submitted message's read flag does not change (ACCESS-07, AMB-31). */
@@ -129,9 +129,9 @@ uint32_t set_read_flag(struct store *s, uint32_t caller, uint32_t id)
     if (!m)
         return unknown_entry_id(s, id);
     if (is_submitted(m))
-        return HR_MAPI_E_NO_ACCESS;
-    set_bits(&m->props.message_flags, MSGFLAG_READ, true);
-    return HR_S_OK;
+        return SPOOLCHECK_MAPI_E_NO_ACCESS;
+    set_bits(&m->props.message_flags, SPOOLCHECK_MSGFLAG_READ, true);
+    return SPOOLCHECK_S_OK;
 }
 
 /* IMAPIFolder::DeleteMessages on one message: a submitted message stays (ACCESS-06, AMB-31). */
@@ -140,11 +140,11 @@ uint32_t delete_messages(struct store *s, uint32_t caller, uint32_t id)
     (void)caller;
     const struct message *m = message_find(s, id);
     if (!m)
-        return HR_MAPI_E_NOT_FOUND;
+        return SPOOLCHECK_MAPI_E_NOT_FOUND;
     if (is_submitted(m))
-        return HR_MAPI_W_PARTIAL_COMPLETION;
+        return SPOOLCHECK_MAPI_W_PARTIAL_COMPLETION;
     delete_message(s, id);
-    return HR_S_OK;
+    return SPOOLCHECK_S_OK;
 }
 
 /* IMAPIFolder::EmptyFolder: submitted messages stay and are not aborted (ACCESS-08). */
@@ -155,11 +155,11 @@ uint32_t empty_folder(struct store *s, uint32_t caller, uint32_t folder)
     const struct folder_contents *c = &s->folders.folder[folder];
     size_t n = c->len;
     if (n == 0)
-        return HR_S_OK;
+        return SPOOLCHECK_S_OK;
     struct folder_item *items = malloc(n * sizeof *items);
     if (!items) {
         s->out_of_memory = true;
-        return HR_S_OK;
+        return SPOOLCHECK_S_OK;
     }
     memcpy(items, c->v, n * sizeof *items);
     bool kept = false;
@@ -173,5 +173,5 @@ uint32_t empty_folder(struct store *s, uint32_t caller, uint32_t folder)
         }
     }
     free(items);
-    return kept ? HR_MAPI_W_PARTIAL_COMPLETION : HR_S_OK;
+    return kept ? SPOOLCHECK_MAPI_W_PARTIAL_COMPLETION : SPOOLCHECK_S_OK;
 }

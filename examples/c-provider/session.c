@@ -34,9 +34,9 @@ void advise_new_mail(struct store *s, spoolcheck_ret *ret)
 /* PR_STORE_SUPPORT_MASK: STORE_SUBMIT_OK exactly when the store supports sending (CAP-03). */
 void support_mask(struct store *s, spoolcheck_ret *ret)
 {
-    uint32_t mask = STORE_MODIFY_OK | STORE_CREATE_OK;
+    uint32_t mask = SPOOLCHECK_STORE_MODIFY_OK | SPOOLCHECK_STORE_CREATE_OK;
     if (s->choices.submission)
-        mask |= STORE_SUBMIT_OK;
+        mask |= SPOOLCHECK_STORE_SUBMIT_OK;
     ret_ok(ret, SPOOLCHECK_DATA_SUPPORT_MASK, mask);
 }
 
@@ -45,7 +45,7 @@ uint32_t store_logoff(struct store *s, uint32_t flags)
 {
     s->session.has_logoff_flags = true;
     s->session.logoff_flags = flags;
-    return HR_S_OK;
+    return SPOOLCHECK_S_OK;
 }
 
 /* Shutdown: tell MAPI, forget what was never saved, end the session. */
@@ -55,7 +55,8 @@ static void shut_down(struct store *s)
     if (!plays_mapi(s)) {
         spoolcheck_call call = {0};
         call.kind = SPOOLCHECK_CALL_STORE_LOGOFF_TRANSPORTS;
-        call.flags = s->session.has_logoff_flags ? s->session.logoff_flags : LOGOFF_ABORT;
+        call.flags =
+            s->session.has_logoff_flags ? s->session.logoff_flags : SPOOLCHECK_LOGOFF_ABORT;
         support_call(s, &call, NULL);
     }
     /* Messages never saved are gone, in entry ID order. */
@@ -84,7 +85,7 @@ static void start(struct store *s)
     for (size_t i = 0; i < s->locks.len; i++) {
         struct message *m = message_find(s, s->locks.v[i]);
         if (m)
-            set_bits(&m->props.submit_flags, SUBMITFLAG_LOCKED, false);
+            set_bits(&m->props.submit_flags, SPOOLCHECK_SUBMITFLAG_LOCKED, false);
     }
     s->locks.len = 0;
 }
@@ -94,5 +95,5 @@ uint32_t restart(struct store *s)
 {
     shut_down(s);
     start(s);
-    return HR_S_OK;
+    return SPOOLCHECK_S_OK;
 }

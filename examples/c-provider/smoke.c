@@ -8,6 +8,7 @@
  * pseudo-random sequence under each preset of declared choices, which checks nothing but that the
  * store neither fails nor crashes (run it under valgrind for leaks: `make valgrind`).
  * With --mutant, the scenario expects the mutant's answer (a locked message opens read-only).
+ * A second scenario, in profile system, checks the three forms of preprocessor registration.
  */
 #include <dlfcn.h>
 #include <inttypes.h>
@@ -27,7 +28,7 @@ static int quiet;
 struct host_state {
     spoolcheck_script script;
     int has_script;
-    uint32_t calls[LOG_MAX][3]; /* kind, msg, flags */
+    uint32_t calls[LOG_MAX][5]; /* kind, msg, flags, preprocessor, transport */
     int ncalls;
     uint32_t notes[LOG_MAX][3]; /* kind, event, msg */
     int nnotes;
@@ -50,6 +51,8 @@ static uint32_t host_call(void *ctx, const spoolcheck_call *call, uint32_t *out_
         h->calls[h->ncalls][0] = call->kind;
         h->calls[h->ncalls][1] = call->msg;
         h->calls[h->ncalls][2] = call->flags;
+        h->calls[h->ncalls][3] = call->preprocessor;
+        h->calls[h->ncalls][4] = call->transport;
     }
     h->ncalls++;
     if (out_flags)
@@ -59,7 +62,7 @@ static uint32_t host_call(void *ctx, const spoolcheck_call *call, uint32_t *out_
     if (call->kind == SPOOLCHECK_CALL_PREPARE_SUBMIT)
         return h->script.prepare;
     if (call->kind == SPOOLCHECK_CALL_EXPAND_RECIPS) {
-        if (!(h->script.expand & 0x80000000u) && out_flags)
+        if (!(h->script.expand & 0x80000000u) && out_flags) /* not a failure */
             *out_flags = h->script.expand_flags;
         return h->script.expand;
     }
@@ -214,34 +217,36 @@ static void scenario(int mutant)
     r = submit(SPOOLCHECK_ROLE_CLIENT, 1, 7);
     CHECK(r.hr == 0 && r.data_kind == SPOOLCHECK_DATA_NONE);
     CHECK(H.ncalls == 3);
-    CHECK(H.calls[0][0] == SPOOLCHECK_CALL_SPOOLER_NOTIFY && H.calls[0][2] == 2);
+    CHECK(H.calls[0][0] == SPOOLCHECK_CALL_SPOOLER_NOTIFY &&
+          H.calls[0][2] == SPOOLCHECK_NOTIFY_READYTOSEND);
     CHECK(H.calls[1][0] == SPOOLCHECK_CALL_PREPARE_SUBMIT && H.calls[1][1] == 1);
     CHECK(H.calls[2][0] == SPOOLCHECK_CALL_EXPAND_RECIPS);
     CHECK(H.nnotes == 1 && H.notes[0][1] == SPOOLCHECK_TABLE_ROW_ADDED && H.notes[0][2] == 1);
     CHECK(H.nqueue == 1 && H.queue[0] == 1);
-    CHECK(H.view[0].message_flags == 0xC && H.view[0].client_submit_time == 7);
-    CHECK(H.responsibility[0][0] == 0);
+    CHECK(H.view[0].message_flags == (SPOOLCHECK_MSGFLAG_SUBMIT | SPOOLCHECK_MSGFLAG_UNSENT) &&
+          H.view[0].client_submit_time == 7);
+    CHECK(H.responsibility[0][0] == SPOOLCHECK_RESPONSIBILITY_FALSE);
 
     /* A second submission: no second SpoolerNotify; refused (already submitted). */
     r = submit(SPOOLCHECK_ROLE_CLIENT, 1, 8);
-    CHECK(r.hr == 0x80070005u && H.ncalls == 0);
+    CHECK(r.hr == SPOOLCHECK_MAPI_E_NO_ACCESS && H.ncalls == 0);
 
     spoolcheck_op op = op_of(SPOOLCHECK_OP_OPEN_ENTRY, SPOOLCHECK_ROLE_CLIENT, 1);
     op.access = SPOOLCHECK_ACCESS_MODIFY;
     op.path = SPOOLCHECK_PATH_STORE;
-    CHECK(apply(&op).hr == 0x80040608u); /* MAPI_E_SUBMITTED */
+    CHECK(apply(&op).hr == SPOOLCHECK_MAPI_E_SUBMITTED);
     op.access = SPOOLCHECK_ACCESS_BEST;
     r = apply(&op);
     CHECK(r.hr == 0 && r.data_kind == SPOOLCHECK_DATA_OPENED && r.value == 0);
 
     op = op_of(SPOOLCHECK_OP_GET_OUTGOING_QUEUE, SPOOLCHECK_ROLE_CLIENT, 0);
-    CHECK(apply(&op).hr == 0x80040102u); /* enforced: MAPI_E_NO_SUPPORT */
+    CHECK(apply(&op).hr == SPOOLCHECK_MAPI_E_NO_SUPPORT); /* enforced */
 
     op = op_of(SPOOLCHECK_OP_SET_LOCK_STATE, SPOOLCHECK_ROLE_SPOOLER, 1);
     op.lock = 1;
     CHECK(apply(&op).hr == 0);
     CHECK(H.nnotes == 1 && H.notes[0][1] == SPOOLCHECK_TABLE_ROW_MODIFIED);
-    CHECK(H.view[0].submit_flags == 1);
+    CHECK(H.view[0].submit_flags == SPOOLCHECK_SUBMITFLAG_LOCKED);
 
     /* ACCESS-01: a locked message does not open for a client (the mutant opens it read-only). */
     op = op_of(SPOOLCHECK_OP_OPEN_ENTRY, SPOOLCHECK_ROLE_CLIENT, 1);
@@ -251,17 +256,17 @@ static void scenario(int mutant)
     if (mutant)
         CHECK(r.hr == 0 && r.data_kind == SPOOLCHECK_DATA_OPENED);
     else
-        CHECK(r.hr == 0x80070005u && r.data_kind == SPOOLCHECK_DATA_NONE);
+        CHECK(r.hr == SPOOLCHECK_MAPI_E_NO_ACCESS && r.data_kind == SPOOLCHECK_DATA_NONE);
 
     op = op_of(SPOOLCHECK_OP_GET_OUTGOING_QUEUE, SPOOLCHECK_ROLE_SPOOLER, 0);
     r = apply(&op);
     CHECK(r.hr == 0 && r.data_kind == SPOOLCHECK_DATA_QUEUE && H.nrows == 1);
-    CHECK(H.row_submit_flags[0] == 1);
+    CHECK(H.row_submit_flags[0] == SPOOLCHECK_SUBMITFLAG_LOCKED);
 
     op = op_of(SPOOLCHECK_OP_MARK_RESPONSIBILITY, SPOOLCHECK_ROLE_SPOOLER, 1);
-    CHECK(apply(&op).hr == 0 && H.responsibility[0][0] == 1);
+    CHECK(apply(&op).hr == 0 && H.responsibility[0][0] == SPOOLCHECK_RESPONSIBILITY_TRUE);
     op.recipient = 5;
-    CHECK(apply(&op).hr == 0x80070057u);
+    CHECK(apply(&op).hr == SPOOLCHECK_MAPI_E_INVALID_PARAMETER);
 
     /* FinishedMsg: unlocked, out of the queue, moved to Sent Items, DoSentMail. */
     op = op_of(SPOOLCHECK_OP_FINISHED_MSG, SPOOLCHECK_ROLE_SPOOLER, 1);
@@ -272,9 +277,9 @@ static void scenario(int mutant)
     CHECK(H.nfolder[SPOOLCHECK_FOLDER_SENT_ITEMS] == 1 && H.nfolder[SPOOLCHECK_FOLDER_OUTBOX] == 0);
 
     op = op_of(SPOOLCHECK_OP_ABORT_SUBMIT, SPOOLCHECK_ROLE_CLIENT, 1);
-    CHECK(apply(&op).hr == 0x80040601u); /* MAPI_E_NOT_IN_QUEUE */
+    CHECK(apply(&op).hr == SPOOLCHECK_MAPI_E_NOT_IN_QUEUE);
     op.msg = 99;
-    CHECK(apply(&op).hr == 0x80040107u); /* MAPI_E_INVALID_ENTRYID */
+    CHECK(apply(&op).hr == SPOOLCHECK_MAPI_E_INVALID_ENTRYID);
 
     /* An unsaved message is gone after a restart; StoreLogoffTransports(LOGOFF_ABORT). */
     r = create(SPOOLCHECK_FOLDER_DRAFTS, NULL, 0, 0, 0);
@@ -282,16 +287,108 @@ static void scenario(int mutant)
     op = op_of(SPOOLCHECK_OP_RESTART, 0, 0);
     CHECK(apply(&op).hr == 0);
     CHECK(H.ncalls == 1 && H.calls[0][0] == SPOOLCHECK_CALL_STORE_LOGOFF_TRANSPORTS &&
-          H.calls[0][2] == 8);
+          H.calls[0][2] == SPOOLCHECK_LOGOFF_ABORT);
     CHECK(H.nmessages == 1);
     op = op_of(SPOOLCHECK_OP_ABORT_SUBMIT, SPOOLCHECK_ROLE_CLIENT, 2);
-    CHECK(apply(&op).hr == 0x8004010Fu); /* MAPI_E_NOT_FOUND */
+    CHECK(apply(&op).hr == SPOOLCHECK_MAPI_E_NOT_FOUND);
 
     /* A code the store does not know. */
     op = op_of(999, 0, 0);
     spoolcheck_ret ignored;
     CHECK(P->apply(self, &op, &HOST, &ignored) == SPOOLCHECK_UNSUPPORTED);
     CHECK(P->last_error(self) != NULL);
+}
+
+/* ---- Profile system: the three forms of preprocessor registration (PRE-08, AMB-37) --------- */
+
+static spoolcheck_op register_op(uint32_t transport, uint32_t scope)
+{
+    spoolcheck_op op = op_of(SPOOLCHECK_OP_REGISTER_PREPROCESSOR, 0, 0);
+    op.addr = transport;
+    op.scope = scope;
+    return op;
+}
+
+/* Runs the spooler once and checks its calls: each expected one is {kind, preprocessor or
+ * transport}. */
+static void expect_spooler(const uint32_t (*expected)[2], int n, int line)
+{
+    spoolcheck_op op = op_of(SPOOLCHECK_OP_RUN_SPOOLER, 0, 0);
+    CHECK(apply(&op).hr == 0);
+    int ok = H.ncalls == n;
+    for (int i = 0; ok && i < n; i++) {
+        uint32_t which = H.calls[i][0] == SPOOLCHECK_CALL_TRANSPORT_SEND ? H.calls[i][4]
+                                                                         : H.calls[i][3];
+        ok = H.calls[i][0] == expected[i][0] && which == expected[i][1];
+    }
+    if (!ok) {
+        fprintf(stderr, "smoke: %s:%d: unexpected spooler calls (%d)\n", __FILE__, line, H.ncalls);
+        failures++;
+    }
+}
+
+static void system_scenario(void)
+{
+    static const uint32_t SMTP_FAX[] = {SPOOLCHECK_ADDR_SMTP, SPOOLCHECK_ADDR_FAX};
+    static const uint32_t pre_smtp_remove[][2] = {
+        {SPOOLCHECK_CALL_PREPROCESS, 1},
+        {SPOOLCHECK_CALL_TRANSPORT_SEND, SPOOLCHECK_ADDR_SMTP},
+        {SPOOLCHECK_CALL_REMOVE_PREPROCESS_INFO, 1}};
+    static const uint32_t smtp_only[][2] = {{SPOOLCHECK_CALL_TRANSPORT_SEND, SPOOLCHECK_ADDR_SMTP}};
+    static const uint32_t pre_smtp_fax_remove[][2] = {
+        {SPOOLCHECK_CALL_PREPROCESS, 1},
+        {SPOOLCHECK_CALL_TRANSPORT_SEND, SPOOLCHECK_ADDR_SMTP},
+        {SPOOLCHECK_CALL_TRANSPORT_SEND, SPOOLCHECK_ADDR_FAX},
+        {SPOOLCHECK_CALL_REMOVE_PREPROCESS_INFO, 1}};
+    static const uint32_t pre_fax_remove[][2] = {
+        {SPOOLCHECK_CALL_PREPROCESS, 1},
+        {SPOOLCHECK_CALL_TRANSPORT_SEND, SPOOLCHECK_ADDR_FAX},
+        {SPOOLCHECK_CALL_REMOVE_PREPROCESS_INFO, 1}};
+    spoolcheck_choices c = preset_default();
+    c.profile = SPOOLCHECK_PROFILE_SYSTEM;
+    if (!quiet)
+        printf("scenario (profile system: preprocessor registrations)\n");
+
+    /* For all messages: a message with no recipient of the registering transport's type. */
+    CHECK(P->reset(self, &c) == SPOOLCHECK_OK);
+    spoolcheck_op op = register_op(SPOOLCHECK_ADDR_FAX, SPOOLCHECK_SCOPE_ALL_MESSAGES);
+    CHECK(apply(&op).hr == 0);
+    create(SPOOLCHECK_FOLDER_OUTBOX, ONE_SMTP, 1, 0, 1);
+    CHECK(submit(SPOOLCHECK_ROLE_CLIENT, 1, 5).hr == 0 && H.ncalls == 0);
+    CHECK(H.view[0].submit_flags == SPOOLCHECK_SUBMITFLAG_PREPROCESS);
+    expect_spooler(pre_smtp_remove, 3, __LINE__);
+
+    /* By MAPIUID: the same messages as by address type. */
+    CHECK(P->reset(self, &c) == SPOOLCHECK_OK);
+    op = register_op(SPOOLCHECK_ADDR_FAX, SPOOLCHECK_SCOPE_MAPIUID);
+    CHECK(apply(&op).hr == 0);
+    create(SPOOLCHECK_FOLDER_OUTBOX, ONE_SMTP, 1, 0, 1);
+    create(SPOOLCHECK_FOLDER_OUTBOX, SMTP_FAX, 2, 0, 1);
+    CHECK(submit(SPOOLCHECK_ROLE_CLIENT, 1, 5).hr == 0 && H.view[0].submit_flags == 0);
+    CHECK(submit(SPOOLCHECK_ROLE_CLIENT, 2, 6).hr == 0 &&
+          H.view[1].submit_flags == SPOOLCHECK_SUBMITFLAG_PREPROCESS);
+    expect_spooler(smtp_only, 1, __LINE__);
+    expect_spooler(pre_smtp_fax_remove, 4, __LINE__);
+
+    /* Judged on the recipients still to be handled when the spooler takes the message. */
+    CHECK(P->reset(self, &c) == SPOOLCHECK_OK);
+    op = register_op(SPOOLCHECK_ADDR_FAX, SPOOLCHECK_SCOPE_ADDRESS_TYPE);
+    CHECK(apply(&op).hr == 0);
+    op = register_op(SPOOLCHECK_ADDR_SMTP, SPOOLCHECK_SCOPE_MAPIUID);
+    CHECK(apply(&op).hr == 0);
+    create(SPOOLCHECK_FOLDER_OUTBOX, SMTP_FAX, 2, 0, 1);
+    CHECK(submit(SPOOLCHECK_ROLE_CLIENT, 1, 5).hr == 0);
+    op = op_of(SPOOLCHECK_OP_MARK_RESPONSIBILITY, SPOOLCHECK_ROLE_SPOOLER, 1);
+    CHECK(apply(&op).hr == 0 && H.responsibility[0][0] == SPOOLCHECK_RESPONSIBILITY_TRUE);
+    expect_spooler(pre_fax_remove, 3, __LINE__);
+
+    /* A message queued without preprocessing is not preprocessed later. */
+    CHECK(P->reset(self, &c) == SPOOLCHECK_OK);
+    create(SPOOLCHECK_FOLDER_OUTBOX, ONE_SMTP, 1, 0, 1);
+    CHECK(submit(SPOOLCHECK_ROLE_CLIENT, 1, 5).hr == 0);
+    op = register_op(SPOOLCHECK_ADDR_SMTP, SPOOLCHECK_SCOPE_ALL_MESSAGES);
+    CHECK(apply(&op).hr == 0);
+    expect_spooler(smtp_only, 1, __LINE__);
 }
 
 /* ---- The long sequences ------------------------------------------------------------------- */
@@ -335,10 +432,10 @@ static void long_sequence(const char *name, spoolcheck_choices c, int steps)
             continue;
         }
         if (kind == SPOOLCHECK_OP_SUBMIT_MESSAGE) {
-            op.flags = next_random(5) == 0 ? 1u : 0u;
+            op.flags = next_random(5) == 0 ? SPOOLCHECK_FORCE_SUBMIT : 0u;
             op.script.now = now++;
-            op.script.prepare = next_random(10) == 0 ? 0x80004005u : 0;
-            op.script.expand = next_random(10) == 0 ? 0x80040115u : 0;
+            op.script.prepare = next_random(10) == 0 ? SPOOLCHECK_MAPI_E_CALL_FAILED : 0;
+            op.script.expand = next_random(10) == 0 ? SPOOLCHECK_MAPI_E_NETWORK_ERROR : 0;
             op.script.expand_flags = next_random(4);
         }
         op.access = 1 + next_random(3);
@@ -349,7 +446,7 @@ static void long_sequence(const char *name, spoolcheck_choices c, int steps)
         op.folder = 1 + next_random(5);
         op.addr = 1 + next_random(3);
         op.available = next_random(3) != 0;
-        op.scope = SPOOLCHECK_SCOPE_ADDRESS_TYPE;
+        op.scope = 1 + next_random(3); /* every SPOOLCHECK_SCOPE_* */
         op.flags = kind == SPOOLCHECK_OP_STORE_LOGOFF ? 1u << next_random(4) : op.flags;
         if (kind == SPOOLCHECK_OP_REGISTER_PREPROCESSOR && next_random(8) != 0)
             op.kind = SPOOLCHECK_OP_RUN_SPOOLER; /* keep the preprocessors few */
@@ -402,6 +499,7 @@ int main(int argc, char **argv)
     }
 
     scenario(mutant);
+    system_scenario();
 
     /* The presets of model/src/choices.rs. */
     spoolcheck_choices d = preset_default();

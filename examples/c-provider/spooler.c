@@ -15,21 +15,21 @@ static bool refuses_client(const struct store *s, uint32_t caller)
 uint32_t set_lock_state(struct store *s, uint32_t caller, uint32_t id, bool lock)
 {
     if (refuses_client(s, caller))
-        return HR_MAPI_E_NO_SUPPORT; /* SPL-04 (S111, S112) */
+        return SPOOLCHECK_MAPI_E_NO_SUPPORT; /* SPL-04 (S111, S112) */
     const struct message *m = message_find(s, id);
     if (!m)
         return unknown_entry_id(s, id);
     if (!idlist_contains(&s->queue, id) && !m->handed_to_spooler)
-        return HR_MAPI_E_NOT_IN_QUEUE; /* nothing the spooler could be sending */
+        return SPOOLCHECK_MAPI_E_NOT_IN_QUEUE; /* nothing the spooler could be sending */
     if (lock == is_locked(s, id))
-        return HR_S_OK; /* locking twice or unlocking twice changes nothing */
+        return SPOOLCHECK_S_OK; /* locking twice or unlocking twice changes nothing */
     if (lock)
         /* Any queued message can be locked, not only the oldest (SPL-03, S140). */
         lock_message(s, id); /* SPL-06 (S113, S120) */
     else
         unlock_message(s, id); /* SPL-07: queued and unlocked again */
     row_modified(s, id);       /* OQ-11: PR_SUBMIT_FLAGS is a column */
-    return HR_S_OK;
+    return SPOOLCHECK_S_OK;
 }
 
 /* IMsgStore::GetOutgoingQueue: one row per queued message, oldest submission first, with the
@@ -37,7 +37,7 @@ uint32_t set_lock_state(struct store *s, uint32_t caller, uint32_t id, bool lock
 void get_outgoing_queue(struct store *s, uint32_t caller, spoolcheck_ret *ret)
 {
     if (refuses_client(s, caller)) {
-        ret_hr(ret, HR_MAPI_E_NO_SUPPORT);
+        ret_hr(ret, SPOOLCHECK_MAPI_E_NO_SUPPORT);
         return;
     }
     for (size_t i = 0; i < s->queue.len; i++) {
@@ -66,10 +66,10 @@ uint32_t mark_responsibility(struct store *s, uint32_t caller, uint32_t id, uint
     if (!m)
         return unknown_entry_id(s, id);
     if (row >= m->recipients.count)
-        return HR_MAPI_E_INVALID_PARAMETER;
+        return SPOOLCHECK_MAPI_E_INVALID_PARAMETER;
     m->recipients.responsibility[row] = SPOOLCHECK_RESPONSIBILITY_TRUE;
     m->saved = true;
-    return HR_S_OK;
+    return SPOOLCHECK_S_OK;
 }
 
 /* IMAPISupport::DoSentMail(0, message). In profile system the store is MAPI: its DoSentMail does
@@ -107,24 +107,24 @@ void finish_message(struct store *s, uint32_t id)
 uint32_t finished_msg(struct store *s, uint32_t caller, uint32_t id)
 {
     if (caller == SPOOLCHECK_ROLE_CLIENT)
-        return HR_MAPI_E_NO_SUPPORT; /* SPL-11: documented, whatever the enforcement */
+        return SPOOLCHECK_MAPI_E_NO_SUPPORT; /* SPL-11: documented, whatever the enforcement */
     const struct message *m = resolve_entry_id(s, id);
     if (!m)
         return unknown_entry_id(s, id);
     if (!is_submitted(m))
-        return HR_MAPI_E_NOT_IN_QUEUE;
+        return SPOOLCHECK_MAPI_E_NOT_IN_QUEUE;
     /* The spooler only finishes messages it has locked and preprocessed (AMB-18). */
     if (!is_locked(s, id) || awaits_preprocessing(m))
-        return HR_MAPI_E_CALL_FAILED;
+        return SPOOLCHECK_MAPI_E_CALL_FAILED;
     finish_message(s, id);
-    return HR_S_OK;
+    return SPOOLCHECK_S_OK;
 }
 
 /* IMsgStore::NotifyNewMail: one fnevNewMail to each store-wide sink (NNM-01, NNM-02). */
 uint32_t notify_new_mail(struct store *s, uint32_t caller, uint32_t id)
 {
     if (refuses_client(s, caller))
-        return HR_MAPI_E_NO_SUPPORT;
+        return SPOOLCHECK_MAPI_E_NO_SUPPORT;
     for (size_t i = 0; i < s->session.new_mail_sinks.len; i++) {
         spoolcheck_notification n = {0};
         n.kind = SPOOLCHECK_NOTIFY_NEW_MAIL;
@@ -132,5 +132,5 @@ uint32_t notify_new_mail(struct store *s, uint32_t caller, uint32_t id)
         n.sink = s->session.new_mail_sinks.v[i];
         s->host->notify(s->host->ctx, &n);
     }
-    return HR_S_OK;
+    return SPOOLCHECK_S_OK;
 }

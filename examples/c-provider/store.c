@@ -76,7 +76,7 @@ void lock_message(struct store *s, uint32_t id)
         return;
     struct message *m = message_find(s, id);
     if (m)
-        set_bits(&m->props.submit_flags, SUBMITFLAG_LOCKED, true);
+        set_bits(&m->props.submit_flags, SPOOLCHECK_SUBMITFLAG_LOCKED, true);
 }
 
 /* The lock is released (SPL-07, SPL-12). */
@@ -85,7 +85,7 @@ void unlock_message(struct store *s, uint32_t id)
     idlist_remove(&s->locks, id);
     struct message *m = message_find(s, id);
     if (m)
-        set_bits(&m->props.submit_flags, SUBMITFLAG_LOCKED, false);
+        set_bits(&m->props.submit_flags, SPOOLCHECK_SUBMITFLAG_LOCKED, false);
 }
 
 /* Sending is over: MSGFLAG_SUBMIT and MSGFLAG_UNSENT are cleared, as is SUBMITFLAG_PREPROCESS, and
@@ -96,8 +96,8 @@ void clear_submission(struct store *s, uint32_t id)
     struct message *m = message_find(s, id);
     if (!m)
         return;
-    set_bits(&m->props.message_flags, MSGFLAG_SUBMIT | MSGFLAG_UNSENT, false);
-    set_bits(&m->props.submit_flags, SUBMITFLAG_PREPROCESS, false);
+    set_bits(&m->props.message_flags, SPOOLCHECK_MSGFLAG_SUBMIT | SPOOLCHECK_MSGFLAG_UNSENT, false);
+    set_bits(&m->props.submit_flags, SPOOLCHECK_SUBMITFLAG_PREPROCESS, false);
     m->handed_to_spooler = false;
 }
 
@@ -149,6 +149,6 @@ uint32_t unknown_entry_id(const struct store *s, uint32_t id)
 {
     bool given_out = id != 0 && id < s->next_entry_id;
     if (given_out && !message_find(s, id))
-        return HR_MAPI_E_NOT_FOUND;
-    return HR_MAPI_E_INVALID_ENTRYID;
+        return SPOOLCHECK_MAPI_E_NOT_FOUND;
+    return SPOOLCHECK_MAPI_E_INVALID_ENTRYID;
 }

@@ -30,47 +30,18 @@
 #include "spoolcheck.h"
 #pragma GCC visibility pop
 
-/* ---- MAPI values (the SDK headers' values, as in spoolcheck's model/src/mapi.rs) ---------- */
+/* ---- MAPI values ------------------------------------------------------------------------- */
 
-#define HR_S_OK 0x00000000u
-#define HR_MAPI_W_PARTIAL_COMPLETION 0x00040680u
-#define HR_MAPI_E_CALL_FAILED 0x80004005u
-#define HR_MAPI_E_NO_ACCESS 0x80070005u
-#define HR_MAPI_E_INVALID_PARAMETER 0x80070057u
-#define HR_MAPI_E_NO_SUPPORT 0x80040102u
-#define HR_MAPI_E_UNKNOWN_FLAGS 0x80040106u
-#define HR_MAPI_E_INVALID_ENTRYID 0x80040107u
-#define HR_MAPI_E_NOT_FOUND 0x8004010Fu
-#define HR_MAPI_E_UNABLE_TO_ABORT 0x80040114u
-#define HR_MAPI_E_NOT_IN_QUEUE 0x80040601u
-#define HR_MAPI_E_NO_RECIPIENTS 0x80040607u
-#define HR_MAPI_E_SUBMITTED 0x80040608u
+/* The HRESULTs, PR_MESSAGE_FLAGS and PR_SUBMIT_FLAGS bits, ExpandRecips and SubmitMessage flags,
+ * PR_STORE_SUPPORT_MASK bits and StoreLogoff flags are spoolcheck.h's SPOOLCHECK_MAPI_E_*,
+ * SPOOLCHECK_MSGFLAG_* ... (the SDK headers' values). */
+
 #define HR_FAILED(hr) (((hr)&0x80000000u) != 0)
 
-/* PR_MESSAGE_FLAGS */
-#define MSGFLAG_READ 0x00000001u
-#define MSGFLAG_SUBMIT 0x00000004u
-#define MSGFLAG_UNSENT 0x00000008u
-#define MSGFLAG_RESEND 0x00000080u
-/* The bits the harness compares. */
-#define OBSERVED_MESSAGE_FLAGS (MSGFLAG_READ | MSGFLAG_SUBMIT | MSGFLAG_UNSENT | MSGFLAG_RESEND)
-
-/* PR_SUBMIT_FLAGS */
-#define SUBMITFLAG_LOCKED 0x00000001u
-#define SUBMITFLAG_PREPROCESS 0x00000002u
-
-/* ExpandRecips output flags */
-#define NEEDS_PREPROCESSING 0x00000001u
-#define NEEDS_SPOOLER 0x00000002u
-
-#define FORCE_SUBMIT 0x00000001u       /* SubmitMessage ulFlags */
-#define NOTIFY_READYTOSEND 0x00000002u /* SpoolerNotify */
-#define LOGOFF_ABORT 0x00000008u       /* StoreLogoff */
-
-/* PR_STORE_SUPPORT_MASK */
-#define STORE_MODIFY_OK 0x00000008u
-#define STORE_CREATE_OK 0x00000010u
-#define STORE_SUBMIT_OK 0x00000080u
+/* The PR_MESSAGE_FLAGS bits the harness compares. */
+#define OBSERVED_MESSAGE_FLAGS                                                                     \
+    (SPOOLCHECK_MSGFLAG_READ | SPOOLCHECK_MSGFLAG_SUBMIT | SPOOLCHECK_MSGFLAG_UNSENT |             \
+     SPOOLCHECK_MSGFLAG_RESEND)
 
 #define FOLDER_COUNT 5u    /* SPOOLCHECK_FOLDER_INBOX .. SPOOLCHECK_FOLDER_DELETED_ITEMS */
 #define ADDR_TYPE_COUNT 3u /* SPOOLCHECK_ADDR_SMTP .. SPOOLCHECK_ADDR_X400 */
@@ -140,11 +111,26 @@ struct session {
     uint32_t logoff_flags;        /* (PERSIST-04) */
 };
 
-/* Profile system: a preprocessor a transport registered. */
+/* A MAPIUID: the 16 bytes that name a transport to MAPI. */
+struct mapiuid {
+    uint8_t ab[16];
+};
+
+/* What a preprocessor was registered for: RegisterPreprocessor's lpMuid and lpszAdrType. */
+enum filter_kind {
+    FILTER_ADDR_TYPE, /* lpszAdrType given: recipients of this address type */
+    FILTER_UID,       /* lpMuid given: recipients routed to the transport with this MAPIUID */
+    FILTER_EVERYTHING /* both NULL: every message (AMB-37) */
+};
+
+/* Profile system: one row of MAPI's preprocessor table (PRE-08, S142). */
 struct preprocessor {
-    uint32_t number; /* registration number: 1, 2, 3 ... */
-    uint32_t addr;   /* the transport's address type */
-    uint32_t scope;  /* SPOOLCHECK_SCOPE_* */
+    uint32_t number;    /* registration number, 1, 2, 3 ...: the spooler calls them in this order
+                           (PRE-02) */
+    uint32_t transport; /* the transport that registered it (SPOOLCHECK_ADDR_*) */
+    enum filter_kind filter;
+    uint32_t addr_type; /* FILTER_ADDR_TYPE: the address type */
+    struct mapiuid uid; /* FILTER_UID: the MAPIUID */
 };
 
 /* Profile system: what MAPI's spooler knows. */
@@ -261,7 +247,7 @@ static inline void ret_hr(spoolcheck_ret *ret, uint32_t hr)
 
 static inline void ret_ok(spoolcheck_ret *ret, uint32_t data_kind, uint32_t value)
 {
-    ret->hr = HR_S_OK;
+    ret->hr = SPOOLCHECK_S_OK;
     ret->data_kind = data_kind;
     ret->value = value;
 }

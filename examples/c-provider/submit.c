@@ -33,18 +33,18 @@ static uint32_t refusal(const struct store *s, uint32_t id, uint32_t flags)
 {
     const struct message *m = message_find(s, id);
     if (!s->choices.submission)
-        return HR_MAPI_E_NO_SUPPORT; /* a store that does not support sending says so (CAP-01, AMB-10) */
+        return SPOOLCHECK_MAPI_E_NO_SUPPORT; /* a store that does not support sending says so (CAP-01, AMB-10) */
     /* A client cannot reach a locked message (ACCESS-01), and a submitted one only read-only
      * (FLAG-01), so it cannot submit it again (AMB-10). */
     if (is_locked(s, id) || is_submitted(m))
-        return HR_MAPI_E_NO_ACCESS;
+        return SPOOLCHECK_MAPI_E_NO_ACCESS;
     /* Bits with no meaning: refused before anything changes or MAPI is called (AMB-10). */
-    if (flags & ~FORCE_SUBMIT)
-        return HR_MAPI_E_UNKNOWN_FLAGS;
+    if (flags & ~SPOOLCHECK_FORCE_SUBMIT)
+        return SPOOLCHECK_MAPI_E_UNKNOWN_FLAGS;
     if (m->recipients.count == 0)
-        return HR_MAPI_E_NO_RECIPIENTS; /* SUBMIT-02 */
+        return SPOOLCHECK_MAPI_E_NO_RECIPIENTS; /* SUBMIT-02 */
     /* FORCE_SUBMIT is accepted and means nothing (SUBMIT-03, AMB-33). */
-    return HR_S_OK;
+    return SPOOLCHECK_S_OK;
 }
 
 /* SpoolerNotify(NOTIFY_READYTOSEND): the spooler is to run and log its transports on (CAP-09). */
@@ -52,7 +52,7 @@ static void ready_to_send(struct store *s)
 {
     spoolcheck_call call = {0};
     call.kind = SPOOLCHECK_CALL_SPOOLER_NOTIFY;
-    call.flags = NOTIFY_READYTOSEND;
+    call.flags = SPOOLCHECK_NOTIFY_READYTOSEND;
     support_call(s, &call, NULL);
 }
 
@@ -61,11 +61,11 @@ static void ready_to_send(struct store *s)
 static uint32_t prepare_submit(struct store *s, uint32_t id)
 {
     if (plays_mapi(s))
-        return HR_S_OK; /* MAPI's own PrepareSubmit: nothing crosses the seam. */
+        return SPOOLCHECK_S_OK; /* MAPI's own PrepareSubmit: nothing crosses the seam. */
     const struct message *m = message_find(s, id);
-    bool resend = (m->props.message_flags & MSGFLAG_RESEND) != 0;
+    bool resend = (m->props.message_flags & SPOOLCHECK_MSGFLAG_RESEND) != 0;
     if (s->choices.prepare_submit == SPOOLCHECK_PREPARE_RESEND_ONLY && !resend)
-        return HR_S_OK; /* only MSGFLAG_RESEND messages need preparing (AMB-04) */
+        return SPOOLCHECK_S_OK; /* only MSGFLAG_RESEND messages need preparing (AMB-04) */
     /* Before the session's first PrepareSubmit, make sure the spooler runs (CAP-09). */
     if (!s->session.ready_to_send) {
         s->session.ready_to_send = true;
@@ -76,7 +76,7 @@ static uint32_t prepare_submit(struct store *s, uint32_t id)
     call.msg = id;
     call.flags = 0; /* PREP-02: *lpulFlags = 0 */
     uint32_t hr = support_call(s, &call, NULL);
-    return HR_FAILED(hr) ? hr : HR_S_OK;
+    return HR_FAILED(hr) ? hr : SPOOLCHECK_S_OK;
 }
 
 /* ExpandRecips (SUBMIT-08, S130): its HRESULT, and on success its NEEDS_PREPROCESSING /
@@ -88,7 +88,7 @@ static uint32_t expand_recips(struct store *s, uint32_t id, uint32_t *expand_fla
     *preprocess = false;
     if (plays_mapi(s)) {
         *expand_flags = mapi_expand_recips(s, message_find(s, id), preprocess);
-        return HR_S_OK;
+        return SPOOLCHECK_S_OK;
     }
     spoolcheck_call call = {0};
     call.kind = SPOOLCHECK_CALL_EXPAND_RECIPS;
@@ -102,8 +102,8 @@ static uint32_t expand_recips(struct store *s, uint32_t id, uint32_t *expand_fla
 /* Steps 2 to 4 of the starting page (S127-S129). */
 static void mark_submitted(struct message *m, uint64_t now)
 {
-    set_bits(&m->props.message_flags, MSGFLAG_SUBMIT, true); /* FLAG-01 (S127) */
-    set_bits(&m->props.message_flags, MSGFLAG_UNSENT, true); /* FLAG-02: set unless the client did */
+    set_bits(&m->props.message_flags, SPOOLCHECK_MSGFLAG_SUBMIT, true); /* FLAG-01 (S127) */
+    set_bits(&m->props.message_flags, SPOOLCHECK_MSGFLAG_UNSENT, true); /* FLAG-02: set unless the client did */
     /* No transport has taken any recipient yet (SUBMIT-06, S128). */
     for (uint32_t r = 0; r < m->recipients.count; r++)
         m->recipients.responsibility[r] = SPOOLCHECK_RESPONSIBILITY_FALSE;
@@ -115,7 +115,7 @@ static void mark_submitted(struct message *m, uint64_t now)
  * and back to the client. Nothing is sent, even by a coupled transport (S138). */
 static void queue_for_preprocessing(struct store *s, uint32_t id)
 {
-    set_bits(&message_find(s, id)->props.submit_flags, SUBMITFLAG_PREPROCESS, true);
+    set_bits(&message_find(s, id)->props.submit_flags, SPOOLCHECK_SUBMITFLAG_PREPROCESS, true);
     enqueue(s, id);
 }
 
@@ -123,10 +123,10 @@ static uint32_t client_submit(struct store *s, uint32_t id, uint32_t flags,
                               const spoolcheck_script *script)
 {
     uint32_t hr = refusal(s, id, flags);
-    if (hr != HR_S_OK)
+    if (hr != SPOOLCHECK_S_OK)
         return hr;
     hr = prepare_submit(s, id);
-    if (hr != HR_S_OK)
+    if (hr != SPOOLCHECK_S_OK)
         return hr;
     /* Steps 2 to 4 (S127-S129) take effect only once ExpandRecips succeeds: a failed submission
      * leaves the message as it was (SUBMIT-15, AMB-09). None of them changes what ExpandRecips is
@@ -144,12 +144,12 @@ static uint32_t client_submit(struct store *s, uint32_t id, uint32_t flags,
     m->saved = true;
     /* The client's object is dead now: only Release is allowed on it (SUBMIT-14, AMB-30). */
     m->submitter_dead = true;
-    m->needs_spooler = (expand_flags & NEEDS_SPOOLER) != 0;
-    if (expand_flags & NEEDS_PREPROCESSING)
+    m->needs_spooler = (expand_flags & SPOOLCHECK_NEEDS_SPOOLER) != 0;
+    if (expand_flags & SPOOLCHECK_NEEDS_PREPROCESSING)
         queue_for_preprocessing(s, id);
     else
         route(s, id, false);
-    return HR_S_OK;
+    return SPOOLCHECK_S_OK;
 }
 
 /* The spooler's SubmitMessage once the preprocessors have run (PRE-03; S143, S144): no second
@@ -159,11 +159,11 @@ static uint32_t submit_after_preprocessing(struct store *s, uint32_t id)
 {
     struct message *m = message_find(s, id);
     if (!awaits_preprocessing(m))
-        return HR_S_OK; /* nothing was waiting; nothing to do */
-    set_bits(&m->props.submit_flags, SUBMITFLAG_PREPROCESS, false);
+        return SPOOLCHECK_S_OK; /* nothing was waiting; nothing to do */
+    set_bits(&m->props.submit_flags, SPOOLCHECK_SUBMITFLAG_PREPROCESS, false);
     row_modified(s, id); /* OQ-11 */
     route(s, id, true);
-    return HR_S_OK;
+    return SPOOLCHECK_S_OK;
 }
 
 /* The spooler route: a new queue row, or, after preprocessing, the row the message already has

@@ -1,16 +1,64 @@
 /*
  * system.c: profile system: the store is also MAPI's support object and the spooler. The harness
- * plays the transports, which register preprocessors, go up and down, and record what they are
- * asked to do (S139-S143). In profile provider the harness is the spooler and these operations
- * change nothing that can be observed.
+ * plays the transports, which register preprocessors (for their address type, by their MAPIUID,
+ * or for all messages), go up and down, and record what they are asked to do (S139-S143). In
+ * profile provider the harness is the spooler and these operations change nothing that can be
+ * observed.
  */
 #include "store.h"
 
 #include <stdlib.h>
+#include <string.h>
 
-/* A transport registers a preprocessor (PRE-08, S142). Each address type has its own transport,
- * so registering by the transport's MAPIUID selects the same messages as registering for its
- * address type; registering with neither selects every message. */
+/* The MAPIUID of the transport of an address type. Each address type has its own transport, and
+ * the spooler gives a recipient to the transport of its address type, so this is also the MAPIUID
+ * a recipient is routed by. */
+static struct mapiuid transport_uid(uint32_t transport)
+{
+    struct mapiuid uid = {{0}};
+    memcpy(uid.ab, "spoolcheck-xp-", 14);
+    uid.ab[15] = (uint8_t)transport; /* SPOOLCHECK_ADDR_SMTP 1, FAX 2, X400 3 */
+    return uid;
+}
+
+static bool same_uid(struct mapiuid a, struct mapiuid b)
+{
+    return memcmp(a.ab, b.ab, sizeof a.ab) == 0;
+}
+
+/* Whether a preprocessor is for a recipient of this address type. */
+static bool wants_recipient(const struct preprocessor *p, uint32_t addr)
+{
+    switch (p->filter) {
+    case FILTER_ADDR_TYPE:
+        return p->addr_type == addr;
+    case FILTER_UID:
+        return same_uid(p->uid, transport_uid(addr));
+    case FILTER_EVERYTHING:
+        return true;
+    }
+    return false;
+}
+
+/* Whether a preprocessor is for a message, judged on its recipients: all of them, or only those
+ * no transport has handled yet (PR_RESPONSIBILITY not TRUE). One registered for all messages is
+ * for every message. */
+static bool wants(const struct preprocessor *p, const struct message *m, bool waiting_only)
+{
+    if (p->filter == FILTER_EVERYTHING)
+        return true;
+    for (uint32_t r = 0; r < m->recipients.count; r++) {
+        if (waiting_only && m->recipients.responsibility[r] == SPOOLCHECK_RESPONSIBILITY_TRUE)
+            continue;
+        if (wants_recipient(p, m->recipients.addr_type[r]))
+            return true;
+    }
+    return false;
+}
+
+/* A transport registers a preprocessor for its address type, by its MAPIUID, or, giving neither,
+ * for all messages (PRE-08, S142). The harness never sends scope 0; it is taken as the address
+ * type, the only scope the operation had before the field. */
 uint32_t register_preprocessor(struct store *s, uint32_t addr, uint32_t scope)
 {
     struct mapi_side *mapi = &s->mapi;
@@ -19,57 +67,55 @@ uint32_t register_preprocessor(struct store *s, uint32_t addr, uint32_t scope)
         struct preprocessor *p = realloc(mapi->preprocessors, cap * sizeof *p);
         if (!p) {
             s->out_of_memory = true;
-            return HR_S_OK;
+            return SPOOLCHECK_S_OK;
         }
         mapi->preprocessors = p;
         mapi->preprocessor_cap = cap;
     }
     struct preprocessor *p = &mapi->preprocessors[mapi->preprocessor_count];
+    memset(p, 0, sizeof *p);
     p->number = (uint32_t)mapi->preprocessor_count + 1;
-    p->addr = addr;
-    p->scope = scope;
+    p->transport = addr;
+    switch (scope) {
+    case SPOOLCHECK_SCOPE_MAPIUID:
+        p->filter = FILTER_UID;
+        p->uid = transport_uid(addr);
+        break;
+    case SPOOLCHECK_SCOPE_ALL_MESSAGES:
+        p->filter = FILTER_EVERYTHING;
+        break;
+    default: /* SPOOLCHECK_SCOPE_ADDRESS_TYPE, or 0 */
+        p->filter = FILTER_ADDR_TYPE;
+        p->addr_type = addr;
+        break;
+    }
     mapi->preprocessor_count++;
-    return HR_S_OK;
+    return SPOOLCHECK_S_OK;
 }
 
 /* A transport becomes unavailable or available again. */
 uint32_t set_transport_available(struct store *s, uint32_t addr, bool available)
 {
     s->mapi.transport_down[addr] = !available;
-    return HR_S_OK;
-}
-
-/* Whether a preprocessor is for messages with a recipient of this address type. */
-static bool preprocessor_for(const struct preprocessor *p, uint32_t addr)
-{
-    return p->scope == SPOOLCHECK_SCOPE_ALL_MESSAGES || p->addr == addr;
-}
-
-/* Whether any registered preprocessor is for this address type. */
-static bool has_preprocessor_for(const struct store *s, uint32_t addr)
-{
-    for (size_t i = 0; i < s->mapi.preprocessor_count; i++)
-        if (preprocessor_for(&s->mapi.preprocessors[i], addr))
-            return true;
-    return false;
+    return SPOOLCHECK_S_OK;
 }
 
 /* MAPI's ExpandRecips, as the store plays it: preprocessing is needed when a registered
- * preprocessor's transport has a recipient (PR_PREPROCESS is set then), and the spooler is needed
- * when the coupled transport cannot handle every recipient. */
+ * preprocessor is for the message (PR_PREPROCESS is set then), so always once one is registered
+ * for all messages; the spooler is needed when the coupled transport cannot handle every
+ * recipient (PRE-08, AMB-37). */
 uint32_t mapi_expand_recips(const struct store *s, const struct message *m, bool *preprocess)
 {
     bool needs_preprocessing = false;
+    for (size_t i = 0; i < s->mapi.preprocessor_count && !needs_preprocessing; i++)
+        needs_preprocessing = wants(&s->mapi.preprocessors[i], m, false);
     bool needs_spooler = false;
-    for (uint32_t r = 0; r < m->recipients.count; r++) {
-        uint32_t addr = m->recipients.addr_type[r];
-        if (has_preprocessor_for(s, addr))
-            needs_preprocessing = true;
-        if (s->choices.tight_coupling && !tc_handles(s, addr))
+    for (uint32_t r = 0; r < m->recipients.count; r++)
+        if (s->choices.tight_coupling && !tc_handles(s, m->recipients.addr_type[r]))
             needs_spooler = true;
-    }
     *preprocess = needs_preprocessing;
-    return (needs_preprocessing ? NEEDS_PREPROCESSING : 0) | (needs_spooler ? NEEDS_SPOOLER : 0);
+    return (needs_preprocessing ? SPOOLCHECK_NEEDS_PREPROCESSING : 0) |
+           (needs_spooler ? SPOOLCHECK_NEEDS_SPOOLER : 0);
 }
 
 /* Whether every recipient no one has handled yet waits on a transport that is up. */
@@ -99,18 +145,16 @@ static uint32_t next_to_serve(const struct store *s)
     return 0;
 }
 
-/* Every preprocessor whose transport has a recipient of the message, in registration order. */
+/* Every preprocessor that is for the message, in registration order: one registered for an
+ * address type or a MAPIUID when a recipient not yet handled goes that way, one registered for all
+ * messages always (PRE-08, AMB-37). */
 static void matching_preprocessors(struct store *s, uint32_t id, struct idlist *out)
 {
     const struct message *m = message_find(s, id);
     for (size_t i = 0; i < s->mapi.preprocessor_count; i++) {
         const struct preprocessor *p = &s->mapi.preprocessors[i];
-        for (uint32_t r = 0; r < m->recipients.count; r++) {
-            if (preprocessor_for(p, m->recipients.addr_type[r])) {
-                idlist_push(s, out, p->number);
-                break;
-            }
-        }
+        if (wants(p, m, true))
+            idlist_push(s, out, p->number);
     }
 }
 
@@ -147,7 +191,7 @@ static void send_to_transports(struct store *s, uint32_t id)
  * PR_PREPROCESS is set (SPL-10); FinishedMsg (SPL-21). */
 static void serve(struct store *s, uint32_t id)
 {
-    static const spoolcheck_script no_script = {0, HR_S_OK, HR_S_OK, 0};
+    static const spoolcheck_script no_script = {0, SPOOLCHECK_S_OK, SPOOLCHECK_S_OK, 0};
     if (!is_locked(s, id))
         lock_message(s, id);
     struct idlist preprocessors = {0};
@@ -187,5 +231,5 @@ uint32_t run_spooler(struct store *s)
         if (id != 0)
             serve(s, id);
     }
-    return HR_S_OK;
+    return SPOOLCHECK_S_OK;
 }

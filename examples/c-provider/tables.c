@@ -130,9 +130,9 @@ struct message *message_new(struct store *s, const spoolcheck_new_message *creat
         return NULL;
     }
     if (create->unsent)
-        m->props.message_flags |= MSGFLAG_UNSENT;
+        m->props.message_flags |= SPOOLCHECK_MSGFLAG_UNSENT;
     if (create->resend)
-        m->props.message_flags |= MSGFLAG_RESEND;
+        m->props.message_flags |= SPOOLCHECK_MSGFLAG_RESEND;
     m->props.sentmail_entryid = create->sentmail;
     m->props.delete_after_submit = create->delete_after_submit != 0;
     m->saved = create->saved != 0;
@@ -175,13 +175,13 @@ void set_bits(uint32_t *value, uint32_t bits, bool on)
 /* MSGFLAG_SUBMIT: SubmitMessage succeeded and sending has not finished or been aborted. */
 bool is_submitted(const struct message *m)
 {
-    return (m->props.message_flags & MSGFLAG_SUBMIT) != 0;
+    return (m->props.message_flags & SPOOLCHECK_MSGFLAG_SUBMIT) != 0;
 }
 
 /* SUBMITFLAG_PREPROCESS: queued and waiting for preprocessing. */
 bool awaits_preprocessing(const struct message *m)
 {
-    return (m->props.submit_flags & SUBMITFLAG_PREPROCESS) != 0;
+    return (m->props.submit_flags & SPOOLCHECK_SUBMITFLAG_PREPROCESS) != 0;
 }
 
 /* ---- The folder table ---------------------------------------------------------------------- */

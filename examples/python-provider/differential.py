@@ -4,7 +4,7 @@ reference (`spoolcheck serve`), and every reply must be identical, byte for byte
 `spoolcheck run`, which accepts any outcome the rules allow.
 
     python3 examples/python-provider/differential.py --spoolcheck target/release/spoolcheck \\
-        --sessions 200 --steps 60 --seed 1
+        --sessions 200 --steps 60 --seed 1 [--profile system]
 """
 
 from __future__ import annotations
@@ -30,9 +30,11 @@ def free_port() -> int:
         return s.getsockname()[1]
 
 
-def random_choices(pb, rng: random.Random):
+def random_choices(pb, rng: random.Random, profile: str = "any"):
+    profiles = {"any": [pb.PROFILE_PROVIDER, pb.PROFILE_PROVIDER, pb.PROFILE_SYSTEM],
+                "provider": [pb.PROFILE_PROVIDER], "system": [pb.PROFILE_SYSTEM]}[profile]
     c = pb.Choices(
-        profile=rng.choice([pb.PROFILE_PROVIDER, pb.PROFILE_PROVIDER, pb.PROFILE_SYSTEM]),
+        profile=rng.choice(profiles),
         submission=rng.random() < 0.9,
         prepare_submit=rng.choice([pb.PREPARE_SUBMIT_ALWAYS, pb.PREPARE_SUBMIT_RESEND_ONLY]),
         enforce_spooler_only=rng.random() < 0.5,
@@ -112,16 +114,20 @@ def random_op(pb, rng: random.Random, created: int, clock: list):
     if kind == "restart":
         return pb.Op(restart=pb.Restart())
     if kind == "register":
+        # Every form of registration (PRE-08, AMB-37).
         return pb.Op(register_preprocessor=pb.RegisterPreprocessor(
-            transport=rng.randint(1, 3), scope=pb.PREPROCESSOR_SCOPE_ADDRESS_TYPE))
+            transport=rng.randint(1, 3),
+            scope=rng.choice([pb.PREPROCESSOR_SCOPE_ADDRESS_TYPE, pb.PREPROCESSOR_SCOPE_MAPIUID,
+                              pb.PREPROCESSOR_SCOPE_ALL_MESSAGES])))
     if kind == "transport":
         return pb.Op(set_transport_available=pb.SetTransportAvailable(
             transport=rng.randint(1, 3), available=rng.random() < 0.6))
     return pb.Op(run_spooler=pb.RunSpooler())
 
 
-def session_requests(pb, rng: random.Random, steps: int):
-    requests = [pb.Request(reset=random_choices(pb, rng)), pb.Request(observe=pb.Observe())]
+def session_requests(pb, rng: random.Random, steps: int, profile: str):
+    requests = [pb.Request(reset=random_choices(pb, rng, profile)),
+                pb.Request(observe=pb.Observe())]
     created, clock = 0, [100]
     for _ in range(steps):
         op = random_op(pb, rng, created, clock)
@@ -137,6 +143,8 @@ def main() -> int:
     parser.add_argument("--sessions", type=int, default=200)
     parser.add_argument("--steps", type=int, default=60)
     parser.add_argument("--seed", type=int, default=1)
+    parser.add_argument("--profile", choices=["any", "provider", "system"], default="any",
+                        help="the profile of the sessions' choices (any: a third are system)")
     parser.add_argument("--mutant", help="serve this mutant as the reference (the check must fail)")
     args = parser.parse_args()
 
@@ -168,7 +176,7 @@ def main() -> int:
         rng = random.Random(args.seed)
         total, kinds, calls = 0, {}, 0
         for n in range(args.sessions):
-            requests = session_requests(pb, rng, args.steps)
+            requests = session_requests(pb, rng, args.steps, args.profile)
             ref = list(stubs[0].Session(iter(requests), timeout=60))
             ours = list(stubs[1].Session(iter(requests), timeout=60))
             for i, (request, a, b) in enumerate(zip(requests, ref, ours)):

@@ -79,6 +79,15 @@ class AddrType(IntEnum):
     X400 = 3
 
 
+class PreprocessorScope(IntEnum):
+    """Which messages a transport registers a preprocessor for: IMAPISupport::RegisterPreprocessor
+    takes a MAPIUID and an address type, either of which may be NULL (PRE-08, AMB-37)."""
+
+    ADDRESS_TYPE = 1  # lpszAdrType given: the transport's address type
+    MAPIUID = 2  # lpMuid given: the transport's MAPIUID
+    ALL_MESSAGES = 3  # both NULL: every message
+
+
 class Access(IntEnum):
     DEFAULT = 1
     MODIFY = 2

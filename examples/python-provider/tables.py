@@ -5,7 +5,7 @@ from __future__ import annotations
 
 import copy
 from dataclasses import dataclass, field
-from typing import Dict, List, Optional
+from typing import TYPE_CHECKING, Dict, List, Optional
 
 from mapi import (
     MSGFLAG_RESEND,
@@ -15,6 +15,9 @@ from mapi import (
     AddrType,
     Folder,
 )
+
+if TYPE_CHECKING:
+    from system import Registration
 
 
 @dataclass
@@ -180,8 +183,8 @@ class Session:
 class MapiSide:
     """Profile "system": what MAPI's spooler knows."""
 
-    # (registration number, address type), in registration order.
-    preprocessors: List[tuple] = field(default_factory=list)
+    # The registered preprocessors (system.Registration), in registration order.
+    preprocessors: List["Registration"] = field(default_factory=list)
     # Transports that are temporarily unavailable.
     transports_down: set = field(default_factory=set)
     # Messages handed over by CompleteMsg, in hand-over order: the spooler serves them first.

@@ -24,6 +24,7 @@ from mapi import (  # noqa: E402
     Completion,
     Folder,
     LockAfterRestart,
+    PreprocessorScope,
     Profile,
     Role,
     TableEvent,
@@ -126,7 +127,7 @@ class StoreTest(unittest.TestCase):
     def test_system_profile_spooler_serves(self):  # SPL-19..21, PRE-02
         tc = TightCoupling(handles=[AddrType.SMTP], completion=Completion.COMPLETE_MSG)
         store = MessageStore(Choices(profile=Profile.SYSTEM, tight_coupling=tc))
-        store.register_preprocessor(AddrType.FAX)
+        store.register_preprocessor(AddrType.FAX, PreprocessorScope.ADDRESS_TYPE)
         store.create_message(outbox(AddrType.SMTP, AddrType.FAX))
         _, support = self.submit(store, 1)
         self.assertEqual(support.calls, [])
@@ -136,6 +137,52 @@ class StoreTest(unittest.TestCase):
                          ["preprocess", "transport_send", "remove_preprocess_info"])
         self.assertEqual(support.calls[1].args["recipients"], [1])
         self.assertEqual(store.observe().messages[0].message_flags, 0)
+
+    def spool(self, store):
+        support = ScriptedSupport()
+        store.run_spooler(support)
+        return [(c.kind, c.args.get("preprocessor", c.args.get("transport"))) for c in support.calls]
+
+    def test_preprocessor_for_all_messages(self):  # PRE-08, AMB-37
+        store = MessageStore(Choices(profile=Profile.SYSTEM))
+        store.register_preprocessor(AddrType.FAX, PreprocessorScope.ALL_MESSAGES)
+        store.create_message(outbox(AddrType.SMTP))
+        self.submit(store, 1)
+        self.assertEqual(store.messages[1].props.submit_flags, SUBMITFLAG_PREPROCESS)
+        self.assertEqual(self.spool(store), [("preprocess", 1), ("transport_send", AddrType.SMTP),
+                                             ("remove_preprocess_info", 1)])
+
+    def test_preprocessor_by_mapiuid(self):  # PRE-08, AMB-37: the same messages as address type
+        store = MessageStore(Choices(profile=Profile.SYSTEM))
+        store.register_preprocessor(AddrType.FAX, PreprocessorScope.MAPIUID)
+        store.create_message(outbox(AddrType.SMTP))
+        store.create_message(outbox(AddrType.SMTP, AddrType.FAX))
+        self.submit(store, 1)
+        self.submit(store, 2)
+        self.assertEqual(store.messages[1].props.submit_flags, 0)
+        self.assertEqual(store.messages[2].props.submit_flags, SUBMITFLAG_PREPROCESS)
+        self.assertEqual(self.spool(store), [("transport_send", AddrType.SMTP)])
+        self.assertEqual(self.spool(store), [("preprocess", 1), ("transport_send", AddrType.SMTP),
+                                             ("transport_send", AddrType.FAX),
+                                             ("remove_preprocess_info", 1)])
+
+    def test_preprocessor_skips_handled_recipients(self):  # PRE-08, AMB-37
+        store = MessageStore(Choices(profile=Profile.SYSTEM))
+        store.register_preprocessor(AddrType.FAX, PreprocessorScope.ADDRESS_TYPE)
+        store.register_preprocessor(AddrType.SMTP, PreprocessorScope.MAPIUID)
+        store.create_message(outbox(AddrType.SMTP, AddrType.FAX))
+        self.submit(store, 1)
+        # A transport took the SMTP recipient before the spooler took the message.
+        self.assertEqual(store.mark_responsibility(Role.SPOOLER, 1, 0).hr, HR.S_OK)
+        self.assertEqual(self.spool(store), [("preprocess", 1), ("transport_send", AddrType.FAX),
+                                             ("remove_preprocess_info", 1)])
+
+    def test_no_late_preprocessing(self):  # AMB-37: queued without preprocessing stays so
+        store = MessageStore(Choices(profile=Profile.SYSTEM))
+        store.create_message(outbox(AddrType.SMTP))
+        self.submit(store, 1)
+        store.register_preprocessor(AddrType.SMTP, PreprocessorScope.ALL_MESSAGES)
+        self.assertEqual(self.spool(store), [("transport_send", AddrType.SMTP)])
 
 
 def free_port():

@@ -18,6 +18,7 @@ from mapi import (
     LockAfterRestart,
     OpenPath,
     PrepareSubmitPolicy,
+    PreprocessorScope,
     Profile,
     Role,
     SentMailMode,
@@ -161,14 +162,13 @@ class Wire:
             return (lambda s: store.restart(s)), ScriptedSupport()
         if kind == "register_preprocessor":
             addr = _enum(AddrType, o.transport, "register_preprocessor.transport")
-            # Each address type has its own transport, so registering for the address type and
-            # registering by the transport's MAPIUID name the same messages. A preprocessor for
-            # every message is not implemented.
-            if o.scope not in (self.pb.PREPROCESSOR_SCOPE_UNSPECIFIED,
-                               self.pb.PREPROCESSOR_SCOPE_ADDRESS_TYPE,
-                               self.pb.PREPROCESSOR_SCOPE_MAPIUID):
-                raise Unsupported(f"register_preprocessor.scope = {o.scope}")
-            return (lambda s: store.register_preprocessor(addr)), ScriptedSupport()
+            # For the transport's address type, by its MAPIUID, or for all messages (PRE-08,
+            # AMB-37). UNSPECIFIED (0) is taken as the address type, the only scope the operation
+            # had before the field.
+            scope = (PreprocessorScope.ADDRESS_TYPE
+                     if o.scope == self.pb.PREPROCESSOR_SCOPE_UNSPECIFIED
+                     else _enum(PreprocessorScope, o.scope, "register_preprocessor.scope"))
+            return (lambda s: store.register_preprocessor(addr, scope)), ScriptedSupport()
         if kind == "set_transport_available":
             addr = _enum(AddrType, o.transport, "set_transport_available.transport")
             return (lambda s: store.set_transport_available(addr, o.available)), ScriptedSupport()
