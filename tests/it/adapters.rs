@@ -155,7 +155,12 @@ fn committed_traces_replay_to_identical_observations_on_every_adapter() {
                 &trace.ops,
                 Duration::from_secs(10),
             )
-            .unwrap_or_else(|e| panic!("{}: {} cannot replay: {e}", adapter.name, trace.implementation));
+            .unwrap_or_else(|e| {
+                panic!(
+                    "{}: {} cannot replay: {e}",
+                    adapter.name, trace.implementation
+                )
+            });
             if let Some(f) = failure {
                 panic!(
                     "{}: the trace of {} fails:\n{}",
@@ -189,7 +194,11 @@ fn the_c_example_mutant_is_caught_naming_its_rule() {
         Arc::new(move || Ok(Box::new(CabiProvider::new(library.clone())?) as _));
     let run = runner::run(factory, &RunConfig::default());
     let text = report::render(&run, true, &[]);
-    assert_eq!(RunVerdict::of(&run, true), RunVerdict::NotConformant, "{text}");
+    assert_eq!(
+        RunVerdict::of(&run, true),
+        RunVerdict::NotConformant,
+        "{text}"
+    );
     let first = &run.failures[0];
     assert_eq!(
         first.rules().first().map(|r| r.as_str()),

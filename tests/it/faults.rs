@@ -23,7 +23,9 @@ fn text(o: &Output) -> String {
 }
 
 fn scratch(name: &str) -> PathBuf {
-    let dir = Path::new(env!("CARGO_TARGET_TMPDIR")).join("faults").join(name);
+    let dir = Path::new(env!("CARGO_TARGET_TMPDIR"))
+        .join("faults")
+        .join(name);
     let _ = std::fs::remove_dir_all(&dir);
     std::fs::create_dir_all(&dir).expect("a scratch directory");
     dir
@@ -60,7 +62,10 @@ fn run_faulty(fault: &str, extra: &[&str], expect: &str) {
     let o = spoolcheck(&args);
     let t = text(&o);
     assert_eq!(o.status.code(), Some(1), "{t}");
-    assert!(t.contains("indeterminate") || t.contains("malformed"), "{t}");
+    assert!(
+        t.contains("indeterminate") || t.contains("malformed"),
+        "{t}"
+    );
     assert!(t.contains(expect), "expected `{expect}` in:\n{t}");
     let report: serde_json::Value =
         serde_json::from_str(&std::fs::read_to_string(&json).expect("the report is written"))
@@ -96,7 +101,11 @@ fn an_isolated_hang_times_out() {
 
 #[test]
 fn nonsense_through_the_c_abi_is_malformed() {
-    run_faulty("BAD_FOLDER", &[], "folder code 42 is not SPOOLCHECK_FOLDER_*");
+    run_faulty(
+        "BAD_FOLDER",
+        &[],
+        "folder code 42 is not SPOOLCHECK_FOLDER_*",
+    );
     run_faulty("BAD_STATUS", &[], "status 7 is not SPOOLCHECK_OK");
 }
 
@@ -144,7 +153,10 @@ fn a_grpc_server_that_dies_mid_run_is_reported_with_a_partial_report() {
     assert!(t.contains("indeterminate"), "{t}");
     assert!(t.contains("the implementation is gone"), "{t}");
     let report = std::fs::read_to_string(&json).expect("the partial report is written");
-    assert!(report.contains("\"verdict\": \"not-conformant\""), "{report}");
+    assert!(
+        report.contains("\"verdict\": \"not-conformant\""),
+        "{report}"
+    );
     assert_eq!(traces_in(&out).len(), 1, "{t}");
 }
 
@@ -161,7 +173,10 @@ fn servers_that_cannot_be_used_are_usage_errors() {
             vec!["--grpc-spawn", "sleep 5"],
             "needs `{port}` in its command",
         ),
-        (vec!["--grpc", "http://127.0.0.1:1"], "cannot connect to http://127.0.0.1:1"),
+        (
+            vec!["--grpc", "http://127.0.0.1:1"],
+            "cannot connect to http://127.0.0.1:1",
+        ),
         (vec!["--grpc", "not a url"], "is not a gRPC address"),
     ] {
         let mut full = vec!["run", "--out", out];

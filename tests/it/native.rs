@@ -38,7 +38,9 @@ pub fn c_example() -> &'static (PathBuf, PathBuf) {
 /// The faulty fixture built with `-DFAULT_<fault>` (see tests/fixtures/faulty-provider.c).
 pub fn faulty(fault: &str) -> PathBuf {
     static LOCK: Mutex<()> = Mutex::new(());
-    let _one_at_a_time = LOCK.lock().unwrap_or_else(std::sync::PoisonError::into_inner);
+    let _one_at_a_time = LOCK
+        .lock()
+        .unwrap_or_else(std::sync::PoisonError::into_inner);
     let out = build_dir().join(format!("libfaulty_{}.so", fault.to_lowercase()));
     if out.exists() {
         return out;
@@ -46,7 +48,9 @@ pub fn faulty(fault: &str) -> PathBuf {
     std::fs::create_dir_all(build_dir()).expect("the build directory can be made");
     let compiler = std::env::var("CC").unwrap_or_else(|_| "cc".into());
     let status = Command::new(&compiler)
-        .args(["-std=c11", "-Wall", "-Wextra", "-Werror", "-fPIC", "-shared"])
+        .args([
+            "-std=c11", "-Wall", "-Wextra", "-Werror", "-fPIC", "-shared",
+        ])
         .arg(format!("-I{}", root().join("harness/include").display()))
         .arg(format!("-DFAULT_{fault}"))
         .arg("-o")
