@@ -16,9 +16,10 @@ use spoolcheck_harness::adapters::spawn::{SpawnedServer, READY_TIMEOUT};
 use spoolcheck_harness::adapters::wire::pb;
 use spoolcheck_harness::reference::ReferenceStore;
 use spoolcheck_harness::runner::rng_for;
-use spoolcheck_harness::seam::{exchange, Implementation};
+use spoolcheck_harness::seam::{exchange, Implementation, SeamError, Support};
 use spoolcheck_model::generate::{plan, realize};
-use spoolcheck_model::{Choices, Op};
+use spoolcheck_model::mapi::Hresult;
+use spoolcheck_model::{Choices, Folder, Observation, Op, Ret};
 use std::path::{Path, PathBuf};
 use std::process::Command;
 use std::sync::Arc;
@@ -54,6 +55,14 @@ fn main() {
     row("bare gRPC ping-pong, bidi stream", "empty messages", bidi);
     row("bare gRPC unary call", "empty messages", unary);
 
+    // The adapters alone: a store that does nothing, in process and through the C ABI.
+    let null_in_process = per_op(&mut NullStore, &cases);
+    row("in process", "null store (does nothing)", null_in_process);
+    let null = CabiLibrary::load(&null_c()).expect("the null C store loads");
+    let mut null_cabi = CabiProvider::new(null).expect("an instance");
+    let null_cabi = per_op(&mut null_cabi, &cases);
+    row("C ABI", "null store (does nothing)", null_cabi);
+
     let library = c_example();
     let loaded = CabiLibrary::load(&library).expect("the C example loads");
     let mut cabi = CabiProvider::new(loaded).expect("an instance");
@@ -87,8 +96,11 @@ fn main() {
     }
     println!();
     println!(
-        "C ABI / in process: {:.2}; gRPC adapter / bare bidi ping-pong: {:.2}",
+        "C ABI / in process: {:.2} (the stores), {:.2} (the null stores, the adapter alone: {:.0} ns \
+         more per operation); gRPC adapter / bare bidi ping-pong: {:.2}",
         cabi_cost.as_secs_f64() / in_process.as_secs_f64(),
+        null_cabi.as_secs_f64() / null_in_process.as_secs_f64(),
+        (null_cabi.as_secs_f64() - null_in_process.as_secs_f64()) * 1e9,
         grpc_cost.as_secs_f64() / bidi.as_secs_f64()
     );
 }
@@ -146,6 +158,46 @@ fn c_example() -> PathBuf {
         .expect("make runs");
     assert!(status.success(), "building the C example failed");
     out.join("libspoolcheck_example.so")
+}
+
+/// tests/fixtures/faulty-provider.c without a fault: answers S_OK, observes an empty store.
+fn null_c() -> PathBuf {
+    let root = Path::new(env!("CARGO_MANIFEST_DIR"));
+    let out = root.join("target/bench-native/libnull.so");
+    let status = Command::new(std::env::var("CC").unwrap_or_else(|_| "cc".into()))
+        .args(["-std=c11", "-O2", "-fPIC", "-shared"])
+        .arg(format!("-I{}", root.join("harness/include").display()))
+        .arg("-o")
+        .arg(&out)
+        .arg(root.join("tests/fixtures/faulty-provider.c"))
+        .status()
+        .expect("the C compiler runs");
+    assert!(status.success(), "building the null C store failed");
+    out
+}
+
+/// The Rust counterpart of the null C store.
+struct NullStore;
+
+impl Implementation for NullStore {
+    fn name(&self) -> String {
+        "null".into()
+    }
+
+    fn reset(&mut self, _: &Choices) -> Result<(), SeamError> {
+        Ok(())
+    }
+
+    fn apply(&mut self, _: &Op, _: &mut dyn Support) -> Result<Ret, SeamError> {
+        Ok(Ret::hr(Hresult::S_OK))
+    }
+
+    fn observe(&mut self) -> Result<Observation, SeamError> {
+        Ok(Observation {
+            folders: Folder::ALL.iter().map(|&f| (f, Vec::new())).collect(),
+            ..Observation::default()
+        })
+    }
 }
 
 fn python() -> Option<String> {
