@@ -85,7 +85,7 @@ pub struct TargetArgs {
     pub cabi: Option<PathBuf>,
     /// Run the --cabi library in a child process, so that a crash or a hang in it is reported
     /// and the run goes on.
-    #[arg(long, requires = "cabi")]
+    #[arg(long, requires = "cabi", conflicts_with_all = ["grpc", "grpc_spawn", "mutant"])]
     pub isolate: bool,
     /// Per-call timeout in milliseconds: a call that takes longer is reported as indeterminate.
     #[arg(long, value_name = "MS", default_value_t = 10_000, value_parser = clap::value_parser!(u64).range(1..))]
@@ -96,6 +96,28 @@ impl TargetArgs {
     /// True when the target is the bundled reference provider or one of its mutants.
     pub fn is_bundled(&self) -> bool {
         self.grpc.is_none() && self.grpc_spawn.is_none() && self.cabi.is_none()
+    }
+
+    /// The options that name this target again, for a replay hint ("" for the reference).
+    pub fn replay_options(&self) -> String {
+        let quote = |s: &str| format!("'{}'", s.replace('\'', "'\\''"));
+        let mut out = String::new();
+        if let Some(m) = &self.mutant {
+            out.push_str(&format!(" --mutant {m}"));
+        }
+        if let Some(url) = &self.grpc {
+            out.push_str(&format!(" --grpc {}", quote(url)));
+        }
+        if let Some(cmd) = &self.grpc_spawn {
+            out.push_str(&format!(" --grpc-spawn {}", quote(cmd)));
+        }
+        if let Some(path) = &self.cabi {
+            out.push_str(&format!(" --cabi {}", quote(&path.display().to_string())));
+        }
+        if self.isolate {
+            out.push_str(" --isolate");
+        }
+        out
     }
 }
 

@@ -43,5 +43,10 @@ fn main() -> ExitCode {
         Command::Serve(args) => target::serve(args, io),
         Command::CabiHost(args) => target::cabi_host(args, io),
     });
-    status::code(code)
+    // An interrupted run (Ctrl-C, SIGTERM) says so, even if it managed to write a partial report.
+    status::code(if target::interrupted() {
+        status::INTERRUPTED
+    } else {
+        code
+    })
 }

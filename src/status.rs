@@ -12,6 +12,9 @@ pub const NONCONFORMANT: u8 = 1;
 /// could not do its own work (for example, it could not write its output).
 pub const USAGE: u8 = 2;
 
+/// The user interrupted the run (SIGINT or SIGTERM), as shells report a death by SIGINT.
+pub const INTERRUPTED: u8 = 130;
+
 /// The process exit code of a status.
 pub fn code(status: u8) -> ExitCode {
     ExitCode::from(status)

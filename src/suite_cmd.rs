@@ -191,12 +191,22 @@ pub fn run(args: &RunArgs, io: &mut Streams<'_>) -> io::Result<u8> {
         },
     );
     let mut failures_text = String::new();
+    // (For the bundled reference, `replay` already says which mutant a trace came from.)
+    let again = if args.suite.target.is_bundled() {
+        String::new()
+    } else {
+        args.suite.target.replay_options()
+    };
     for (i, f) in report.failures.iter().enumerate() {
-        failures_text.push_str(&report::render_failure(
-            f,
-            strict,
-            saved.get(i).and_then(|p| p.as_deref()),
-        ));
+        let path = saved.get(i).and_then(|p| p.as_deref());
+        let mut text = report::render_failure(f, strict, path);
+        if let (Some(path), false) = (path, again.is_empty()) {
+            // The hint replays through the same adapter, not against the bundled reference.
+            let plain = format!("(replay: spoolcheck replay {})", path.display());
+            let with = format!("(replay: spoolcheck replay {}{again})", path.display());
+            text = text.replace(&plain, &with);
+        }
+        failures_text.push_str(&text);
         failures_text.push('\n');
     }
     publish(&doc, &failures_text, &args.report, io)
@@ -216,7 +226,11 @@ pub fn replay(args: &ReplayArgs, io: &mut Streams<'_>) -> io::Result<u8> {
         Ok(t) => t,
         Err(e) => return usage(io, &e.to_string()),
     };
-    let target = match target::resolve(&args.target, &std::env::temp_dir()) {
+    let logs = match target::private_log_dir() {
+        Ok(dir) => dir,
+        Err(m) => return usage(io, &m),
+    };
+    let target = match target::resolve(&args.target, &logs) {
         Ok(t) => t,
         Err(m) => return usage(io, &m),
     };

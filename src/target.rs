@@ -15,7 +15,8 @@ use spoolcheck_harness::mutant::Mutant;
 use spoolcheck_harness::reference::ReferenceStore;
 use std::io;
 use std::path::Path;
-use std::sync::Arc;
+use std::sync::atomic::{AtomicBool, Ordering};
+use std::sync::{Arc, Mutex, Once};
 use std::time::Duration;
 
 /// An implementation to run against, with whatever must live as long as the run (a server the
@@ -38,7 +39,12 @@ const CONNECT_TIMEOUT: Duration = Duration::from_secs(10);
 /// An error is a message for the user (exit 2).
 pub(crate) fn resolve(args: &TargetArgs, log_dir: &Path) -> Result<Target, String> {
     if let Some(url) = &args.grpc {
-        let url = url.clone();
+        // `127.0.0.1:50051` means what everyone means by it.
+        let url = if url.contains("://") {
+            url.clone()
+        } else {
+            format!("http://{url}")
+        };
         // Connect once now, so a wrong address is a usage error, not a failed run.
         GrpcProvider::connect(&url, CONNECT_TIMEOUT).map_err(|e| e.to_string())?;
         return Ok(Target {
@@ -53,6 +59,8 @@ pub(crate) fn resolve(args: &TargetArgs, log_dir: &Path) -> Result<Target, Strin
             SpawnedServer::start(command, &log_dir.join("grpc-server.log"), READY_TIMEOUT)
                 .map_err(|e| e.to_string())?,
         );
+        let stop = server.clone();
+        on_interrupt(Box::new(move || stop.stop()));
         let s = server.clone();
         return Ok(Target {
             factory: Arc::new(move || {
@@ -70,12 +78,23 @@ pub(crate) fn resolve(args: &TargetArgs, log_dir: &Path) -> Result<Target, Strin
         });
     }
     if let Some(path) = &args.cabi {
+        // A bare file name would make the loader search the system's library path, not here.
+        let path = &std::env::current_dir()
+            .map(|d| d.join(path))
+            .unwrap_or_else(|_| path.clone());
         if args.isolate {
             let host = std::env::current_exe().map_err(|e| {
                 format!("cannot find the spoolcheck executable to isolate with: {e}")
             })?;
-            let launcher = Launcher::new(host, path.clone(), log_dir.join("isolated.log"))
-                .map_err(|e| e.to_string())?;
+            let launcher = Launcher::new(
+                host,
+                path.clone(),
+                log_dir.join("isolated.log"),
+                Duration::from_millis(args.timeout_ms),
+            )
+            .map_err(|e| e.to_string())?;
+            let stop = launcher.clone();
+            on_interrupt(Box::new(move || stop.stop_all()));
             // Start one child now, so a library that does not load is a usage error.
             drop(launcher.start().map_err(|e| e.to_string())?);
             let l = launcher.clone();
@@ -98,6 +117,60 @@ pub(crate) fn resolve(args: &TargetArgs, log_dir: &Path) -> Result<Target, Strin
         factory,
         _keep: Keep::Nothing,
     })
+}
+
+/// What to stop when the user interrupts the run (Ctrl-C, SIGTERM): the servers and children the
+/// harness started, which would otherwise outlive it.
+static ON_INTERRUPT: Mutex<Vec<Box<dyn Fn() + Send>>> = Mutex::new(Vec::new());
+
+/// Set when the user interrupted the run; the command then exits with 130 whatever else happened.
+static INTERRUPTED: AtomicBool = AtomicBool::new(false);
+
+/// Whether the run was interrupted.
+pub(crate) fn interrupted() -> bool {
+    INTERRUPTED.load(Ordering::SeqCst)
+}
+
+fn on_interrupt(stop: Box<dyn Fn() + Send>) {
+    static INSTALLED: Once = Once::new();
+    if let Ok(mut stoppers) = ON_INTERRUPT.lock() {
+        stoppers.push(stop);
+    }
+    INSTALLED.call_once(|| {
+        let _ = ctrlc::set_handler(|| {
+            INTERRUPTED.store(true, Ordering::SeqCst);
+            // No message: the command holds the standard streams' locks while it runs.
+            if let Ok(stoppers) = ON_INTERRUPT.lock() {
+                for stop in stoppers.iter() {
+                    stop();
+                }
+            }
+            std::process::exit(130);
+        });
+    });
+}
+
+/// A directory of this process's own under the system's temporary directory, for the logs of a
+/// replay (which has no --out): created afresh, so no existing file or link is written through.
+pub(crate) fn private_log_dir() -> Result<std::path::PathBuf, String> {
+    let base = std::env::temp_dir();
+    for n in 0..100u32 {
+        let dir = base.join(format!("spoolcheck-{}-{n}", std::process::id()));
+        match std::fs::create_dir(&dir) {
+            Ok(()) => return Ok(dir),
+            Err(e) if e.kind() == io::ErrorKind::AlreadyExists => {}
+            Err(e) => {
+                return Err(format!(
+                    "cannot create a log directory in {}: {e}",
+                    base.display()
+                ))
+            }
+        }
+    }
+    Err(format!(
+        "cannot create a log directory in {}",
+        base.display()
+    ))
 }
 
 /// The mutant a name names, or a message listing the mutants.

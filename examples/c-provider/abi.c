@@ -151,8 +151,8 @@ static int32_t check_op(struct store *s, const spoolcheck_op *op)
         has_caller = true;
         break;
     case SPOOLCHECK_OP_REGISTER_PREPROCESSOR:
-        /* 0 is taken as the address type, the only scope the operation had before the field. */
-        if (op->scope > SPOOLCHECK_SCOPE_ALL_MESSAGES)
+        /* Codes the header does not define are refused, as it asks. */
+        if (op->scope < SPOOLCHECK_SCOPE_ADDRESS_TYPE || op->scope > SPOOLCHECK_SCOPE_ALL_MESSAGES)
             return fail(s, SPOOLCHECK_UNSUPPORTED, "RegisterPreprocessor: unknown scope %u",
                         op->scope);
         has_addr = true;

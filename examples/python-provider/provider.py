@@ -88,8 +88,8 @@ def serve(port: int, workers: int) -> int:
         def Session(self, request_iterator, context):
             # One store per stream: a run is one stream, and runs on one server do not mix.
             store = MessageStore()
-            # Answer the stream's headers at once: the harness waits for them before it sends its
-            # first request, and grpcio would otherwise hold them back until the first reply.
+            # Send the stream's headers at once rather than with the first reply, as grpcio
+            # otherwise does: clients that wait for the headers before their first request work too.
             context.send_initial_metadata(())
             for request in request_iterator:
                 yield wire.handle(store, request)
@@ -113,8 +113,9 @@ def serve(port: int, workers: int) -> int:
 def main() -> int:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--port", type=int, required=True, help="listen on 127.0.0.1:PORT")
-    parser.add_argument("--workers", type=int, default=16,
-                        help="concurrent streams served (each stream holds one thread)")
+    parser.add_argument("--workers", type=int, default=64,
+                        help="concurrent streams served, each holding one thread: at least "
+                             "spoolcheck's --jobs (default 64)")
     args = parser.parse_args()
     return serve(args.port, args.workers)
 

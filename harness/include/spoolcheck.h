@@ -19,9 +19,21 @@
  * implementation that meets a code it does not know returns SPOOLCHECK_UNSUPPORTED.
  *
  * Threads: instances are independent; the harness may create several and use them at once, each
- * from one thread at a time (so keep no mutable global state). Pointers the harness passes are
- * valid only during the call; the implementation copies what it keeps. Pointers the
- * implementation passes to host callbacks are read during the callback only.
+ * from one thread at a time (so keep no mutable global state). create, the calls on an instance
+ * and destroy may come from different threads. Host callbacks are called synchronously, from the
+ * thread of the call in progress, never after it returns. Nothing may unwind or throw across this
+ * interface, in either direction. Pointers the harness passes are valid only during the call;
+ * the implementation copies what it keeps. Pointers the implementation passes to host callbacks
+ * are read during the callback only. Strings are NUL-terminated; `name` lives as long as the
+ * library is loaded.
+ *
+ * A declared choice the implementation does not support: reset returns SPOOLCHECK_UNSUPPORTED and
+ * the run stops before it starts, naming it (declare the choices you do support). An operation it
+ * does not support: apply returns SPOOLCHECK_UNSUPPORTED, the harness stops asking for that kind
+ * and reports its rules as unsupported, and the run is not conformant.
+ *
+ * A library that crashes takes an in-process harness with it, and one that hangs leaves a thread
+ * spinning until the harness exits: run it with --isolate to have either reported instead.
  *
  * The same contract over gRPC is harness/proto/spoolcheck/v1/provider.proto.
  */
@@ -39,8 +51,7 @@ extern "C" {
 /* Status of a table function: whether the call could be carried out at all. A wrong answer is
  * not an error: it is SPOOLCHECK_OK with a result that the harness judges. */
 #define SPOOLCHECK_OK 0
-/* The implementation does not implement this (an operation kind, a declared choice). The harness
- * stops asking for it and reports the rules it would have checked as unsupported. */
+/* The implementation does not implement this (an operation kind, a declared choice): see above. */
 #define SPOOLCHECK_UNSUPPORTED 1
 /* Anything else. last_error() says what; the run ends. */
 #define SPOOLCHECK_ERROR 2
@@ -204,7 +215,9 @@ typedef struct spoolcheck_new_message {
     uint32_t saved;               /* SaveChanges before anything else */
 } spoolcheck_new_message;
 
-/* One operation. `kind` says which fields mean something; the others are 0. */
+/* One operation. `kind` says which fields mean something; the others are 0, except `caller`, which
+ * always names the role making the call (the client for CreateMessage, the spooler for
+ * RunSpooler). */
 typedef struct spoolcheck_op {
     uint32_t kind;      /* SPOOLCHECK_OP_* */
     uint32_t caller;    /* SPOOLCHECK_ROLE_* */

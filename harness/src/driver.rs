@@ -45,16 +45,40 @@ const SPINS: u32 = 2_000;
 const WORKER: &str = "spoolcheck-implementation";
 
 impl Driver {
-    /// Starts a worker with a new implementation.
+    /// Starts a worker with a new implementation. The implementation is made on the worker
+    /// thread, under the per-call timeout, so one that hangs while it is being made (a C library
+    /// stuck in `create`) is reported, not waited for.
     pub fn start(factory: Arc<Factory>, timeout: Duration) -> Result<Driver, SeamError> {
         quiet_worker_panics();
-        let imp = factory()?;
-        let name = imp.name();
         let (jobs, inbox) = channel();
+        let (made, name) = channel();
+        let make = factory.clone();
         thread::Builder::new()
             .name(WORKER.into())
-            .spawn(move || work(imp, inbox))
+            .spawn(move || match guarded(|| make()) {
+                Ok(imp) => {
+                    if made.send(Ok(imp.name())).is_ok() {
+                        work(imp, inbox);
+                    }
+                }
+                Err(e) => {
+                    let _ = made.send(Err(e));
+                }
+            })
             .map_err(|e| SeamError::Harness(format!("cannot start a worker thread: {e}")))?;
+        let name = match name.recv_timeout(timeout) {
+            Ok(result) => result?,
+            Err(RecvTimeoutError::Timeout) => {
+                return Err(SeamError::Timeout {
+                    millis: u64::try_from(timeout.as_millis()).unwrap_or(u64::MAX),
+                })
+            }
+            Err(RecvTimeoutError::Disconnected) => {
+                return Err(SeamError::Crashed(
+                    "the worker thread stopped while the implementation was being made".into(),
+                ))
+            }
+        };
         Ok(Driver {
             jobs,
             name,

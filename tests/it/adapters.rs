@@ -68,6 +68,7 @@ fn adapters() -> Vec<Adapter> {
                 PathBuf::from(env!("CARGO_BIN_EXE_spoolcheck")),
                 c_library.clone(),
                 log_dir().join("isolated.log"),
+                Duration::from_secs(10),
             )
             .expect("the isolation log can be written");
             let l = launcher.clone();

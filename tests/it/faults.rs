@@ -191,3 +191,64 @@ fn servers_that_cannot_be_used_are_usage_errors() {
     let o = spoolcheck(&["run", "--grpc", "http://x", "--cabi", "y.so"]);
     assert_eq!(o.status.code(), Some(2), "{}", text(&o));
 }
+
+#[test]
+fn a_library_that_hangs_while_it_is_made_times_out() {
+    let library = native::faulty("CREATE_HANG");
+    let dir = scratch("create-hang");
+    for isolate in [false, true] {
+        let mut args = vec![
+            "run",
+            "--cabi",
+            library.to_str().expect("UTF-8"),
+            "--timeout-ms",
+            "500",
+            "--out",
+            dir.to_str().expect("UTF-8"),
+        ];
+        if isolate {
+            args.push("--isolate");
+        }
+        let o = spoolcheck(&args);
+        let t = text(&o);
+        assert_eq!(o.status.code(), Some(2), "{t}");
+        assert!(t.contains("no answer within 500 ms"), "{t}");
+    }
+}
+
+#[test]
+fn an_interrupted_run_stops_the_processes_it_started() {
+    // A copy under a name of its own, so the process check below sees only this test's child.
+    let dir = scratch("interrupted");
+    let library = dir.join("libinterrupted_hang.so");
+    std::fs::copy(native::faulty("HANG"), &library).expect("a copy of the fixture");
+    let mut run = Command::new(env!("CARGO_BIN_EXE_spoolcheck"))
+        .args(["run", "--isolate", "--timeout-ms", "60000", "--cabi"])
+        .arg(&library)
+        .arg("--out")
+        .arg(dir.join("failures"))
+        .stdout(std::process::Stdio::null())
+        .stderr(std::process::Stdio::null())
+        .spawn()
+        .expect("spoolcheck starts");
+    let children = || {
+        Command::new("pgrep")
+            .args(["-f", "__cabi-host .*libinterrupted_hang"])
+            .output()
+            .map(|o| String::from_utf8_lossy(&o.stdout).lines().count())
+            .unwrap_or(0)
+    };
+    let started = std::time::Instant::now();
+    while children() == 0 && started.elapsed() < std::time::Duration::from_secs(20) {
+        std::thread::sleep(std::time::Duration::from_millis(50));
+    }
+    assert!(children() > 0, "the isolated child never started");
+    let status = Command::new("kill")
+        .args(["-TERM", &run.id().to_string()])
+        .status()
+        .expect("kill runs");
+    assert!(status.success());
+    let exit = run.wait().expect("spoolcheck exits");
+    assert_eq!(exit.code(), Some(130));
+    assert_eq!(children(), 0, "an isolated child outlived the harness");
+}

@@ -42,21 +42,42 @@ impl GrpcProvider {
     /// Connects to the server at `url` (e.g. `http://127.0.0.1:50051`), checks its contract
     /// version and opens a session: a store of its own.
     pub fn connect(url: &str, connect_timeout: Duration) -> Result<GrpcProvider, SeamError> {
+        GrpcProvider::try_connect(url, connect_timeout).map_err(|(e, _)| e)
+    }
+
+    /// Like [`GrpcProvider::connect`]; the flag says whether nothing answered at the address
+    /// (worth retrying while a server starts), as opposed to a server that answered wrongly.
+    pub fn try_connect(
+        url: &str,
+        connect_timeout: Duration,
+    ) -> Result<GrpcProvider, (SeamError, bool)> {
+        let fatal = |e: SeamError| (e, false);
         let runtime = tokio::runtime::Builder::new_current_thread()
             .enable_all()
             .build()
-            .map_err(|e| SeamError::Harness(format!("cannot start the gRPC client: {e}")))?;
+            .map_err(|e| {
+                fatal(SeamError::Harness(format!(
+                    "cannot start the gRPC client: {e}"
+                )))
+            })?;
         let endpoint = Endpoint::from_shared(url.to_string())
-            .map_err(|e| SeamError::Harness(format!("`{url}` is not a gRPC address: {e}")))?
+            .map_err(|e| {
+                fatal(SeamError::Harness(format!(
+                    "`{url}` is not a gRPC address: {e}"
+                )))
+            })?
             .connect_timeout(connect_timeout)
             .tcp_nodelay(true);
         let opened = runtime
             .block_on(async { tokio::time::timeout(connect_timeout, open(endpoint, url)).await });
         let (name, requests, replies) = opened.map_err(|_| {
-            SeamError::Harness(format!(
-                "{url} did not answer Describe within {} s",
-                connect_timeout.as_secs_f32()
-            ))
+            (
+                SeamError::Harness(format!(
+                    "{url} did not answer Describe within {} s",
+                    connect_timeout.as_secs_f32()
+                )),
+                true,
+            )
         })??;
         Ok(GrpcProvider {
             runtime,
@@ -131,11 +152,13 @@ type Opening =
 async fn open(
     endpoint: Endpoint,
     url: &str,
-) -> Result<(String, mpsc::Sender<pb::Request>, Opening), SeamError> {
-    let channel: Channel = endpoint
-        .connect()
-        .await
-        .map_err(|e| SeamError::Harness(format!("cannot connect to {url}: {e}")))?;
+) -> Result<(String, mpsc::Sender<pb::Request>, Opening), (SeamError, bool)> {
+    let channel: Channel = endpoint.connect().await.map_err(|e| {
+        (
+            SeamError::Harness(format!("cannot connect to {url}: {}", chain(&e))),
+            true,
+        )
+    })?;
     let mut client = ProviderClient::new(channel);
     let described = client
         .describe(pb::DescribeRequest {
@@ -143,19 +166,25 @@ async fn open(
         })
         .await
         .map_err(|s| {
-            SeamError::Harness(format!(
-                "{url}: Describe failed: {}: {}",
-                s.code(),
-                s.message()
-            ))
+            (
+                SeamError::Harness(format!(
+                    "{url}: Describe failed: {}: {}",
+                    s.code(),
+                    s.message()
+                )),
+                s.code() == tonic::Code::Unavailable,
+            )
         })?
         .into_inner();
     if described.contract_version != pb::ContractVersion::ContractVersion1 as i32 {
-        return Err(SeamError::Harness(format!(
-            "{url} speaks contract version {}, this harness speaks version 1 \
-             (harness/proto/spoolcheck/v1/provider.proto)",
-            described.contract_version
-        )));
+        return Err((
+            SeamError::Harness(format!(
+                "{url} speaks contract version {}, this harness speaks version 1 \
+                 (harness/proto/spoolcheck/v1/provider.proto)",
+                described.contract_version
+            )),
+            false,
+        ));
     }
     // A small buffer: the harness sends one request at a time.
     let (requests, inbox) = mpsc::channel(2);
@@ -172,6 +201,18 @@ async fn open(
         described.name
     };
     Ok((name, requests, replies))
+}
+
+/// An error with its causes: "transport error: Connection refused (os error 111)".
+fn chain(e: &dyn std::error::Error) -> String {
+    let mut text = e.to_string();
+    let mut cause = e.source();
+    while let Some(c) = cause {
+        text.push_str(": ");
+        text.push_str(&c.to_string());
+        cause = c.source();
+    }
+    text
 }
 
 fn failure(f: &pb::Failure, what: &str) -> SeamError {

@@ -14,7 +14,7 @@ use crate::seam::{
 use serde::{Deserialize, Serialize};
 use spoolcheck_model::{Choices, Notification, Observation, Op, Ret};
 use std::fs::File;
-use std::io::{BufRead, BufReader, Write};
+use std::io::{BufRead, BufReader, ErrorKind, Write};
 use std::net::{TcpListener, TcpStream};
 use std::path::{Path, PathBuf};
 use std::process::{Child, Command, Stdio};
@@ -52,13 +52,46 @@ pub struct Launcher {
     host: PathBuf,
     library: PathBuf,
     log: PathBuf,
-    children: Mutex<Vec<Arc<Mutex<Child>>>>,
+    /// How long a child may take to load the library and make its instance: the per-call timeout.
+    timeout: Duration,
+    children: Mutex<Vec<Started>>,
+}
+
+/// A child the launcher started, and the harness's end of its connection.
+type Started = (Arc<Mutex<Child>>, Option<TcpStream>);
+
+/// The environment variable that carries the token an isolated child proves itself with.
+const TOKEN_VAR: &str = "SPOOLCHECK_ISOLATE_TOKEN";
+
+/// How long a child may take to start and connect.
+const CONNECT_TIMEOUT: Duration = Duration::from_secs(30);
+
+/// How long a child gets to destroy its instance and exit after the harness hangs up.
+const GRACE: Duration = Duration::from_secs(1);
+
+/// A token no other process can guess: std's per-process random hash keys, hashed.
+fn token() -> String {
+    use std::hash::{BuildHasher, Hasher};
+    let mut a = std::collections::hash_map::RandomState::new().build_hasher();
+    a.write_u32(std::process::id());
+    let mut b = std::collections::hash_map::RandomState::new().build_hasher();
+    b.write_u128(
+        std::time::SystemTime::now()
+            .duration_since(std::time::UNIX_EPOCH)
+            .map_or(0, |d| d.as_nanos()),
+    );
+    format!("{:016x}{:016x}", a.finish(), b.finish())
 }
 
 impl Launcher {
     /// `host` is the spoolcheck executable; `library` the shared library; the children's output
-    /// goes to `log`.
-    pub fn new(host: PathBuf, library: PathBuf, log: PathBuf) -> Result<Arc<Launcher>, SeamError> {
+    /// goes to `log`; `timeout` bounds loading the library and making an instance.
+    pub fn new(
+        host: PathBuf,
+        library: PathBuf,
+        log: PathBuf,
+        timeout: Duration,
+    ) -> Result<Arc<Launcher>, SeamError> {
         if let Some(dir) = log.parent() {
             std::fs::create_dir_all(dir)
                 .map_err(|e| SeamError::Harness(format!("cannot create {}: {e}", dir.display())))?;
@@ -69,6 +102,7 @@ impl Launcher {
             host,
             library,
             log,
+            timeout,
             children: Mutex::new(Vec::new()),
         }))
     }
@@ -89,7 +123,9 @@ impl Launcher {
         let log2 = log
             .try_clone()
             .map_err(|e| harness(&format!("cannot write {}", self.log.display()), e))?;
+        let token = token();
         let child = Command::new(&self.host)
+            .env(TOKEN_VAR, &token)
             .arg("__cabi-host")
             .arg(&self.library)
             .arg(port.to_string())
@@ -99,11 +135,19 @@ impl Launcher {
             .spawn()
             .map_err(|e| harness(&format!("cannot start {}", self.host.display()), e))?;
         let child = Arc::new(Mutex::new(child));
+        let stream = match accept(&listener, &child, CONNECT_TIMEOUT) {
+            Ok(s) => s,
+            Err(e) => {
+                if let Ok(mut c) = child.lock() {
+                    let _ = c.kill();
+                    let _ = c.wait();
+                }
+                return Err(SeamError::Harness(format!("{e}{}", self.tail())));
+            }
+        };
         if let Ok(mut children) = self.children.lock() {
-            children.push(child.clone());
+            children.push((child.clone(), stream.try_clone().ok()));
         }
-        let stream = accept(&listener, &child, Duration::from_secs(30))
-            .map_err(|e| SeamError::Harness(format!("{e}{}", self.tail())))?;
         let mut provider = IsolatedProvider {
             reader: BufReader::new(
                 stream
@@ -116,37 +160,63 @@ impl Launcher {
             observation: None,
             log: self.log.clone(),
         };
-        // The child's first line is the library's name, or why it could not load it.
+        // The child's first line is the token, its second the library's name or why it could not
+        // load it; both within the greeting timeout (a library may hang in `create`).
+        let _ = provider.writer.set_read_timeout(Some(self.timeout));
         let mut first = String::new();
         match provider.reader.read_line(&mut first) {
+            Ok(n) if n > 0 && first.trim_end() == token => {}
+            Ok(n) if n > 0 => {
+                return Err(SeamError::Harness(
+                    "a process that is not the isolated child connected to the harness".into(),
+                ))
+            }
+            _ => return Err(SeamError::Harness(provider.death("while starting"))),
+        }
+        let mut greeting = String::new();
+        match provider.reader.read_line(&mut greeting) {
             Ok(n) if n > 0 => {}
+            Err(e) if matches!(e.kind(), ErrorKind::WouldBlock | ErrorKind::TimedOut) => {
+                // Stuck loading the library or in `create`.
+                return Err(SeamError::Timeout {
+                    millis: u64::try_from(self.timeout.as_millis()).unwrap_or(u64::MAX),
+                });
+            }
             _ => {
                 return Err(SeamError::Harness(
                     provider.death("while loading the library"),
                 ))
             }
         }
-        match serde_json::from_str::<Result<String, String>>(&first) {
+        let _ = provider.writer.set_read_timeout(None);
+        match serde_json::from_str::<Result<String, String>>(&greeting) {
             Ok(Ok(name)) => provider.name = format!("{name} (isolated)"),
             Ok(Err(why)) => return Err(SeamError::Harness(why)),
             Err(e) => {
                 return Err(SeamError::Harness(format!(
                     "the child sent `{}` instead of its greeting: {e}",
-                    first.trim_end()
+                    greeting.trim_end()
                 )))
             }
         }
         Ok(provider)
     }
 
-    /// Stops every child still running.
+    /// Stops every child still running: hangs up on each, gives them a moment to destroy their
+    /// instances and exit, then kills the rest (a hung one).
     pub fn stop_all(&self) {
-        if let Ok(children) = self.children.lock() {
-            for child in children.iter() {
-                if let Ok(mut c) = child.lock() {
-                    let _ = c.kill();
-                    let _ = c.wait();
-                }
+        let Ok(mut children) = self.children.lock() else {
+            return;
+        };
+        for (_, stream) in children.iter() {
+            if let Some(s) = stream {
+                let _ = s.shutdown(std::net::Shutdown::Both);
+            }
+        }
+        let deadline = Instant::now() + GRACE;
+        for (child, _) in children.drain(..) {
+            if let Ok(mut c) = child.lock() {
+                finish(&mut c, deadline);
             }
         }
     }
@@ -207,7 +277,10 @@ fn accept(
             }
         }
         if started.elapsed() > wait {
-            return Err("the isolated child did not connect within 30 s".into());
+            return Err(format!(
+                "the isolated child did not connect within {} s",
+                wait.as_secs()
+            ));
         }
         std::thread::sleep(Duration::from_millis(5));
     }
@@ -279,11 +352,24 @@ impl IsolatedProvider {
 
 impl Drop for IsolatedProvider {
     fn drop(&mut self) {
+        // Hanging up ends the child's loop: it destroys its instance and exits.
+        let _ = self.writer.shutdown(std::net::Shutdown::Both);
         if let Ok(mut c) = self.child.lock() {
-            let _ = c.kill();
-            let _ = c.wait();
+            finish(&mut c, Instant::now() + GRACE);
         }
     }
+}
+
+/// Waits for a child to exit until `deadline`, then kills it.
+fn finish(child: &mut Child, deadline: Instant) {
+    while Instant::now() < deadline {
+        if !matches!(child.try_wait(), Ok(None)) {
+            return;
+        }
+        std::thread::sleep(Duration::from_millis(5));
+    }
+    let _ = child.kill();
+    let _ = child.wait();
 }
 
 impl Implementation for IsolatedProvider {
@@ -337,6 +423,10 @@ impl Implementation for IsolatedProvider {
 /// The child's side (`spoolcheck __cabi-host LIBRARY PORT`): serves one instance until the harness
 /// hangs up. Returns an error only when it cannot even connect.
 pub fn serve_child(library: &Path, port: u16) -> Result<(), String> {
+    // If the harness dies, so does this child, even when the library is stuck in a loop.
+    #[cfg(target_os = "linux")]
+    let _ = rustix::process::set_parent_process_death_signal(Some(rustix::process::Signal::KILL));
+    let token = std::env::var(TOKEN_VAR).map_err(|_| format!("{TOKEN_VAR} is not set"))?;
     let stream = TcpStream::connect(("127.0.0.1", port))
         .map_err(|e| format!("cannot connect to the harness on port {port}: {e}"))?;
     let _ = stream.set_nodelay(true);
@@ -344,10 +434,13 @@ pub fn serve_child(library: &Path, port: u16) -> Result<(), String> {
         .try_clone()
         .map_err(|e| format!("cannot use the connection: {e}"))?;
     let reader = BufReader::new(stream);
+    writer
+        .write_all(format!("{token}\n").as_bytes())
+        .map_err(|e| format!("the harness hung up: {e}"))?;
     let loaded = CabiLibrary::load(library).and_then(CabiProvider::new);
     let greeting: Result<String, String> = match &loaded {
         Ok(p) => Ok(p.name()),
-        Err(e) => Err(e.to_string()),
+        Err(e) => Err(inner_text(e)),
     };
     send(&mut writer, &greeting)?;
     let Ok(mut imp) = loaded else {
@@ -405,6 +498,18 @@ fn handle(imp: &mut CabiProvider, request: HostRequest) -> HostReply {
     result.unwrap_or_else(|e| match e {
         SeamError::Unsupported(why) => HostReply::Unsupported(why),
         SeamError::Malformed(why) => HostReply::Malformed(why),
-        other => HostReply::Failed(other.to_string()),
+        other => HostReply::Failed(inner_text(&other)),
     })
+}
+
+/// An error's message without its kind's prefix, which the harness's side adds again.
+fn inner_text(e: &SeamError) -> String {
+    match e {
+        SeamError::Unsupported(m)
+        | SeamError::Panicked(m)
+        | SeamError::Crashed(m)
+        | SeamError::Malformed(m)
+        | SeamError::Harness(m) => m.clone(),
+        other => other.to_string(),
+    }
 }

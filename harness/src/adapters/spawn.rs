@@ -86,18 +86,26 @@ impl SpawnedServer {
                     self.tail()
                 )));
             }
-            match GrpcProvider::connect(&self.url, Duration::from_millis(500)) {
+            match GrpcProvider::try_connect(&self.url, Duration::from_millis(500)) {
                 Ok(_) => return Ok(()),
-                Err(e) if started.elapsed() >= ready => {
+                // Nothing listens yet: the server is still starting.
+                Err((e, true)) if started.elapsed() < ready => {
+                    let _ = e;
+                    std::thread::sleep(Duration::from_millis(50));
+                }
+                Err((e, transient)) => {
                     self.stop();
+                    let when = if transient {
+                        format!("did not answer within {} s", ready.as_secs())
+                    } else {
+                        "answered, but not as the contract says".to_string()
+                    };
                     return Err(SeamError::Harness(format!(
-                        "the server `{}` did not answer within {} s: {e}{}",
+                        "the server `{}` {when}: {e}{}",
                         self.command,
-                        ready.as_secs(),
                         self.tail()
                     )));
                 }
-                Err(_) => std::thread::sleep(Duration::from_millis(50)),
             }
         }
     }
@@ -126,27 +134,57 @@ impl SpawnedServer {
         )
     }
 
-    /// Stops the server: SIGTERM to its process group, then SIGKILL after a grace period.
+    /// Stops the server: SIGTERM to its process group, then SIGKILL after a grace period; returns
+    /// when the whole group is gone.
     pub fn stop(&self) {
         let Ok(mut child) = self.child.lock() else {
             return;
         };
-        if matches!(child.try_wait(), Ok(Some(_))) {
-            return;
-        }
-        let group = format!("-{}", child.id());
-        let _ = Command::new("kill").args(["-TERM", "--", &group]).status();
+        signal_group(&child, false);
         let deadline = Instant::now() + Duration::from_secs(3);
-        while Instant::now() < deadline {
-            if matches!(child.try_wait(), Ok(Some(_))) {
-                return;
-            }
-            std::thread::sleep(Duration::from_millis(20));
+        while Instant::now() < deadline && group_alive(&mut child) {
+            std::thread::sleep(Duration::from_millis(10));
         }
-        let _ = Command::new("kill").args(["-KILL", "--", &group]).status();
-        let _ = child.kill();
+        if group_alive(&mut child) {
+            signal_group(&child, true);
+            let _ = child.kill();
+        }
         let _ = child.wait();
+        let deadline = Instant::now() + Duration::from_secs(1);
+        while Instant::now() < deadline && group_alive(&mut child) {
+            std::thread::sleep(Duration::from_millis(10));
+        }
     }
+}
+
+/// Sends SIGTERM (or SIGKILL) to the server's process group.
+#[cfg(unix)]
+fn signal_group(child: &Child, kill: bool) {
+    use rustix::process::{kill_process_group, Pid, Signal};
+    let Some(group) = i32::try_from(child.id()).ok().and_then(Pid::from_raw) else {
+        return;
+    };
+    let signal = if kill { Signal::KILL } else { Signal::TERM };
+    let _ = kill_process_group(group, signal);
+}
+
+#[cfg(not(unix))]
+fn signal_group(_: &Child, _: bool) {}
+
+/// Whether anything of the server's process group is still running (its leader reaped or not).
+#[cfg(unix)]
+fn group_alive(child: &mut Child) -> bool {
+    use rustix::process::{test_kill_process_group, Pid};
+    let _ = child.try_wait();
+    let Some(group) = i32::try_from(child.id()).ok().and_then(Pid::from_raw) else {
+        return false;
+    };
+    test_kill_process_group(group).is_ok()
+}
+
+#[cfg(not(unix))]
+fn group_alive(child: &mut Child) -> bool {
+    matches!(child.try_wait(), Ok(None))
 }
 
 impl Drop for SpawnedServer {
