@@ -73,6 +73,7 @@ fn main() {
         PathBuf::from(env!("CARGO_BIN_EXE_spoolcheck")),
         library,
         std::env::temp_dir().join("spoolcheck-bench-isolated.log"),
+        Duration::from_secs(10),
     )
     .expect("a launcher");
     let mut isolated = launcher.start().expect("an isolated child");
