@@ -28,8 +28,20 @@ pub(crate) struct Target {
 
 enum Keep {
     Nothing,
-    Server(#[allow(dead_code)] Arc<SpawnedServer>),
-    Children(#[allow(dead_code)] Arc<Launcher>),
+    Server(Arc<SpawnedServer>),
+    Children(Arc<Launcher>),
+}
+
+impl Drop for Target {
+    /// Stops what the run started, now: the factory and the interrupt handler hold clones, so
+    /// dropping ours would not.
+    fn drop(&mut self) {
+        match &self._keep {
+            Keep::Nothing => {}
+            Keep::Server(server) => server.stop(),
+            Keep::Children(launcher) => launcher.stop_all(),
+        }
+    }
 }
 
 /// How long a connection to a gRPC server may take.
@@ -39,6 +51,12 @@ const CONNECT_TIMEOUT: Duration = Duration::from_secs(10);
 /// An error is a message for the user (exit 2).
 pub(crate) fn resolve(args: &TargetArgs, log_dir: &Path) -> Result<Target, String> {
     if let Some(url) = &args.grpc {
+        if url.starts_with("https://") {
+            return Err(format!(
+                "`{url}`: this build speaks gRPC without TLS; serve on loopback or a trusted \
+                 network and use http://"
+            ));
+        }
         // `127.0.0.1:50051` means what everyone means by it.
         let url = if url.contains("://") {
             url.clone()

@@ -252,3 +252,28 @@ fn an_interrupted_run_stops_the_processes_it_started() {
     assert_eq!(exit.code(), Some(130));
     assert_eq!(children(), 0, "an isolated child outlived the harness");
 }
+
+#[test]
+fn a_spawned_server_is_stopped_when_the_run_ends() {
+    // A link of its own name to the binary, so the process check sees only this test's server.
+    let dir = scratch("spawned-stopped");
+    let link = dir.join("spoolcheck-spawned-server");
+    std::os::unix::fs::symlink(env!("CARGO_BIN_EXE_spoolcheck"), &link).expect("a link");
+    let command = format!("{} serve --port {{port}}", link.display());
+    let o = spoolcheck(&[
+        "run",
+        "--grpc-spawn",
+        &command,
+        "--cases",
+        "20",
+        "--out",
+        dir.to_str().expect("UTF-8"),
+    ]);
+    assert_eq!(o.status.code(), Some(0), "{}", text(&o));
+    let left = Command::new("pgrep")
+        .args(["-f", "spoolcheck-spawned-server"])
+        .output()
+        .map(|o| String::from_utf8_lossy(&o.stdout).lines().count())
+        .unwrap_or(0);
+    assert_eq!(left, 0, "the spawned server outlived the run");
+}
