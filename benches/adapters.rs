@@ -25,7 +25,7 @@ use std::process::Command;
 use std::sync::Arc;
 use std::time::{Duration, Instant};
 use tokio::sync::mpsc;
-use tokio_stream::wrappers::{ReceiverStream, TcpListenerStream};
+use tokio_stream::wrappers::ReceiverStream;
 use tonic::{Request, Response, Status, Streaming};
 
 const CASES: u32 = 500;
@@ -245,27 +245,8 @@ impl pb::provider_server::Provider for Echo {
 /// server runs as the adapter's does (a one-worker runtime on its own thread), the client as the
 /// adapter does (a current-thread runtime on the calling thread).
 fn bare_grpc() -> (Duration, Duration) {
-    let listener = std::net::TcpListener::bind("127.0.0.1:0").expect("a port");
-    let url = format!("http://{}", listener.local_addr().expect("an address"));
-    std::thread::spawn(move || {
-        let runtime = tokio::runtime::Builder::new_multi_thread()
-            .worker_threads(1)
-            .enable_all()
-            .build()
-            .expect("a runtime");
-        runtime.block_on(async move {
-            listener.set_nonblocking(true).expect("non-blocking");
-            let listener = tokio::net::TcpListener::from_std(listener).expect("a listener");
-            tonic::transport::Server::builder()
-                .tcp_nodelay(true)
-                .serve_with_incoming(
-                    pb::provider_server::ProviderServer::new(Echo),
-                    TcpListenerStream::new(listener),
-                )
-                .await
-                .expect("serves");
-        });
-    });
+    let server = BackgroundServer::start_service(Echo).expect("the echo server starts");
+    let url = server.url();
     let runtime = tokio::runtime::Builder::new_current_thread()
         .enable_all()
         .build()

@@ -102,13 +102,24 @@ pub fn handle(imp: &mut dyn Implementation, request: pb::Request) -> pb::Reply {
     pb::Reply { kind: Some(kind) }
 }
 
-/// Serves on `listener` until `shutdown` resolves. Blocks; runs its own runtime.
+/// Serves stores made by `make` on `listener` until `shutdown` resolves. Blocks; runs its own
+/// runtime.
 pub fn serve(
     listener: TcpListener,
     make: Arc<Maker>,
     shutdown: impl std::future::Future<Output = ()> + Send + 'static,
 ) -> Result<(), String> {
     let name = make().name();
+    serve_service(listener, Service { make, name }, shutdown)
+}
+
+/// Serves any implementation of the service (a test's faulty one, a benchmark's echo) the way
+/// [`serve`] serves stores: a one-worker runtime, no Nagle delay.
+pub fn serve_service<P: Provider>(
+    listener: TcpListener,
+    service: P,
+    shutdown: impl std::future::Future<Output = ()> + Send + 'static,
+) -> Result<(), String> {
     let runtime = tokio::runtime::Builder::new_multi_thread()
         .worker_threads(1)
         .enable_all()
@@ -123,7 +134,7 @@ pub fn serve(
         tonic::transport::Server::builder()
             .tcp_nodelay(true)
             .serve_with_incoming_shutdown(
-                ProviderServer::new(Service { make, name }),
+                ProviderServer::new(service),
                 TcpListenerStream::new(listener),
                 shutdown,
             )
@@ -142,6 +153,12 @@ pub struct BackgroundServer {
 impl BackgroundServer {
     /// Starts serving stores made by `make`.
     pub fn start(make: Arc<Maker>) -> Result<BackgroundServer, String> {
+        let name = make().name();
+        BackgroundServer::start_service(Service { make, name })
+    }
+
+    /// Starts serving any implementation of the service.
+    pub fn start_service<P: Provider>(service: P) -> Result<BackgroundServer, String> {
         let listener = TcpListener::bind("127.0.0.1:0")
             .map_err(|e| format!("cannot listen on a loopback port: {e}"))?;
         let addr = listener
@@ -151,7 +168,7 @@ impl BackgroundServer {
         let thread = std::thread::Builder::new()
             .name("spoolcheck-grpc-server".into())
             .spawn(move || {
-                serve(listener, make, async {
+                serve_service(listener, service, async {
                     let _ = stopped.await;
                 })
             })

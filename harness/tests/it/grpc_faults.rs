@@ -4,7 +4,7 @@
 //! unsupported call, a harness error), never a harness panic or hang.
 
 use spoolcheck_harness::adapters::grpc::GrpcProvider;
-use spoolcheck_harness::adapters::grpc_server::handle;
+use spoolcheck_harness::adapters::grpc_server::{handle, BackgroundServer};
 use spoolcheck_harness::adapters::wire::pb;
 use spoolcheck_harness::driver::Factory;
 use spoolcheck_harness::failure::FailureKind;
@@ -14,8 +14,8 @@ use spoolcheck_harness::runner::{run, RunConfig, RunReport};
 use spoolcheck_harness::seam::SeamError;
 use std::sync::Arc;
 use std::time::Duration;
-use tokio::sync::{mpsc, oneshot};
-use tokio_stream::wrappers::{ReceiverStream, TcpListenerStream};
+use tokio::sync::mpsc;
+use tokio_stream::wrappers::ReceiverStream;
 use tonic::{Request, Response, Status, Streaming};
 
 #[derive(Clone, Copy, Debug)]
@@ -114,36 +114,9 @@ impl pb::provider_server::Provider for Faulty {
     }
 }
 
-/// Serves `fault` on a free port until the returned sender is dropped; returns the URL.
-fn serve(fault: Fault) -> (String, oneshot::Sender<()>) {
-    let listener = std::net::TcpListener::bind("127.0.0.1:0").expect("a loopback port");
-    let url = format!("http://{}", listener.local_addr().expect("an address"));
-    let (stop, stopped) = oneshot::channel::<()>();
-    std::thread::spawn(move || {
-        let runtime = tokio::runtime::Builder::new_multi_thread()
-            .worker_threads(1)
-            .enable_all()
-            .build()
-            .expect("a runtime");
-        runtime.block_on(async move {
-            listener.set_nonblocking(true).expect("non-blocking");
-            let listener = tokio::net::TcpListener::from_std(listener).expect("a listener");
-            let _ = tonic::transport::Server::builder()
-                .serve_with_incoming_shutdown(
-                    pb::provider_server::ProviderServer::new(Faulty(fault)),
-                    TcpListenerStream::new(listener),
-                    async {
-                        let _ = stopped.await;
-                    },
-                )
-                .await;
-        });
-    });
-    (url, stop)
-}
-
 fn against(fault: Fault, timeout_ms: u64) -> RunReport {
-    let (url, _stop) = serve(fault);
+    let server = BackgroundServer::start_service(Faulty(fault)).expect("the faulty server starts");
+    let url = server.url();
     let factory: Arc<Factory> =
         Arc::new(move || Ok(Box::new(GrpcProvider::connect(&url, Duration::from_secs(5))?) as _));
     let config = RunConfig {
@@ -151,7 +124,9 @@ fn against(fault: Fault, timeout_ms: u64) -> RunReport {
         timeout: Duration::from_millis(timeout_ms),
         ..RunConfig::default()
     };
-    run(factory, &config)
+    let report = run(factory, &config);
+    drop(server);
+    report
 }
 
 #[test]
