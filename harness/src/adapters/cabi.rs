@@ -21,7 +21,7 @@ use spoolcheck_model::{
 use std::collections::BTreeMap;
 use std::ffi::{c_char, c_void, CStr};
 use std::panic::{catch_unwind, AssertUnwindSafe};
-use std::path::{Path, PathBuf};
+use std::path::Path;
 use std::ptr::NonNull;
 use std::sync::Arc;
 
@@ -183,7 +183,6 @@ struct Table {
 pub struct CabiLibrary {
     table: Table,
     name: String,
-    path: PathBuf,
     // Last, so it is unloaded after everything that points into it.
     _library: libloading::Library,
 }
@@ -247,14 +246,8 @@ impl CabiLibrary {
         Ok(Arc::new(CabiLibrary {
             table,
             name,
-            path: path.to_path_buf(),
             _library: library,
         }))
-    }
-
-    /// The path it was loaded from.
-    pub fn path(&self) -> &Path {
-        &self.path
     }
 }
 

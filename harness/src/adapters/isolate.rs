@@ -7,7 +7,7 @@
 //! stay the child's, so a chatty library cannot corrupt the protocol; they go to a log file.
 
 use super::cabi::{CabiLibrary, CabiProvider};
-use super::remote::{deliver, describe_status, ReportedCall};
+use super::remote::{deliver, describe_status, log_tail, ReportedCall};
 use crate::seam::{
     script_of, scripted_answer, Implementation, ScriptedSupport, SeamError, Support,
 };
@@ -230,20 +230,6 @@ impl Drop for Launcher {
     fn drop(&mut self) {
         self.stop_all();
     }
-}
-
-fn log_tail(log: &Path) -> String {
-    let text = std::fs::read_to_string(log).unwrap_or_default();
-    let lines: Vec<&str> = text.lines().collect();
-    if lines.is_empty() {
-        return String::new();
-    }
-    let from = lines.len().saturating_sub(6);
-    format!(
-        "; the last lines of {}:\n    {}",
-        log.display(),
-        lines[from..].join("\n    ")
-    )
 }
 
 /// Waits for the child to connect, unless it dies first.

@@ -51,6 +51,21 @@ pub fn deliver(
     Ok(())
 }
 
+/// The last lines of a process's log, as a suffix for an error message ("" when it is empty).
+pub fn log_tail(log: &std::path::Path) -> String {
+    let text = std::fs::read_to_string(log).unwrap_or_default();
+    let lines: Vec<&str> = text.lines().collect();
+    if lines.is_empty() {
+        return String::new();
+    }
+    let from = lines.len().saturating_sub(8);
+    format!(
+        "; the last lines of {}:\n    {}",
+        log.display(),
+        lines[from..].join("\n    ")
+    )
+}
+
 /// "exit code 3", "killed by signal 11 (SIGSEGV)".
 pub fn describe_status(status: std::process::ExitStatus) -> String {
     #[cfg(unix)]

@@ -5,7 +5,7 @@
 //! starts are stopped together. Its output goes to a log file, whose last lines the errors quote.
 
 use super::grpc::GrpcProvider;
-use super::remote::describe_status;
+use super::remote::{describe_status, log_tail};
 use crate::seam::SeamError;
 use std::fs::File;
 use std::net::TcpListener;
@@ -71,11 +71,6 @@ impl SpawnedServer {
         &self.url
     }
 
-    /// Where its output goes.
-    pub fn log(&self) -> &Path {
-        &self.log
-    }
-
     fn wait_ready(&self, ready: Duration) -> Result<(), SeamError> {
         let started = Instant::now();
         loop {
@@ -121,17 +116,10 @@ impl SpawnedServer {
 
     /// The last lines of the server's log, as a suffix for an error message.
     pub fn tail(&self) -> String {
-        let text = std::fs::read_to_string(&self.log).unwrap_or_default();
-        let lines: Vec<&str> = text.lines().collect();
-        if lines.is_empty() {
-            return format!(" (its log {} is empty)", self.log.display());
+        match log_tail(&self.log) {
+            t if t.is_empty() => format!(" (its log {} is empty)", self.log.display()),
+            t => t,
         }
-        let from = lines.len().saturating_sub(8);
-        format!(
-            "; the last lines of its log {}:\n    {}",
-            self.log.display(),
-            lines[from..].join("\n    ")
-        )
     }
 
     /// Stops the server: SIGTERM to its process group, then SIGKILL after a grace period; returns
