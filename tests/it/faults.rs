@@ -238,11 +238,19 @@ fn an_interrupted_run_stops_the_processes_it_started() {
             .map(|o| String::from_utf8_lossy(&o.stdout).lines().count())
             .unwrap_or(0)
     };
+    // The run starts a short-lived child to check that the library loads, then the child that
+    // hangs: wait until a child stays (two sightings 300 ms apart), so it is the hanging one.
     let started = std::time::Instant::now();
-    while children() == 0 && started.elapsed() < std::time::Duration::from_secs(20) {
-        std::thread::sleep(std::time::Duration::from_millis(50));
+    let mut settled = false;
+    while !settled && started.elapsed() < std::time::Duration::from_secs(30) {
+        if children() > 0 {
+            std::thread::sleep(std::time::Duration::from_millis(300));
+            settled = children() > 0;
+        } else {
+            std::thread::sleep(std::time::Duration::from_millis(50));
+        }
     }
-    assert!(children() > 0, "the isolated child never started");
+    assert!(settled, "the hanging isolated child never started");
     let status = Command::new("kill")
         .args(["-TERM", &run.id().to_string()])
         .status()
