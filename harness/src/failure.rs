@@ -38,6 +38,16 @@ pub struct Failure {
     pub choices: Choices,
     /// The run's seed.
     pub seed: u64,
+    /// Rules the same deviation broke in other cases of the run, besides those of the failing
+    /// step: cases whose first difference was this failure's headline rule again.
+    pub also: Vec<RuleId>,
+    /// The minimal trace, when it failed the same way while shrinking but not when run once more
+    /// (an implementation whose answers vary): the failure as found is reported instead, and both
+    /// are kept; the report says so.
+    pub shrunk: Option<Box<Failure>>,
+    /// The bundled reference provider fails the minimal trace too: then the verdict is the
+    /// suite's fault, not the implementation's. Its headline.
+    pub reference_fails: Option<String>,
 }
 
 /// The catalog level of a rule (MUST when the catalog does not know it, which a test prevents).
@@ -48,7 +58,8 @@ pub fn level_of(rule: RuleId) -> Level {
 }
 
 impl Failure {
-    /// The rule the failure names first, if it is a rule violation.
+    /// The headline rule: the one governing the first observable difference, if the failure is a
+    /// rule violation.
     pub fn rule(&self) -> Option<RuleId> {
         match &self.kind {
             FailureKind::Violated(v) => v.first().map(|v| v.rule),
@@ -57,16 +68,24 @@ impl Failure {
         }
     }
 
-    /// Every rule the failure breaks.
-    pub fn rules(&self) -> Vec<RuleId> {
+    /// The other rules the same deviation breaks: at the failing step, and in other cases of the
+    /// run ([`Failure::also`]). Sorted, without the headline rule.
+    pub fn also_breaks(&self) -> Vec<RuleId> {
+        let head = self.rule();
         let mut rules: Vec<RuleId> = match &self.kind {
             FailureKind::Violated(v) => v.iter().map(|v| v.rule).collect(),
-            FailureKind::Invariant(b) => vec![b.rule],
             _ => Vec::new(),
         };
+        rules.extend(self.also.iter().copied());
+        rules.retain(|r| Some(*r) != head);
         rules.sort();
         rules.dedup();
         rules
+    }
+
+    /// Every rule the deviation breaks: the headline rule first, then [`Failure::also_breaks`].
+    pub fn rules(&self) -> Vec<RuleId> {
+        self.rule().into_iter().chain(self.also_breaks()).collect()
     }
 
     /// The strictest level among the broken rules (`None` for panics, hangs and nonsense).
@@ -76,7 +95,8 @@ impl Failure {
 
     /// Whether this failure makes the run non-conformant. MUST and MAY violations always do (a MAY
     /// violation means the implementation broke its own declared choice); SHOULD violations only
-    /// under `--strict`; panics, hangs and nonsense always.
+    /// under `--strict`; panics, hangs and nonsense always. It depends on this failure alone, so a
+    /// SHOULD deviation is labelled the same whatever else the run found.
     pub fn fails_run(&self, strict: bool) -> bool {
         match self.level() {
             Some(Level::Should) => strict,

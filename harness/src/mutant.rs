@@ -275,7 +275,7 @@ mutants! {
     Access09WriteAfterSubmit = "access09-write-after-submit", [Access09], default,
         "a reopened handle can write to a submitted message";
     Access10FolderDiffers = "access10-folder-differs", [Access10], default,
-        "OpenEntry through the folder gives read/write on a queued message";
+        "OpenEntry with MAPI_MODIFY through the folder refuses a queued message with MAPI_E_NO_ACCESS, not MAPI_E_SUBMITTED as through the store";
     Access11WrongCode = "access11-wrong-code", [Access11], default,
         "a client open of a locked message fails with MAPI_E_CALL_FAILED";
     Access12AbortedReadonly = "access12-aborted-readonly", [Access12], default,

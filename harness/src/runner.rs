@@ -30,7 +30,8 @@ use proptest::strategy::{Strategy, ValueTree};
 use proptest::test_runner::{Config, RngAlgorithm, TestRng, TestRunner};
 use spoolcheck_model::generate::{plan, Plan};
 use spoolcheck_model::precondition::OpKind;
-use spoolcheck_model::verdict::{judge, next_state, Actual, Aspect, Verdict};
+use spoolcheck_model::precondition::precondition;
+use spoolcheck_model::verdict::{judge, next_state, Actual, Aspect, Verdict, Violation};
 use spoolcheck_model::{invariants, step, Choices, Op, RuleId, State};
 use std::collections::{BTreeMap, BTreeSet, VecDeque};
 use std::sync::atomic::{AtomicUsize, Ordering};
@@ -182,12 +183,16 @@ pub struct Progress {
 /// How a case ended.
 enum CaseEnd {
     Passed,
-    /// Only tolerated rules were broken.
+    /// Only known deviations (found earlier in the run, or in the ledger) showed.
     Tolerated,
     Unsupported(OpKind, String),
     /// The implementation cannot run under the declared choices.
     Refused(String),
     Failed(Box<Failure>),
+    /// Operation `at` breaks generation's constraints on the path the implementation took (it
+    /// chose another allowed outcome than the one the operations were generated along); `state`
+    /// is the model's state before it.
+    Invalid { at: usize, state: Box<State> },
 }
 
 /// One executed case: how it ended and what it counted.
@@ -201,6 +206,9 @@ struct CaseOutcome {
     credited: Vec<usize>,
     /// The violation those expectations covered.
     example: Option<Box<Failure>>,
+    /// Steps that showed a failure found earlier in the run again: its index in the report and
+    /// every rule broken at the step, which the same deviation therefore also breaks.
+    merged: Vec<(usize, Vec<RuleId>)>,
 }
 
 impl CaseOutcome {
@@ -211,6 +219,7 @@ impl CaseOutcome {
             steps: 0,
             credited: Vec::new(),
             example: None,
+            merged: Vec::new(),
         }
     }
 
@@ -224,24 +233,66 @@ impl CaseOutcome {
 struct Context<'a> {
     choices: &'a Choices,
     disabled: &'a BTreeSet<OpKind>,
-    /// Rules of failures already reported in earlier rounds.
-    found: &'a BTreeSet<RuleId>,
+    /// The headline rules of the failures found so far, each with its index in the report.
+    known: &'a BTreeMap<RuleId, usize>,
     expectations: &'a [Expected],
     seed: u64,
+    /// Whether the operations must keep generation's constraints (preconditions, a clock that
+    /// moves forward) on the path the implementation takes: so for generated and minimised cases,
+    /// not for a trace given to replay.
+    constrained: bool,
+}
+
+/// What the first difference of a failing step is.
+enum Deviation {
+    /// A failure found earlier in the run (its index in the report).
+    Known(usize),
+    /// A known deviation of the ledger: the expectations it counts for.
+    Expected(Vec<usize>),
+    /// Something not seen before.
+    New,
 }
 
 impl Context<'_> {
-    /// The expectations that cover `rule` given its violations' texts, or `None` if neither they
-    /// nor an earlier round cover it.
-    fn cover(&self, rule: RuleId, texts: &[String]) -> Option<Vec<usize>> {
-        let entries: Vec<usize> = self
-            .expectations
+    /// Classifies a failing step by its first difference. One deviation is one failure: the step
+    /// is a failure found earlier when that failure's headline rule is broken on the subject of
+    /// the step's first difference, whatever other rules the step breaks too (patched to agree
+    /// with the model there, the step would not fail for anything that failure does not explain).
+    fn classify(&self, violations: &[Violation]) -> Deviation {
+        let Some(first) = violations.first() else {
+            return Deviation::New;
+        };
+        let at_first = || violations.iter().filter(|v| v.about == first.about);
+        if let Some(&index) = at_first().find_map(|v| self.known.get(&v.rule)) {
+            return Deviation::Known(index);
+        }
+        let texts: Vec<String> = at_first()
+            .filter(|v| v.rule == first.rule)
+            .map(ToString::to_string)
+            .collect();
+        if !self.covering(first.rule, &texts).is_empty() {
+            // Every entry naming a rule of the step still occurs: an entry may list all of them.
+            let mut entries = Vec::new();
+            for v in violations {
+                for e in self.covering(v.rule, &[v.to_string()]) {
+                    if !entries.contains(&e) {
+                        entries.push(e);
+                    }
+                }
+            }
+            return Deviation::Expected(entries);
+        }
+        Deviation::New
+    }
+
+    /// The expectations that cover `rule` given its violations' texts.
+    fn covering(&self, rule: RuleId, texts: &[String]) -> Vec<usize> {
+        self.expectations
             .iter()
             .enumerate()
             .filter(|(_, e)| e.covers(rule, texts))
             .map(|(i, _)| i)
-            .collect();
-        (!entries.is_empty() || self.found.contains(&rule)).then_some(entries)
+            .collect()
     }
 }
 
@@ -263,7 +314,8 @@ struct Search<'a> {
     workers: Vec<Worker>,
     report: RunReport,
     disabled: BTreeSet<OpKind>,
-    found: BTreeSet<RuleId>,
+    /// The headline rules of the failures found so far, each with its index in the report.
+    known: BTreeMap<RuleId, usize>,
     progress: Progress,
 }
 
@@ -314,7 +366,7 @@ pub fn run_with_progress(
         workers,
         report,
         disabled: BTreeSet::new(),
-        found: BTreeSet::new(),
+        known: BTreeMap::new(),
         progress: Progress::default(),
     };
     for round in 0..config.max_failures.max(1) {
@@ -324,18 +376,21 @@ pub fn run_with_progress(
         let stop = config
             .stop_at_first
             .is_some_and(|strict| failure.fails_run(strict));
-        let rules = failure.rules();
+        let headline = failure.rule();
         let last = matches!(
             failure.kind,
             FailureKind::Indeterminate(_) | FailureKind::Panicked(_) | FailureKind::Malformed(_)
-        );
+        ) || failure.reference_fails.is_some();
         search.report.failures.push(failure);
         search.progress.failures = search.report.failures.len();
         progress(&search.progress);
-        if stop || last || rules.is_empty() {
+        let Some(headline) = headline else { break };
+        if stop || last {
             break;
         }
-        search.found.extend(rules);
+        search
+            .known
+            .insert(headline, search.report.failures.len() - 1);
     }
     let mut report = search.report;
     report.elapsed = started.elapsed();
@@ -441,7 +496,9 @@ impl Search<'_> {
                 let (index, _) = pending.pop_front().expect("one outcome per pending case");
                 self.count(round, index, &outcome);
                 match outcome.end {
-                    CaseEnd::Passed | CaseEnd::Tolerated => {}
+                    // Generated cases are realised on the implementation's own path, so they
+                    // keep their constraints; nothing to do for one that could not.
+                    CaseEnd::Passed | CaseEnd::Tolerated | CaseEnd::Invalid { .. } => {}
                     CaseEnd::Unsupported(kind, why) => {
                         self.disabled.insert(kind);
                         self.report.unsupported.insert(kind, why);
@@ -458,8 +515,11 @@ impl Search<'_> {
                             // Every further attempt could cost a timeout: report it as found.
                             return Some(*f);
                         }
-                        let shrunk = self.shrink(seed, index, *f);
-                        return Some(self.minimize(shrunk));
+                        let shrunk = self.shrink(seed, index, (*f).clone());
+                        let minimal = self.minimize(shrunk);
+                        let mut failure = self.confirm(minimal, *f);
+                        failure.reference_fails = self.on_reference(&failure);
+                        return Some(failure);
                     }
                 }
             }
@@ -474,6 +534,14 @@ impl Search<'_> {
         self.report.executed.push((round, index));
         for &rule in &outcome.exercised {
             *self.report.exercised.entry(rule).or_default() += 1;
+        }
+        for (index, rules) in &outcome.merged {
+            let failure = &mut self.report.failures[*index];
+            for &rule in rules {
+                if !failure.also.contains(&rule) {
+                    failure.also.push(rule);
+                }
+            }
         }
         for &i in &outcome.credited {
             let hits = &mut self.report.expected[i];
@@ -494,9 +562,10 @@ impl Search<'_> {
         let context = Context {
             choices: &self.config.choices,
             disabled: &self.disabled,
-            found: &self.found,
+            known: &self.known,
             expectations: &self.expectations,
             seed,
+            constrained: true,
         };
         if self.workers.len() == 1 || batch.len() == 1 {
             let worker = &mut self.workers[0];
@@ -557,9 +626,10 @@ impl Search<'_> {
         let context = Context {
             choices: &self.config.choices,
             disabled: &self.disabled,
-            found: &self.found,
+            known: &self.known,
             expectations: &self.expectations,
             seed,
+            constrained: true,
         };
         let worker = &mut self.workers[0];
         let outcome = match (ops, plan) {
@@ -576,48 +646,47 @@ impl Search<'_> {
     }
 
     /// Shrinks a failing case on its generator's value tree, as proptest does, and returns the
-    /// failure of the simplest plan that still fails.
+    /// failure of the simplest plan that still fails with the same headline rule. A plan that
+    /// fails for another reason counts as passing: shrinking never slips to another failure.
     fn shrink(&mut self, seed: u64, index: u64, found: Failure) -> Failure {
+        let signature = found.signature();
         let mut tree = CaseSequence::tree_at(seed, self.config.max_len, index);
-        let mut last: Option<Failure> = None;
+        let mut best = found;
         let mut iterations = 0;
-        if tree.simplify() {
-            loop {
-                if iterations >= MAX_SHRINK_ITERS {
-                    while tree.complicate() {}
+        if !tree.simplify() {
+            return best;
+        }
+        loop {
+            if iterations >= MAX_SHRINK_ITERS {
+                break;
+            }
+            iterations += 1;
+            match self.uncounted(seed, None, Some(&tree.current())) {
+                CaseEnd::Failed(f) if matches!(f.kind, FailureKind::Indeterminate(_)) => {
+                    // A hang while shrinking: keep what is known to fail.
                     break;
                 }
-                iterations += 1;
-                match self.uncounted(seed, None, Some(&tree.current())) {
-                    CaseEnd::Failed(f) if matches!(f.kind, FailureKind::Indeterminate(_)) => {
-                        // A hang while shrinking: keep what is known to fail.
-                        while tree.complicate() {}
+                CaseEnd::Failed(f) if f.signature() == signature => {
+                    best = *f;
+                    if !tree.simplify() {
                         break;
                     }
-                    CaseEnd::Failed(f) => {
-                        last = Some(*f);
-                        if !tree.simplify() {
-                            break;
-                        }
-                    }
-                    _ => {
-                        if !tree.complicate() {
-                            break;
-                        }
+                }
+                _ => {
+                    if !tree.complicate() {
+                        break;
                     }
                 }
             }
         }
-        match self.uncounted(seed, None, Some(&tree.current())) {
-            CaseEnd::Failed(f) if !matches!(f.kind, FailureKind::Indeterminate(_)) => *f,
-            // A failure that does not come back on a re-run is itself worth reporting.
-            _ => last.unwrap_or(found),
-        }
+        best
     }
 
     /// Shrinking works on the generator's seeds; this finishes the job on the literal operations:
-    /// it drops one operation at a time while the same rule still fails at the end. Hangs and
-    /// crashes are left as found, since every attempt could cost a timeout.
+    /// it drops one operation at a time while the same rule still fails at the end, and only
+    /// while the shorter trace keeps generation's constraints on the path the implementation
+    /// takes (every call one a real party would make there, a clock that moves forward). Hangs
+    /// and crashes are left as found, since every attempt could cost a timeout.
     fn minimize(&mut self, failure: Failure) -> Failure {
         if matches!(failure.kind, FailureKind::Indeterminate(_)) {
             return failure;
@@ -639,11 +708,47 @@ impl Search<'_> {
         }
         best
     }
+
+    /// Runs the minimal trace once more: a counterexample must fail with the rule first found.
+    /// When it does not (an implementation whose answers vary), the failure as found is reported,
+    /// with the minimal one kept beside it.
+    fn confirm(&mut self, minimal: Failure, found: Failure) -> Failure {
+        if matches!(minimal.kind, FailureKind::Indeterminate(_)) || minimal.ops == found.ops {
+            return minimal;
+        }
+        match self.uncounted(minimal.seed, Some(&minimal.ops), None) {
+            CaseEnd::Failed(again) if again.signature() == found.signature() => *again,
+            _ => Failure {
+                shrunk: Some(Box::new(minimal)),
+                ..found
+            },
+        }
+    }
+
+    /// Replays a failure's trace on the bundled reference provider under the same choices. The
+    /// reference agrees with the model on every sequence, so if it fails the trace too, the
+    /// verdict is the suite's own fault: its headline, to report as such.
+    fn on_reference(&self, failure: &Failure) -> Option<String> {
+        if failure.rule().is_none() {
+            return None;
+        }
+        let reference: Arc<Factory> =
+            Arc::new(|| Ok(Box::new(crate::reference::ReferenceStore::new()) as _));
+        match replay(reference, &failure.choices, &failure.ops, self.config.timeout) {
+            Ok((None, _)) => None,
+            Ok((Some(f), _)) => Some(f.headline()),
+            Err(e) => Some(format!("the reference could not run the trace: {e}")),
+        }
+    }
 }
 
 impl Worker {
     /// Runs one generated case: realises the plan (without the disabled kinds), sends the
-    /// operations, judges each answer.
+    /// operations, judges each answer. The plan is realised along the model's default outcomes;
+    /// where the implementation takes another allowed outcome and a later operation no longer
+    /// keeps its preconditions there, the rest of the case is picked again from the state the
+    /// implementation is really in, and the case runs again from the start. So every case,
+    /// shrunk ones too, is a sequence real parties could make against this implementation.
     fn case(&mut self, context: &Context<'_>, plan: &Plan) -> CaseOutcome {
         let plan = Plan {
             swarm: plan
@@ -654,11 +759,35 @@ impl Worker {
                 .collect(),
             seeds: plan.seeds.clone(),
         };
-        let (ops, steps): (Vec<Op>, Vec<_>) =
-            spoolcheck_model::generate::realize_with_steps(context.choices, &plan)
-                .into_iter()
-                .unzip();
-        self.execute(context, &ops, Some(steps))
+        let initial = State::new(context.choices.clone());
+        let realized = spoolcheck_model::generate::continue_from(&initial, &plan, 0);
+        let mut seeds: Vec<usize> = realized.iter().map(|r| r.seed).collect();
+        let (mut ops, steps): (Vec<Op>, Vec<_>) =
+            realized.into_iter().map(|r| (r.op, r.step)).unzip();
+        let mut outcome = self.execute(context, &ops, Some(steps));
+        let mut sent = outcome.steps;
+        // Each pass keeps a longer valid prefix, so this ends; the bound guards against an
+        // implementation whose answers vary from run to run.
+        for _ in 0..=plan.seeds.len() {
+            let CaseEnd::Invalid { at, state } = &outcome.end else {
+                break;
+            };
+            let from = seeds[*at];
+            let rest = spoolcheck_model::generate::continue_from(state, &plan, from);
+            ops.truncate(*at);
+            seeds.truncate(*at);
+            for r in rest {
+                seeds.push(r.seed);
+                ops.push(r.op);
+            }
+            outcome = self.execute(context, &ops, None);
+            sent += outcome.steps;
+        }
+        if let CaseEnd::Invalid { .. } = outcome.end {
+            outcome.end = CaseEnd::Passed;
+        }
+        outcome.steps = sent;
+        outcome
     }
 
     /// Runs one case. `realized`, when given, holds the model's steps along the default outcomes;
@@ -680,6 +809,9 @@ impl Worker {
                 observed,
                 choices: choices.clone(),
                 seed,
+                also: Vec::new(),
+                shrunk: None,
+                reference_fails: None,
             })
         };
         let mut outcome = CaseOutcome::new(CaseEnd::Passed);
@@ -693,6 +825,13 @@ impl Worker {
         let mut observed: Vec<Response> = Vec::with_capacity(ops.len());
         let mut tolerated = false;
         for (i, op) in ops.iter().enumerate() {
+            if context.constrained && !precondition(&state, op) {
+                outcome.end = CaseEnd::Invalid {
+                    at: i,
+                    state: Box::new(state),
+                };
+                break;
+            }
             let response = match batch.next_answer() {
                 Ok(r) => r,
                 Err(SeamError::Unsupported(why)) => {
@@ -718,7 +857,7 @@ impl Worker {
             };
             let verdict = judge(op, &result, &actual);
             observed.push(response);
-            match verdict {
+            let (violations, next, state_differs) = match verdict {
                 Verdict::Pass { outcome: index } => {
                     let chosen = &result.outcomes[index];
                     if index != 0 || !chosen.loose.is_empty() {
@@ -726,66 +865,50 @@ impl Worker {
                         realized = None;
                     }
                     outcome.exercised.extend(chosen.rules.iter().copied());
-                    if let Err(broken) = invariants::check_observation(&actual.observation) {
-                        let cover = context.cover(broken.rule, &[broken.to_string()]);
-                        let failure = fail(FailureKind::Invariant(broken), i, observed.clone());
-                        match cover {
-                            Some(entries) => {
-                                credit(&mut outcome, entries, failure);
-                                tolerated = true;
-                            }
-                            None => {
-                                outcome.end = CaseEnd::Failed(failure);
-                                break;
-                            }
+                    let next = next_state(chosen, &actual.observation);
+                    match invariants::check_observation(&actual.observation) {
+                        Ok(()) => {
+                            state = next;
+                            continue;
                         }
+                        Err(broken) => (FailureKind::Invariant(broken), next, true),
                     }
-                    state = next_state(chosen, &actual.observation);
                 }
                 Verdict::Fail {
                     outcome: closest,
-                    mut violations,
+                    violations,
                 } => {
-                    let rules: BTreeSet<RuleId> = violations.iter().map(|v| v.rule).collect();
-                    let mut uncovered = BTreeSet::new();
-                    let mut credited = BTreeSet::new();
-                    for &rule in &rules {
-                        let texts: Vec<String> = violations
-                            .iter()
-                            .filter(|v| v.rule == rule)
-                            .map(ToString::to_string)
-                            .collect();
-                        match context.cover(rule, &texts) {
-                            Some(entries) => credited.extend(entries),
-                            None => {
-                                uncovered.insert(rule);
-                            }
-                        }
-                    }
-                    // Name a rule not covered yet first: it is what this failure adds.
-                    violations.sort_by_key(|v| !uncovered.contains(&v.rule));
-                    let failure = fail(FailureKind::Violated(violations), i, observed.clone());
-                    if !uncovered.is_empty() {
-                        outcome.end = CaseEnd::Failed(failure);
-                        break;
-                    }
-                    // Every broken rule is a known deviation. When the store's state is still the
-                    // model's (a wrong code, call or notification), go on, so a later MUST violation
-                    // is not hidden behind it; a state that differs would make every later step
-                    // differ too, so the case ends there.
-                    let state_differs = match &failure.kind {
-                        FailureKind::Violated(v) => v.iter().any(|v| v.aspect == Aspect::State),
-                        _ => true,
-                    };
-                    credit(&mut outcome, credited.into_iter().collect(), failure);
-                    tolerated = true;
-                    if state_differs {
-                        break;
-                    }
-                    state = result.outcomes[closest].next.clone();
-                    realized = None;
+                    let differs = violations.iter().any(|v| v.aspect == Aspect::State);
+                    let next = result.outcomes[closest].next.clone();
+                    (FailureKind::Violated(violations), next, differs)
                 }
+            };
+            let as_violations = match &violations {
+                FailureKind::Violated(v) => v.clone(),
+                FailureKind::Invariant(b) => vec![b.as_violation()],
+                _ => Vec::new(),
+            };
+            let failure = fail(violations, i, observed.clone());
+            match context.classify(&as_violations) {
+                Deviation::New => {
+                    outcome.end = CaseEnd::Failed(failure);
+                    break;
+                }
+                Deviation::Known(index) => {
+                    let rules = as_violations.iter().map(|v| v.rule).collect();
+                    outcome.merged.push((index, rules));
+                }
+                Deviation::Expected(entries) => credit(&mut outcome, entries, failure),
             }
+            // A known deviation. When the store's state is still the model's (a wrong code, call
+            // or notification), go on, so a later violation is not hidden behind it; a state that
+            // differs would make every later step differ too, so the case ends there.
+            tolerated = true;
+            if state_differs {
+                break;
+            }
+            state = next;
+            realized = None;
         }
         drop(batch);
         if tolerated && matches!(outcome.end, CaseEnd::Passed) {
@@ -834,6 +957,9 @@ fn seam_failure(
         observed,
         choices: choices.clone(),
         seed,
+        also: Vec::new(),
+        shrunk: None,
+        reference_fails: None,
     }))
 }
 
@@ -851,9 +977,10 @@ pub fn replay(
     let context = Context {
         choices,
         disabled: &BTreeSet::new(),
-        found: &BTreeSet::new(),
+        known: &BTreeMap::new(),
         expectations: &[],
         seed: 0,
+        constrained: false,
     };
     match worker.execute(&context, ops, None).end {
         CaseEnd::Failed(f) => {
@@ -862,7 +989,10 @@ pub fn replay(
         }
         CaseEnd::Unsupported(kind, why) => Err(SeamError::Unsupported(format!("{kind:?}: {why}"))),
         CaseEnd::Refused(why) => Err(SeamError::Unsupported(why)),
-        CaseEnd::Passed | CaseEnd::Tolerated => Ok((None, worker.last_observed)),
+        // Not constrained, so never invalid.
+        CaseEnd::Passed | CaseEnd::Tolerated | CaseEnd::Invalid { .. } => {
+            Ok((None, worker.last_observed))
+        }
     }
 }
 

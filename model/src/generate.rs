@@ -85,13 +85,38 @@ pub fn realize(choices: &Choices, plan: &Plan) -> Vec<Op> {
 /// Like [`realize`], keeping each operation's step, so a runner whose implementation follows the
 /// default outcomes need not step the model a second time.
 pub fn realize_with_steps(choices: &Choices, plan: &Plan) -> Vec<(Op, Step)> {
-    let mut state = State::new(choices.clone());
-    let mut out = Vec::with_capacity(plan.seeds.len());
-    for &seed in &plan.seeds {
+    continue_from(&State::new(choices.clone()), plan, 0)
+        .into_iter()
+        .map(|r| (r.op, r.step))
+        .collect()
+}
+
+/// One operation of a realised plan.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct Realized {
+    /// The index of the seed it was picked by.
+    pub seed: usize,
+    /// The operation.
+    pub op: Op,
+    /// Its step from the state it was picked in, along the default outcomes.
+    pub step: Step,
+}
+
+/// Realises the plan's seeds from `first_seed` on, starting in `state`. A runner whose
+/// implementation took another allowed outcome than the default picks the rest of a case from
+/// the state the implementation is really in, so every operation keeps its preconditions there.
+pub fn continue_from(state: &State, plan: &Plan, first_seed: usize) -> Vec<Realized> {
+    let mut state = state.clone();
+    let mut out = Vec::with_capacity(plan.seeds.len().saturating_sub(first_seed));
+    for (i, &seed) in plan.seeds.iter().enumerate().skip(first_seed) {
         if let Some(op) = pick(&state, &plan.swarm, seed) {
             let result = step(&state, &op);
             state = result.next().clone();
-            out.push((op, result));
+            out.push(Realized {
+                seed: i,
+                op,
+                step: result,
+            });
         }
     }
     out

@@ -11,6 +11,8 @@ use crate::op::{Access, AccessLevel, Op, RetData, Role};
 use crate::rules::RuleId;
 use crate::state::{Life, State};
 use crate::step::Outcome;
+use crate::subject::{FieldKind, Subject};
+use crate::verdict::{Aspect, Violation};
 use std::fmt;
 
 /// A broken invariant.
@@ -32,6 +34,34 @@ impl fmt::Display for Broken {
 
 fn broken(id: &'static str, rule: RuleId, detail: String) -> Broken {
     Broken { id, rule, detail }
+}
+
+impl Broken {
+    /// What the broken invariant is about, as a subject of the catalog.
+    pub fn subject(&self) -> Subject {
+        use crate::observe::FlagBit;
+        let kind = match (self.id, self.rule) {
+            ("INV-01", RuleId::Flag01) => FieldKind::Flag(FlagBit::Submit),
+            ("INV-02", _) => FieldKind::Preprocess,
+            ("INV-03", _) => FieldKind::Locked,
+            ("INV-04", _) => FieldKind::OtherSubmitFlags,
+            ("INV-05", _) => FieldKind::Responsibility,
+            _ => FieldKind::Queue,
+        };
+        Subject::State(kind)
+    }
+
+    /// The broken invariant as a violation of its rule, so it is judged like any other.
+    pub fn as_violation(&self) -> Violation {
+        Violation {
+            rule: self.rule,
+            aspect: Aspect::State,
+            about: self.subject(),
+            subject: format!("{} (invariant)", self.id),
+            expected: "the invariant to hold".into(),
+            actual: self.detail.clone(),
+        }
+    }
 }
 
 /// INV-01..06 over an observation (the model's or an implementation's).

@@ -46,6 +46,7 @@ pub mod quickcheck_gen;
 pub mod rules;
 pub mod state;
 mod step;
+pub mod subject;
 pub mod trace;
 pub mod verdict;
 pub mod witness;
@@ -60,3 +61,4 @@ pub use op::{
 pub use rules::RuleId;
 pub use state::{AddrType, Folder, Life, MsgId, State};
 pub use step::{step, Outcome, RetCheck, RetPattern, Step};
+pub use subject::Subject;

@@ -117,8 +117,9 @@ pub fn precondition(state: &State, op: &Op) -> bool {
         }
         Op::SubmitMessage {
             caller: Role::Spooler,
+            script,
             ..
-        } => !system && life == Some(Life::LockedPre),
+        } => !system && life == Some(Life::LockedPre) && clock_moves_forward(state, script.now),
         Op::FinishedMsg {
             caller: Role::Spooler,
             ..
@@ -160,7 +161,10 @@ pub fn precondition(state: &State, op: &Op) -> bool {
             caller: Role::Client,
             script,
             ..
-        } => !system || *script == realistic_script(state, op.msg(), script.now, false),
+        } => {
+            clock_moves_forward(state, script.now)
+                && (!system || *script == realistic_script(state, op.msg(), script.now, false))
+        }
         _ => true,
     }
 }
@@ -205,14 +209,15 @@ pub fn templates() -> Vec<NewMessage> {
     ]
 }
 
-/// The next reading of the harness's clock: one second after the latest submission still visible.
+/// The next reading of the harness's clock: one second after the latest reading a submission
+/// carried, whether or not that message is still there (AMB-12: readings never repeat).
 pub fn next_clock(state: &State) -> u64 {
-    state
-        .messages
-        .values()
-        .filter_map(|m| m.submit_time)
-        .max()
-        .map_or(CLOCK_START, |t| t + SECOND)
+    state.last_clock.map_or(CLOCK_START, |t| t + SECOND)
+}
+
+/// True if a client SubmitMessage's clock reading moves the clock forward (AMB-12).
+pub fn clock_moves_forward(state: &State, now: u64) -> bool {
+    state.last_clock.is_none_or(|last| now > last)
 }
 
 /// What a real MAPI's ExpandRecips would answer: NEEDS_SPOOLER when a tightly coupled store cannot
@@ -382,26 +387,19 @@ fn per_message(state: &State, msg: MsgId, push: &mut impl FnMut(OpKind, Op)) {
             msg,
         },
     );
-    for access in [Access::Default, Access::Modify, Access::BestAccess] {
-        push(
-            OpKind::Open,
-            Op::OpenEntry {
-                caller: Client,
-                msg,
-                access,
-                path: OpenPath::Store,
-            },
-        );
+    for path in [OpenPath::Store, OpenPath::Folder] {
+        for access in [Access::Default, Access::Modify, Access::BestAccess] {
+            push(
+                OpKind::Open,
+                Op::OpenEntry {
+                    caller: Client,
+                    msg,
+                    access,
+                    path,
+                },
+            );
+        }
     }
-    push(
-        OpKind::Open,
-        Op::OpenEntry {
-            caller: Client,
-            msg,
-            access: Access::BestAccess,
-            path: OpenPath::Folder,
-        },
-    );
     push(
         OpKind::Open,
         Op::OpenEntry {

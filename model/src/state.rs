@@ -234,6 +234,9 @@ pub struct State {
     pub transports_down: Vec<AddrType>,
     /// Messages handed to the spooler by CompleteMsg, in hand-over order (AMB-21, AMB-29).
     pub handed_order: Vec<MsgId>,
+    /// The latest reading of the harness's clock a client SubmitMessage carried. The clock never
+    /// stands still or goes back (AMB-12), across restarts too.
+    pub last_clock: Option<u64>,
 }
 
 impl State {
@@ -252,6 +255,7 @@ impl State {
             preprocessors: Vec::new(),
             transports_down: Vec::new(),
             handed_order: Vec::new(),
+            last_clock: None,
         }
     }
 

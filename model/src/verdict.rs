@@ -2,11 +2,13 @@
 //! the rule each difference breaks.
 
 use crate::effect::{Because, Notification, SupportCall};
+use crate::mapi::TableEvent;
 use crate::observe::{diff, observe, Field, FlagBit, Observation};
 use crate::op::{Op, Ret, Role};
 use crate::rules::RuleId;
 use crate::state::State;
 use crate::step::{Outcome, Step};
+use crate::subject::Subject;
 use serde::{Deserialize, Serialize};
 use std::fmt;
 
@@ -37,8 +39,8 @@ pub enum Aspect {
     State,
 }
 
-/// One broken rule. A step's violations are listed return value first, then calls, state and
-/// notifications; the first is the headline of a report.
+/// One broken rule. A step's violations are listed in the order their differences became
+/// observable (see [`violations`]); the first is the headline of a report.
 #[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
 #[serde(deny_unknown_fields)]
 pub struct Violation {
@@ -46,6 +48,9 @@ pub struct Violation {
     pub rule: RuleId,
     /// Where the difference is.
     pub aspect: Aspect,
+    /// What the difference is about, as the catalog's `governs` spells it.
+    #[serde(default)]
+    pub about: Subject,
     /// What it concerns (`m1 PR_SUBMIT_FLAGS.LOCKED`, `return value`, `support call 2`).
     pub subject: String,
     /// The expected value.
@@ -81,19 +86,24 @@ pub enum Verdict {
     },
 }
 
-/// Judges `actual` against every outcome of `step`.
+/// Judges `actual` against every outcome of `step`. When none matches, the closest is the one the
+/// implementation followed furthest: whose first difference became observable latest (a matching
+/// call sequence with a wrong state afterwards is closer than a call that should not have been
+/// made), then the one with the fewest differences.
 pub fn judge(op: &Op, step: &Step, actual: &Actual) -> Verdict {
-    let mut best: Option<(usize, Vec<Violation>)> = None;
+    let mut best: Option<(usize, (u8, usize), Vec<Violation>)> = None;
     for (i, outcome) in step.outcomes.iter().enumerate() {
-        let v = violations(op, outcome, actual);
-        if v.is_empty() {
+        let ordered = ordered_violations(op, outcome, actual);
+        let Some(&(phase, _, _)) = ordered.first() else {
             return Verdict::Pass { outcome: i };
-        }
-        if best.as_ref().is_none_or(|(_, b)| v.len() < b.len()) {
-            best = Some((i, v));
+        };
+        let key = (phase, usize::MAX - ordered.len());
+        if best.as_ref().is_none_or(|(_, k, _)| key > *k) {
+            let v = ordered.into_iter().map(|(_, _, v)| v).collect();
+            best = Some((i, key, v));
         }
     }
-    let (outcome, violations) = best.expect("a step has at least one outcome");
+    let (outcome, _, violations) = best.expect("a step has at least one outcome");
     Verdict::Fail {
         outcome,
         violations,
@@ -132,31 +142,54 @@ fn adopt(state: &mut State, field: Field, observed: &Observation) {
     }
 }
 
-/// Every difference between `actual` and one outcome.
+/// Every difference between `actual` and one outcome, in the order the differences became
+/// observable: a wrong or extra support call as it is made; then the return value (where several
+/// checks on it fail, the most lenient first, since the answer fails already there: "anything
+/// but MAPI_E_NOT_FOUND" before "exactly S_OK"); then an expected call that never came (seen
+/// only once the call has returned); then the notifications; then the state afterwards.
 pub fn violations(op: &Op, outcome: &Outcome, actual: &Actual) -> Vec<Violation> {
-    let mut out = Vec::new();
+    ordered_violations(op, outcome, actual)
+        .into_iter()
+        .map(|(_, _, v)| v)
+        .collect()
+}
+
+/// [`violations`] with each one's phase (when it became observable) and rank within the phase.
+fn ordered_violations(op: &Op, outcome: &Outcome, actual: &Actual) -> Vec<(u8, u8, Violation)> {
+    let mut out: Vec<(u8, u8, Violation)> = Vec::new();
     for check in &outcome.ret_checks {
         if !check.pattern.matches(&actual.ret) {
-            out.push(Violation {
-                rule: check.rule,
-                aspect: Aspect::Return,
-                subject: format!("{} return value", op.call_name()),
-                expected: check.pattern.to_string(),
-                actual: actual.ret.to_string(),
-            });
+            out.push((
+                1,
+                check.pattern.leniency_rank(),
+                Violation {
+                    rule: check.rule,
+                    aspect: Aspect::Return,
+                    about: Subject::Return(op.call_name()),
+                    subject: format!("{} return value", op.call_name()),
+                    expected: check.pattern.to_string(),
+                    actual: actual.ret.to_string(),
+                },
+            ));
         }
     }
-    out.extend(call_violation(op, outcome, &actual.calls));
-    out.extend(state_violations(outcome, &actual.observation));
-    out.extend(notification_violations(
-        &outcome.notifications,
-        &actual.notifications,
-    ));
+    if let Some((made, v)) = call_violation(op, outcome, &actual.calls) {
+        out.push((if made { 0 } else { 2 }, 0, v));
+    }
+    for v in notification_violations(outcome, &actual.notifications, &actual.observation) {
+        out.push((3, 0, v));
+    }
+    for v in state_violations(outcome, &actual.observation) {
+        out.push((4, 0, v));
+    }
+    // A stable sort keeps each phase's own order.
+    out.sort_by_key(|(phase, rank, _)| (*phase, *rank));
     out
 }
 
-/// The first difference in the sequence of calls, if any.
-fn call_violation(op: &Op, outcome: &Outcome, actual: &[SupportCall]) -> Option<Violation> {
+/// The first difference in the sequence of calls, if any, and whether it is a call that was made
+/// (wrong or extra) rather than one that never came.
+fn call_violation(op: &Op, outcome: &Outcome, actual: &[SupportCall]) -> Option<(bool, Violation)> {
     let expected = &outcome.calls;
     // One SpoolerNotify(NOTIFY_READYTOSEND) per session suffices (CAP-09); more are harmless, so a
     // step that needs none tolerates them.
@@ -185,6 +218,14 @@ fn call_violation(op: &Op, outcome: &Outcome, actual: &[SupportCall]) -> Option<
             // The spooler served another message than the one due, or one when none was (SPL-02).
             (_, Some(_)) if spooler_run && !serves_one => RuleId::Spl02,
             (_, Some(g)) if spooler_run && served.is_some() && g.msg() != served => RuleId::Spl02,
+            // A call of a kind the outcome does not expect at all, where a rule ends the call or
+            // keeps it from acting (a refusal, an error passed on, a spooler that must wait).
+            (_, Some(g))
+                if outcome.call_frame.is_some()
+                    && !expected.iter().any(|e| e.what.name() == g.name()) =>
+            {
+                outcome.call_frame.unwrap_or(RuleId::Spl02)
+            }
             // A preprocessor that should not run for this message at all (PRE-08).
             (_, Some(g @ SupportCall::Preprocess { .. }))
                 if !expected.iter().any(|e| &e.what == g) =>
@@ -214,19 +255,25 @@ fn call_violation(op: &Op, outcome: &Outcome, actual: &[SupportCall]) -> Option<
             (Some(w), Some(g)) if w.what.name() == g.name() => argument_rule(&w.what, g, w.rule),
             (Some(w), Some(g)) if expected.iter().any(|e| &e.what == g) => w.rule,
             (_, Some(g)) if !expected.iter().any(|e| e.what.name() == g.name()) => {
-                unexpected_call_rule(op, g)
+                outcome.call_frame.unwrap_or_else(|| unexpected_call_rule(op, g))
             }
             (Some(w), _) => w.rule,
-            (None, Some(g)) => unexpected_call_rule(op, g),
+            (None, Some(g)) => outcome.call_frame.unwrap_or_else(|| unexpected_call_rule(op, g)),
             (None, None) => unreachable!("one side has a call at {i}"),
         };
-        return Some(Violation {
-            rule,
-            aspect: Aspect::Call,
-            subject: format!("call {} of {}", i + 1, op.call_name()),
-            expected: want.map_or("no further call".to_string(), |w| w.what.to_string()),
-            actual: got.map_or("no further call".to_string(), ToString::to_string),
-        });
+        // The call the difference is about: the one made, else the one that never came.
+        let name = got.map_or_else(|| want.map_or("?", |w| w.what.name()), SupportCall::name);
+        return Some((
+            got.is_some(),
+            Violation {
+                rule,
+                aspect: Aspect::Call,
+                about: Subject::Call(name),
+                subject: format!("call {} of {}", i + 1, op.call_name()),
+                expected: want.map_or("no further call".to_string(), |w| w.what.to_string()),
+                actual: got.map_or("no further call".to_string(), ToString::to_string),
+            },
+        ));
     }
     None
 }
@@ -303,15 +350,18 @@ pub fn unexpected_call_rule(op: &Op, call: &SupportCall) -> RuleId {
 }
 
 fn notification_violations(
-    expected: &[Because<Notification>],
+    outcome: &Outcome,
     actual: &[Notification],
+    observed: &Observation,
 ) -> Vec<Violation> {
+    let expected = &outcome.notifications;
     let mut out = Vec::new();
     for want in expected {
-        if !actual.iter().any(|a| a.satisfies(&want.what)) {
+        if due(&want.what, outcome, observed) && !actual.iter().any(|a| a.satisfies(&want.what)) {
             out.push(Violation {
                 rule: want.rule,
                 aspect: Aspect::Notification,
+                about: notification_subject(&want.what),
                 subject: "notification".into(),
                 expected: want.what.to_string(),
                 actual: notifications_text(actual),
@@ -328,16 +378,49 @@ fn notification_violations(
         .iter()
         .filter(|n| matches!(n, Notification::NewMail { .. }))
         .collect();
-    if got_mail.len() > want_mail.len() && out.iter().all(|v| v.rule != RuleId::Nnm02) {
+    let rule = outcome.frame.unwrap_or(RuleId::Nnm02);
+    if got_mail.len() > want_mail.len() && out.iter().all(|v| v.rule != rule) {
         out.push(Violation {
-            rule: RuleId::Nnm02,
+            rule,
             aspect: Aspect::Notification,
+            about: Subject::NewMailNotification,
             subject: "new-mail notifications".into(),
             expected: format!("{} notification(s)", want_mail.len()),
             actual: format!("{} notification(s)", got_mail.len()),
         });
     }
     out
+}
+
+/// Whether an expected notification is due given the store as observed. A queue-table event
+/// announces a change of the queue: it is due for the change the store made, so a store that did
+/// not make the change (its state differs, and a state rule says so) owes no event for it.
+fn due(want: &Notification, outcome: &Outcome, observed: &Observation) -> bool {
+    let Notification::QueueTable {
+        table_event,
+        msg: Some(msg),
+    } = want
+    else {
+        return true;
+    };
+    let queued = observed.queue.contains(msg);
+    match table_event {
+        TableEvent::RowAdded => queued,
+        TableEvent::RowDeleted => !queued,
+        TableEvent::RowModified => {
+            let expected = outcome.next.messages.get(msg).map(|m| m.submit_flags());
+            queued && expected == observed.messages.get(msg).map(|m| m.submit_flags)
+        }
+        TableEvent::Changed => true,
+    }
+}
+
+/// The subject of a notification.
+pub fn notification_subject(n: &Notification) -> Subject {
+    match n {
+        Notification::QueueTable { .. } => Subject::QueueNotification,
+        Notification::NewMail { .. } => Subject::NewMailNotification,
+    }
 }
 
 fn notifications_text(ns: &[Notification]) -> String {
@@ -360,6 +443,7 @@ fn state_violations(outcome: &Outcome, observed: &Observation) -> Vec<Violation>
             Violation {
                 rule,
                 aspect: Aspect::State,
+                about: Subject::of_field(d.field),
                 subject: d.field.to_string(),
                 expected: d.expected,
                 actual: d.actual,
@@ -369,7 +453,9 @@ fn state_violations(outcome: &Outcome, observed: &Observation) -> Vec<Violation>
 }
 
 /// The rule behind a differing field: the rule that set it in this step; for a field the step should
-/// have left alone, the step's own rule; failing both, the field's home rule.
+/// have left alone, the outcome's frame rule when it has one (a call that must fail and change
+/// nothing); failing both, the field's home rule, which governs the field's value between the
+/// calls that change it.
 fn state_rule(
     outcome: &Outcome,
     expected: &Observation,
@@ -405,13 +491,7 @@ fn state_rule(
     if let Some((_, rule)) = outcome.touched.iter().find(|(f, _)| *f == field) {
         return *rule;
     }
-    if let Field::OtherSubmitFlags { .. } = field {
-        return RuleId::Flag05;
-    }
-    if let Some(check) = outcome.ret_checks.first() {
-        return check.rule;
-    }
-    home_rule(field)
+    outcome.frame.unwrap_or_else(|| home_rule(field))
 }
 
 /// The rule that governs a field when no step names one.

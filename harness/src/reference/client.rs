@@ -97,9 +97,10 @@ impl ReferenceStore {
         // A folder opens its messages through the store, so the answer is the same (ACCESS-10).
         if path == OpenPath::Folder
             && m.is_submitted()
+            && access == Access::Modify
             && self.broken(Mutant::Access10FolderDiffers)
         {
-            return Ret::ok(RetData::Opened(AccessLevel::Modify));
+            return Ret::hr(Hresult::MAPI_E_NO_ACCESS);
         }
         // (The mutant takes "has PR_CLIENT_SUBMIT_TIME" for "submitted", so an aborted message
         // stays read-only.)

@@ -84,13 +84,9 @@ pub(super) fn open(
         return missing(state, R::Access12);
     };
     let mut tx = Tx::new(state);
-    if path == OpenPath::Folder {
-        // Through the folder, the answer must satisfy what the store path allows (ACCESS-10).
-        let through_store = open(state, caller, id, access, OpenPath::Store).remove(0);
-        for check in through_store.ret_checks {
-            tx.check(check.pattern, R::Access10);
-        }
-    }
+    // The rules below speak of any client OpenEntry (S113, S114, S116, S118), so they hold through
+    // the message's folder as through the store; only the error code of a refused MAPI_MODIFY is
+    // the store's page's own (S117), and the folder's is derived from it (ACCESS-10).
     let writable = if access == Access::Default {
         AccessLevel::ReadOnly
     } else {
@@ -105,6 +101,17 @@ pub(super) fn open(
         deny_locked(&mut tx, access);
     } else if m.submitted() {
         match access {
+            Access::Modify if path == OpenPath::Folder => {
+                tx.returns_matching(
+                    Ret::hr(Hresult::MAPI_E_SUBMITTED),
+                    RetPattern::AnyFailure,
+                    R::Access02,
+                );
+                tx.check(
+                    RetPattern::Exact(Ret::hr(Hresult::MAPI_E_SUBMITTED)),
+                    R::Access10,
+                );
+            }
             Access::Modify => tx.returns(Ret::hr(Hresult::MAPI_E_SUBMITTED), R::Access02),
             Access::BestAccess => tx.ok_with(RetData::Opened(AccessLevel::ReadOnly), R::Access03),
             Access::Default => tx.ok_with(RetData::Opened(AccessLevel::ReadOnly), R::Access04),

@@ -46,6 +46,21 @@ pub enum RetPattern {
 }
 
 impl RetPattern {
+    /// How much a pattern accepts, most lenient first: where several checks on one return value
+    /// fail, the answer already fails the most lenient, so that one names the difference.
+    pub fn leniency_rank(&self) -> u8 {
+        match self {
+            RetPattern::Any => 0,
+            RetPattern::NoneOf(_) => 1,
+            RetPattern::AnyFailure => 2,
+            RetPattern::OneOf(_) => 3,
+            RetPattern::QueueColumns
+            | RetPattern::QueueSorted
+            | RetPattern::SupportMask { .. } => 4,
+            RetPattern::Exact(_) => 5,
+        }
+    }
+
     /// True if `ret` matches.
     pub fn matches(&self, ret: &Ret) -> bool {
         match self {
@@ -135,6 +150,13 @@ pub struct Outcome {
     pub touched: Vec<(Field, RuleId)>,
     /// Fields the documentation leaves open after this step; the runner adopts the implementation's values.
     pub loose: Vec<Field>,
+    /// The rule that governs what this outcome does not name: new-mail notifications beyond those
+    /// it expects and the fields it leaves as they were. Set where a rule makes the call fail and
+    /// change nothing; otherwise each field's home rule governs it.
+    pub frame: Option<RuleId>,
+    /// The rule that governs support calls this outcome does not expect: set where a rule ends
+    /// the call early (a refusal, an error passed on at once).
+    pub call_frame: Option<RuleId>,
     /// Every rule this outcome applied.
     pub rules: Vec<RuleId>,
 }
@@ -227,6 +249,13 @@ pub fn step(state: &State, op: &Op) -> Step {
     };
     debug_assert!(!outcomes.is_empty(), "step produced no outcome for {op}");
     let mut step = Step { outcomes };
+    if let Op::SubmitMessage { script, .. } = op {
+        // The harness's clock reading is spent whatever the store does with it.
+        let clock = state.last_clock.map_or(script.now, |t| t.max(script.now));
+        step.outcomes
+            .iter_mut()
+            .for_each(|o| o.next.last_clock = Some(clock));
+    }
     if state.choices.profile == crate::choices::Profile::System {
         step.outcomes
             .iter_mut()

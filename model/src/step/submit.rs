@@ -104,8 +104,7 @@ fn no_recipients(state: &State, id: MsgId, script: &SubmitScript) -> Vec<Outcome
     let finish = |mut tx: Tx, label, hr: Hresult, rule| {
         tx.label(label);
         tx.returns(Ret::hr(hr), rule);
-        tx.apply(R::Submit15);
-        tx.loosen(Field::Responsibility { msg: id });
+        leave_draft(&mut tx, id, rule);
         tx.done()
     };
     let mut outcomes = vec![finish(
@@ -209,7 +208,17 @@ fn prepare_submit(tx: &mut Tx, id: MsgId, script: &SubmitScript) -> Option<Hresu
 /// Whether PR_RESPONSIBILITY and PR_CLIENT_SUBMIT_TIME were rolled back is left open.
 fn failed(mut tx: Tx, id: MsgId, hr: Hresult, rule: R) -> Vec<Outcome> {
     tx.returns(Ret::hr(hr), rule);
-    tx.apply(R::Submit15);
+    leave_draft(&mut tx, id, rule);
+    one(tx)
+}
+
+/// What every failed submission leaves behind (SUBMIT-15, AMB-09): a draft, not queued, without
+/// MSGFLAG_SUBMIT, nothing else changed; whether PR_RESPONSIBILITY, PR_CLIENT_SUBMIT_TIME and
+/// MSGFLAG_UNSENT were rolled back is left open. The rule whose error ended the call (`ended_by`)
+/// governs any support call made after it.
+fn leave_draft(tx: &mut Tx, id: MsgId, ended_by: R) {
+    tx.frame(R::Submit15);
+    tx.call_frame(ended_by);
     tx.touch(
         Field::Flag {
             msg: id,
@@ -224,7 +233,6 @@ fn failed(mut tx: Tx, id: MsgId, hr: Hresult, rule: R) -> Vec<Outcome> {
         msg: id,
         bit: FlagBit::Unsent,
     });
-    one(tx)
 }
 
 /// Steps 2 to 4 of the starting page: MSGFLAG_SUBMIT, MSGFLAG_UNSENT, PR_RESPONSIBILITY, the submit time.

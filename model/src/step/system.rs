@@ -49,6 +49,9 @@ pub(super) fn run_spooler(state: &State) -> Vec<Outcome> {
     if state.choices.profile != Profile::System {
         return one(idle);
     }
+    // A spooler that should serve nothing, or should wait, breaks the order with any call it
+    // makes and anything it changes (SPL-02).
+    idle.frame(R::Spl02);
     let choices = allowed_choices(state);
     if choices.is_empty() {
         return one(idle);
@@ -74,7 +77,6 @@ pub(super) fn run_spooler(state: &State) -> Vec<Outcome> {
         .copied();
     if head.is_some_and(|id| !transports_up(state, id)) {
         idle.label("waits for the unavailable transport");
-        idle.apply(R::Spl02);
         outcomes.push(idle.done());
     }
     outcomes

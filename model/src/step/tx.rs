@@ -29,6 +29,8 @@ impl Tx {
                 notifications: Vec::new(),
                 touched: Vec::new(),
                 loose: Vec::new(),
+                frame: None,
+                call_frame: None,
                 rules: Vec::new(),
             },
         }
@@ -91,9 +93,26 @@ impl Tx {
         self.out.ret_checks.push(RetCheck { pattern, rule });
     }
 
-    /// Fails the call with `hr`, accepting any failure (`rule`) and changing nothing.
+    /// Fails the call with `hr`, accepting any failure (`rule`) and changing nothing: `rule`
+    /// governs everything the call does.
     pub fn refuse(&mut self, hr: Hresult, rule: RuleId) {
         self.returns_matching(Ret::hr(hr), RetPattern::AnyFailure, rule);
+        self.frame(rule);
+    }
+
+    /// `rule` governs whatever this outcome does not name: fields, further notifications and
+    /// calls (see [`Outcome::frame`]).
+    pub fn frame(&mut self, rule: RuleId) {
+        self.apply(rule);
+        self.out.frame = Some(rule);
+        self.out.call_frame = Some(rule);
+    }
+
+    /// `rule` governs the support calls this outcome does not expect (see
+    /// [`Outcome::call_frame`]).
+    pub fn call_frame(&mut self, rule: RuleId) {
+        self.apply(rule);
+        self.out.call_frame = Some(rule);
     }
 
     /// Succeeds with data.
@@ -297,16 +316,13 @@ pub(crate) fn refused(state: &State, hr: Hresult, rule: RuleId) -> Vec<Outcome> 
 pub(crate) fn answered(state: &State, hr: Hresult, rule: RuleId) -> Vec<Outcome> {
     let mut tx = Tx::new(state);
     tx.returns(Ret::hr(hr), rule);
+    tx.frame(rule);
     one(tx)
 }
 
 /// Convenience: the call names an entry ID that is not (or no longer) a message: it must fail.
 pub(crate) fn missing(state: &State, rule: RuleId) -> Vec<Outcome> {
     let mut tx = Tx::new(state);
-    tx.returns_matching(
-        Ret::hr(Hresult::MAPI_E_NOT_FOUND),
-        RetPattern::AnyFailure,
-        rule,
-    );
+    tx.refuse(Hresult::MAPI_E_NOT_FOUND, rule);
     one(tx)
 }
