@@ -152,9 +152,7 @@ fn judged_loop(sequences: &[Vec<Op>]) -> usize {
                 observation: r.observation,
             };
             match judge(op, &result, &actual) {
-                Verdict::Pass { outcome } => {
-                    state = next_state(&result.outcomes[outcome], &actual.observation)
-                }
+                Verdict::Pass { outcome } => state = next_state(&result.outcomes[outcome], &actual),
                 Verdict::Fail { violations, .. } => panic!("the reference failed: {violations:?}"),
             }
             n += 1;

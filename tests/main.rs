@@ -10,6 +10,11 @@ mod traceability;
 #[path = "it/cli.rs"]
 mod cli;
 
+/// Every expectation of the model names a rule that governs it, and nothing an ambiguity reading
+/// leaves open is asserted where the model follows the reading.
+#[path = "it/attribution.rs"]
+mod attribution;
+
 /// Snapshots of the model's traces along every documented path of the source page.
 #[path = "it/paths.rs"]
 mod paths;

@@ -63,18 +63,9 @@ pub fn not_applicable(rule: RuleId, choices: &Choices) -> Option<&'static str> {
         (R::Submit10, Some(_)) => {
             Some("a tightly coupled store queues for the spooler under TC-07")
         }
-        (
-            R::Tc02
-            | R::Tc03
-            | R::Tc04
-            | R::Tc05
-            | R::Tc06
-            | R::Tc07
-            | R::Pre05
-            | R::Oq10
-            | R::Abort05,
-            None,
-        ) => Some("no tight coupling is declared"),
+        (R::Tc02 | R::Tc03 | R::Tc04 | R::Tc05 | R::Tc06 | R::Tc07 | R::Pre05 | R::Oq10, None) => {
+            Some("no tight coupling is declared")
+        }
         (R::Tc04, Some(tc)) if tc.completion == Completion::CompleteMsg => {
             Some("completion is declared complete-msg")
         }

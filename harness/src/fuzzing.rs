@@ -48,7 +48,7 @@ use spoolcheck_model::invariants::{check_observation, check_state, check_step};
 use spoolcheck_model::mapi::{expand, logoff, Hresult, FORCE_SUBMIT};
 use spoolcheck_model::precondition::{candidates, next_clock, realistic_script, SECOND};
 use spoolcheck_model::verdict::{judge, next_state, Actual, Verdict};
-use spoolcheck_model::{observe, step, Choices, MsgId, Op, Outcome, Profile, Role, State};
+use spoolcheck_model::{step, Choices, MsgId, Op, Profile, Role, State};
 use std::fmt::Write as _;
 use std::path::Path;
 
@@ -189,20 +189,6 @@ pub fn keep_contract(u: &mut Unstructured<'_>, state: &State, op: &mut Op) -> Re
     Ok(())
 }
 
-/// The answer an implementation gives when it does exactly what `outcome` says.
-fn own_answer(outcome: &Outcome) -> Actual {
-    Actual {
-        ret: outcome.ret.clone(),
-        calls: outcome.calls.iter().map(|c| c.what.clone()).collect(),
-        notifications: outcome
-            .notifications
-            .iter()
-            .map(|n| n.what.clone())
-            .collect(),
-        observation: observe(&outcome.next),
-    }
-}
-
 /// The model alone: steps through arbitrary operations, following an arbitrary one of the allowed
 /// outcomes each time (not only the default), and asserts after every step that
 ///
@@ -238,7 +224,7 @@ fn model_ops_in(u: &mut Unstructured<'_>, open_findings: bool) -> Result<()> {
                 let what = format!("outcome {i} ({:?}) breaks {broken}", outcome.label);
                 panic!("{}", model_report(&choices, &ops, &what));
             }
-            let own = own_answer(outcome);
+            let own = Actual::of(outcome);
             if let Verdict::Fail { violations, .. } = judge(&op, &result, &own) {
                 let mut what = format!(
                     "the model's own answer for outcome {i} ({:?}) fails its judge:",
@@ -249,7 +235,7 @@ fn model_ops_in(u: &mut Unstructured<'_>, open_findings: bool) -> Result<()> {
                 }
                 panic!("{}", model_report(&choices, &ops, &what));
             }
-            if next_state(outcome, &own.observation) != outcome.next {
+            if next_state(outcome, &own) != outcome.next {
                 let what = format!(
                     "adopting outcome {i}'s ({:?}) own observation changes its state",
                     outcome.label
@@ -314,7 +300,7 @@ fn differential_in(u: &mut Unstructured<'_>, open_findings: bool) -> Result<()> 
         };
         match judge(&op, &expected, &actual) {
             Verdict::Pass { outcome } => {
-                state = next_state(&expected.outcomes[outcome], &actual.observation);
+                state = next_state(&expected.outcomes[outcome], &actual);
             }
             Verdict::Fail { violations, .. } => {
                 let mut what = String::from("the reference provider's answer breaks:");
@@ -402,7 +388,7 @@ pub fn trace_parse(data: &[u8]) {
             observation: response.observation,
         };
         if let Verdict::Pass { outcome } = judge(op, &expected, &actual) {
-            state = next_state(&expected.outcomes[outcome], &actual.observation);
+            state = next_state(&expected.outcomes[outcome], &actual);
         }
     }
 }

@@ -174,7 +174,7 @@ mutants! {
         "PR_SUBMIT_FLAGS of a queued message also carries bit 0x4";
     Flag06PreprocessNotCleared = "flag06-preprocess-not-cleared", [Flag06], default,
         "the spooler's SubmitMessage after preprocessing leaves SUBMITFLAG_PREPROCESS set";
-    Flag06LockedAtQueueTime = "flag06-locked-at-queue-time", [Flag06], default,
+    Flag16LockedAtQueueTime = "flag16-locked-at-queue-time", [Flag16], default,
         "sets SUBMITFLAG_LOCKED when queueing (AMB-03's wrong reading)";
     Submit01NotSaved = "submit01-not-saved", [Submit01], default,
         "SubmitMessage does not save a never-saved message, so it is lost at restart";
@@ -198,8 +198,16 @@ mutants! {
         "new rows go to the front of the queue";
     Submit14SubmitterAlive = "submit14-submitter-alive", [Submit14], default,
         "the client's submitting object still accepts writes";
-    Submit15FlagKeptOnFailure = "submit15-flag-kept-on-failure", [Submit15], default,
+    Submit15ObjectClosedOnFailure = "submit15-object-closed-on-failure", [Submit15], default,
+        "after a failed submission the submitting object refuses writes, as if the submission had succeeded";
+    Submit21ResubmitAccepted = "submit21-resubmit-accepted", [Submit21], default,
+        "a second client SubmitMessage of a submitted message is carried out again";
+    Submit22UnknownFlagsAccepted = "submit22-unknown-flags-accepted", [Submit22], default,
+        "SubmitMessage ignores flag bits it does not know and submits";
+    Submit23FlagKeptOnFailure = "submit23-flag-kept-on-failure", [Submit23], default,
         "a failing ExpandRecips leaves MSGFLAG_SUBMIT set";
+    Submit24ExpandErrorSwallowed = "submit24-expand-error-swallowed", [Submit24], default,
+        "a failing ExpandRecips is ignored: the message is queued and SubmitMessage returns S_OK";
     Submit16EntryIdChanges = "submit16-entry-id-changes", [Submit16], default,
         "once queued, the message is no longer found by its pre-submission entry ID (AbortSubmit, OpenEntry, FinishedMsg answer MAPI_E_INVALID_ENTRYID)";
     Prep02NonzeroFlags = "prep02-nonzero-flags", [Prep02], default,
@@ -236,7 +244,9 @@ mutants! {
         "the spooler's PR_RESPONSIBILITY writes on a locked message are dropped";
     Spl11ClientFinishes = "spl11-client-finishes", [Spl11], default,
         "FinishedMsg from a client succeeds";
-    Spl12FlagsKept = "spl12-flags-kept", [Spl12], default,
+    Spl12LockKept = "spl12-lock-kept", [Spl12], default,
+        "FinishedMsg leaves SUBMITFLAG_LOCKED set";
+    Flag15FlagsKept = "flag15-flags-kept", [Flag15], default,
         "FinishedMsg leaves MSGFLAG_SUBMIT and MSGFLAG_UNSENT set";
     Spl13NoMove = "spl13-no-move", [Spl13], default,
         "FinishedMsg ignores PR_SENTMAIL_ENTRYID";
@@ -256,6 +266,8 @@ mutants! {
         "AbortSubmit of a locked message succeeds";
     Abort07SubmitKept = "abort07-submit-kept", [Abort07], default,
         "AbortSubmit leaves MSGFLAG_SUBMIT set";
+    Abort10Refused = "abort10-refused", [Abort10], default,
+        "AbortSubmit of a queued message the spooler has not locked answers MAPI_E_UNABLE_TO_ABORT";
     Access01ReadLocked = "access01-read-locked", [Access01], default,
         "a client can open a locked message read-only";
     Access02ModifyQueued = "access02-modify-queued", [Access02], default,
@@ -280,6 +292,8 @@ mutants! {
         "a client open of a locked message fails with MAPI_E_CALL_FAILED";
     Access12AbortedReadonly = "access12-aborted-readonly", [Access12], default,
         "after AbortSubmit the message only opens read-only (MAPI_MODIFY fails with MAPI_E_SUBMITTED)";
+    Access13UnknownOpens = "access13-unknown-opens", [Access13], default,
+        "OpenEntry of an entry ID that names no message opens something read-only";
     Oq01LockedHidden = "oq01-locked-hidden", [Oq01], default,
         "GetOutgoingQueue omits locked messages";
     Oq02NoTimeColumn = "oq02-no-time-column", [Oq02, Oq01], default,
@@ -300,13 +314,15 @@ mutants! {
         "NotifyNewMail notifies each sink twice";
     Persist03QueueLost = "persist03-queue-lost", [Persist03], default,
         "a restart empties the outgoing queue";
+    Persist07UnsavedKept = "persist07-unsaved-kept", [Persist07], default,
+        "a message never saved survives a restart";
     Persist04NoLogoffTransports = "persist04-no-logoff-transports", [Persist04], default,
         "no StoreLogoffTransports at shutdown";
     Cap01SubmitsAnyway = "cap01-submits-anyway", [Cap01], no_submit,
         "declared no submission, but SubmitMessage succeeds";
     Submit03ForceRejected = "submit03-force-rejected", [Submit03], default,
         "FORCE_SUBMIT answers MAPI_E_UNKNOWN_FLAGS";
-    Abort05HandedAborted = "abort05-handed-aborted", [Abort05], tc_cm,
+    Abort03HandedAborted = "abort03-handed-aborted", [Abort03], tc_cm,
         "AbortSubmit of a message handed over by CompleteMsg answers S_OK (and clears MSGFLAG_SUBMIT)";
     Persist01LockKept = "persist01-lock-kept", [Persist01], dropped,
         "declared volatile locks, but the lock survives a restart";

@@ -29,8 +29,8 @@ use proptest::prelude::RngExt;
 use proptest::strategy::{Strategy, ValueTree};
 use proptest::test_runner::{Config, RngAlgorithm, TestRng, TestRunner};
 use spoolcheck_model::generate::{plan, Plan};
-use spoolcheck_model::precondition::OpKind;
 use spoolcheck_model::precondition::precondition;
+use spoolcheck_model::precondition::OpKind;
 use spoolcheck_model::verdict::{judge, next_state, Actual, Aspect, Verdict, Violation};
 use spoolcheck_model::{invariants, step, Choices, Op, RuleId, State};
 use std::collections::{BTreeMap, BTreeSet, VecDeque};
@@ -192,7 +192,10 @@ enum CaseEnd {
     /// Operation `at` breaks generation's constraints on the path the implementation took (it
     /// chose another allowed outcome than the one the operations were generated along); `state`
     /// is the model's state before it.
-    Invalid { at: usize, state: Box<State> },
+    Invalid {
+        at: usize,
+        state: Box<State>,
+    },
 }
 
 /// One executed case: how it ended and what it counted.
@@ -734,7 +737,12 @@ impl Search<'_> {
         }
         let reference: Arc<Factory> =
             Arc::new(|| Ok(Box::new(crate::reference::ReferenceStore::new()) as _));
-        match replay(reference, &failure.choices, &failure.ops, self.config.timeout) {
+        match replay(
+            reference,
+            &failure.choices,
+            &failure.ops,
+            self.config.timeout,
+        ) {
             Ok((None, _)) => None,
             Ok((Some(f), _)) => Some(f.headline()),
             Err(e) => Some(format!("the reference could not run the trace: {e}")),
@@ -865,7 +873,7 @@ impl Worker {
                         realized = None;
                     }
                     outcome.exercised.extend(chosen.rules.iter().copied());
-                    let next = next_state(chosen, &actual.observation);
+                    let next = next_state(chosen, &actual);
                     match invariants::check_observation(&actual.observation) {
                         Ok(()) => {
                             state = next;
@@ -876,10 +884,11 @@ impl Worker {
                 }
                 Verdict::Fail {
                     outcome: closest,
-                    violations,
+                    mut violations,
                 } => {
+                    strictest_state_first(&mut violations);
                     let differs = violations.iter().any(|v| v.aspect == Aspect::State);
-                    let next = result.outcomes[closest].next.clone();
+                    let next = after_deviation(&state, &result.outcomes[closest], &actual);
                     (FailureKind::Violated(violations), next, differs)
                 }
             };
@@ -920,6 +929,36 @@ impl Worker {
         outcome.steps = ops.len() as u64;
         outcome
     }
+}
+
+/// The model's state after a known deviation that left the observed store as the model expects:
+/// the closest outcome's, unless the store failed a call the model expected to succeed and shows
+/// nothing changed; then the call is taken to have done nothing (a failed MAPI call changes nothing,
+/// AMB-10), so what it would have changed out of sight (a save, say) is not assumed either.
+fn after_deviation(before: &State, closest: &spoolcheck_model::Outcome, actual: &Actual) -> State {
+    let refused = actual.ret.hr.failed() && !closest.ret.hr.failed();
+    if refused && spoolcheck_model::observe(before) == actual.observation {
+        let mut unchanged = before.clone();
+        unchanged.last_clock = closest.next.last_clock;
+        unchanged.ready_to_send |=
+            actual
+                .calls
+                .contains(&spoolcheck_model::SupportCall::SpoolerNotify {
+                    flags: spoolcheck_model::mapi::NOTIFY_READYTOSEND,
+                });
+        return unchanged;
+    }
+    next_state(closest, actual)
+}
+
+/// The differences in the store's state are observed all at once, after the call: among them, the
+/// most binding rule names the deviation (the model lists them last, in field order).
+fn strictest_state_first(violations: &mut [Violation]) {
+    let start = violations
+        .iter()
+        .position(|v| v.aspect == Aspect::State)
+        .unwrap_or(violations.len());
+    violations[start..].sort_by_key(|v| std::cmp::Reverse(crate::failure::level_of(v.rule)));
 }
 
 /// Records a tolerated failure: the ledger entries it counts for, and the first such failure as the

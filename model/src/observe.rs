@@ -8,8 +8,9 @@ use std::collections::BTreeMap;
 use std::fmt;
 
 /// PR_MESSAGE_FLAGS bits the model governs; others (UNMODIFIED, HASATTACH ...) are not compared.
-pub const OBSERVED_MESSAGE_FLAGS: u32 =
-    msgflag::READ | msgflag::SUBMIT | msgflag::UNSENT | msgflag::RESEND;
+/// MSGFLAG_RESEND is the client's to set, and no rule governs it after that, so it is not compared
+/// either (the model still uses the client's setting: a resent message needs PrepareSubmit).
+pub const OBSERVED_MESSAGE_FLAGS: u32 = msgflag::READ | msgflag::SUBMIT | msgflag::UNSENT;
 
 /// One message as observed at its original entry ID.
 #[derive(Clone, Debug, PartialEq, Eq, Hash, Serialize, Deserialize)]
@@ -240,7 +241,10 @@ fn diff_message(id: MsgId, e: &MessageView, a: &MessageView, out: &mut Vec<Diffe
             actual,
         })
     };
-    for bit in FlagBit::ALL {
+    for bit in FlagBit::ALL
+        .into_iter()
+        .filter(|b| OBSERVED_MESSAGE_FLAGS & b.mask() != 0)
+    {
         let (ev, av) = (
             e.message_flags & bit.mask() != 0,
             a.message_flags & bit.mask() != 0,

@@ -465,6 +465,21 @@ pub struct QueueRow {
     pub client_submit_time: Option<u64>,
 }
 
+impl fmt::Display for QueueRow {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        use crate::observe::{message_flags_text, submit_flags_text};
+        let or_dash = |v: Option<String>| v.unwrap_or_else(|| "-".into());
+        write!(
+            f,
+            "{} PR_SUBMIT_FLAGS={} PR_MESSAGE_FLAGS={} PR_CLIENT_SUBMIT_TIME={}",
+            self.msg,
+            or_dash(self.submit_flags.map(submit_flags_text)),
+            or_dash(self.message_flags.map(message_flags_text)),
+            or_dash(self.client_submit_time.map(|t| t.to_string())),
+        )
+    }
+}
+
 /// The data a call returns besides its HRESULT.
 #[derive(Clone, Debug, PartialEq, Eq, Hash, Serialize, Deserialize)]
 #[serde(tag = "kind", content = "value", rename_all = "kebab-case")]

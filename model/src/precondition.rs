@@ -61,8 +61,10 @@ impl OpKind {
                 caller: Role::Spooler,
                 ..
             } => OpKind::SpoolerSubmit,
-            Op::SubmitMessage { script, .. }
-                if script.prepare.failed() || script.expand.failed() =>
+            Op::SubmitMessage { script, flags, .. }
+                if script.prepare.failed()
+                    || script.expand.failed()
+                    || flags & !FORCE_SUBMIT != 0 =>
             {
                 OpKind::SubmitFailing
             }
@@ -150,6 +152,12 @@ pub fn precondition(state: &State, op: &Op) -> bool {
                     .get(usize::from(*recipient))
                     .is_some_and(|r| r.responsibility != Some(true))
         }
+        // A client object from before a restart went with its session.
+        Op::WriteMessage {
+            via: Handle::Submitter,
+            msg,
+            ..
+        } => !state.messages[msg].handle_lost && !state.messages[msg].submitter_in_doubt,
         Op::GetOutgoingQueue {
             caller: Role::Spooler,
         }
@@ -351,6 +359,11 @@ fn per_message(state: &State, msg: MsgId, push: &mut impl FnMut(OpKind, Op)) {
         ..SubmitScript::ok(now)
     };
     push(OpKind::Submit, submit(spooler_flag, 0));
+    // A flag bit SubmitMessage does not define (SUBMIT-22).
+    push(
+        OpKind::SubmitFailing,
+        submit(realistic_script(state, Some(msg), now, false), 0x2),
+    );
     push(
         OpKind::SubmitFailing,
         submit(

@@ -28,10 +28,12 @@ macro_rules! rule_ids {
 rule_ids! {
     Cap01 = "CAP-01", Cap02 = "CAP-02", Cap03 = "CAP-03", Cap09 = "CAP-09",
     Flag01 = "FLAG-01", Flag02 = "FLAG-02", Flag05 = "FLAG-05", Flag06 = "FLAG-06",
+    Flag15 = "FLAG-15", Flag16 = "FLAG-16",
     Submit01 = "SUBMIT-01", Submit02 = "SUBMIT-02", Submit03 = "SUBMIT-03", Submit04 = "SUBMIT-04",
     Submit06 = "SUBMIT-06", Submit07 = "SUBMIT-07", Submit08 = "SUBMIT-08", Submit09 = "SUBMIT-09",
     Submit10 = "SUBMIT-10", Submit12 = "SUBMIT-12", Submit14 = "SUBMIT-14", Submit15 = "SUBMIT-15",
-    Submit16 = "SUBMIT-16",
+    Submit16 = "SUBMIT-16", Submit21 = "SUBMIT-21", Submit22 = "SUBMIT-22", Submit23 = "SUBMIT-23",
+    Submit24 = "SUBMIT-24",
     Prep02 = "PREP-02",
     Pre02 = "PRE-02", Pre03 = "PRE-03", Pre04 = "PRE-04", Pre05 = "PRE-05", Pre08 = "PRE-08",
     Tc02 = "TC-02", Tc03 = "TC-03", Tc04 = "TC-04", Tc05 = "TC-05", Tc06 = "TC-06", Tc07 = "TC-07",
@@ -39,13 +41,14 @@ rule_ids! {
     Spl08 = "SPL-08", Spl10 = "SPL-10", Spl11 = "SPL-11", Spl12 = "SPL-12", Spl13 = "SPL-13",
     Spl14 = "SPL-14", Spl16 = "SPL-16", Spl19 = "SPL-19", Spl20 = "SPL-20", Spl21 = "SPL-21",
     Abort01 = "ABORT-01", Abort02 = "ABORT-02", Abort03 = "ABORT-03", Abort04 = "ABORT-04",
-    Abort05 = "ABORT-05", Abort07 = "ABORT-07",
+    Abort07 = "ABORT-07", Abort10 = "ABORT-10",
     Access01 = "ACCESS-01", Access02 = "ACCESS-02", Access03 = "ACCESS-03", Access04 = "ACCESS-04",
     Access05 = "ACCESS-05", Access06 = "ACCESS-06", Access07 = "ACCESS-07", Access08 = "ACCESS-08",
     Access09 = "ACCESS-09", Access10 = "ACCESS-10", Access11 = "ACCESS-11", Access12 = "ACCESS-12",
+    Access13 = "ACCESS-13",
     Oq01 = "OQ-01", Oq02 = "OQ-02", Oq03 = "OQ-03", Oq05 = "OQ-05", Oq10 = "OQ-10", Oq11 = "OQ-11",
     Nnm01 = "NNM-01", Nnm02 = "NNM-02",
-    Persist01 = "PERSIST-01", Persist03 = "PERSIST-03", Persist04 = "PERSIST-04",
+    Persist01 = "PERSIST-01", Persist03 = "PERSIST-03", Persist04 = "PERSIST-04", Persist07 = "PERSIST-07",
 }
 
 impl RuleId {

@@ -104,6 +104,16 @@ pub struct Message {
     pub handed: bool,
     /// The client's object that SubmitMessage was called on is dead (SUBMIT-14).
     pub submitter_dead: bool,
+    /// The client's object from CreateMessage went with the session at a restart: no client
+    /// writes through it any more.
+    pub handle_lost: bool,
+    /// The last client SubmitMessage of this message failed, so the object stays open (SUBMIT-15).
+    pub submit_failed: bool,
+    /// A successful SubmitMessage saved the message (SUBMIT-01), so it survives restarts.
+    pub saved_by_submission: bool,
+    /// The last client SubmitMessage failed with MAPI's own error, after which nothing says
+    /// whether the submitting object is still open: clients do not write through it.
+    pub submitter_in_doubt: bool,
     /// Sending finished (FinishedMsg or local completion).
     pub finished: bool,
 }
@@ -152,6 +162,10 @@ impl Message {
             preprocessed: false,
             handed: false,
             submitter_dead: false,
+            handle_lost: false,
+            submit_failed: false,
+            saved_by_submission: false,
+            submitter_in_doubt: false,
             finished: false,
         }
     }

@@ -34,13 +34,13 @@ pub enum FieldKind {
 }
 
 impl FieldKind {
-    /// Every kind, in a fixed order.
-    pub const ALL: [FieldKind; 12] = [
+    /// Every kind that is compared (MSGFLAG_RESEND is not: see
+    /// [`crate::observe::OBSERVED_MESSAGE_FLAGS`]).
+    pub const ALL: [FieldKind; 11] = [
         FieldKind::Exists,
         FieldKind::Flag(FlagBit::Read),
         FieldKind::Flag(FlagBit::Submit),
         FieldKind::Flag(FlagBit::Unsent),
-        FieldKind::Flag(FlagBit::Resend),
         FieldKind::Locked,
         FieldKind::Preprocess,
         FieldKind::OtherSubmitFlags,

@@ -25,6 +25,22 @@ pub struct Actual {
     pub observation: Observation,
 }
 
+impl Actual {
+    /// The answer an implementation gives that does exactly what `outcome` says.
+    pub fn of(outcome: &Outcome) -> Actual {
+        Actual {
+            ret: outcome.ret.clone(),
+            calls: outcome.calls.iter().map(|c| c.what.clone()).collect(),
+            notifications: outcome
+                .notifications
+                .iter()
+                .map(|n| n.what.clone())
+                .collect(),
+            observation: observe(&outcome.next),
+        }
+    }
+}
+
 /// Which part of the answer broke a rule.
 #[derive(Clone, Copy, Debug, PartialEq, Eq, Serialize, Deserialize)]
 #[serde(rename_all = "kebab-case")]
@@ -87,19 +103,22 @@ pub enum Verdict {
 }
 
 /// Judges `actual` against every outcome of `step`. When none matches, the closest is the one the
-/// implementation followed furthest: whose first difference became observable latest (a matching
-/// call sequence with a wrong state afterwards is closer than a call that should not have been
-/// made), then the one with the fewest differences.
+/// implementation most plainly took: the one that differs in the fewest parts of the answer (the
+/// return value, the calls, the notifications, the state afterwards), then the one with the fewest
+/// differences. So a spooler that served a message, but with a wrong call, is judged as serving
+/// it, not as having waited; one that served it right but never finished it, likewise.
 pub fn judge(op: &Op, step: &Step, actual: &Actual) -> Verdict {
-    let mut best: Option<(usize, (u8, usize), Vec<Violation>)> = None;
+    let mut best: Option<(usize, (usize, usize), Vec<Violation>)> = None;
     for (i, outcome) in step.outcomes.iter().enumerate() {
-        let ordered = ordered_violations(op, outcome, actual);
-        let Some(&(phase, _, _)) = ordered.first() else {
+        let v = violations(op, outcome, actual);
+        if v.is_empty() {
             return Verdict::Pass { outcome: i };
-        };
-        let key = (phase, usize::MAX - ordered.len());
-        if best.as_ref().is_none_or(|(_, k, _)| key > *k) {
-            let v = ordered.into_iter().map(|(_, _, v)| v).collect();
+        }
+        let mut parts: Vec<Aspect> = v.iter().map(|v| v.aspect).collect();
+        parts.sort_by_key(|a| *a as u8);
+        parts.dedup();
+        let key = (parts.len(), v.len());
+        if best.as_ref().is_none_or(|(_, k, _)| key < *k) {
             best = Some((i, key, v));
         }
     }
@@ -111,18 +130,29 @@ pub fn judge(op: &Op, step: &Step, actual: &Actual) -> Verdict {
 }
 
 /// The next model state after an implementation matched `outcome`: fields the documentation leaves
-/// open take the implementation's values.
-pub fn next_state(outcome: &Outcome, observed: &Observation) -> State {
+/// open take the implementation's values, and a ready-to-send notice the store gave early counts
+/// for the session (CAP-09 asks for one before the first PrepareSubmit, not at it).
+pub fn next_state(outcome: &Outcome, actual: &Actual) -> State {
     let mut next = outcome.next.clone();
     for field in &outcome.loose {
-        adopt(&mut next, *field, observed);
+        adopt(&mut next, *field, &actual.observation);
+    }
+    let ready = SupportCall::SpoolerNotify {
+        flags: crate::mapi::NOTIFY_READYTOSEND,
+    };
+    if actual.calls.contains(&ready) {
+        next.ready_to_send = true;
     }
     next
 }
 
 fn adopt(state: &mut State, field: Field, observed: &Observation) {
     let msg = match field {
-        Field::Flag { msg, .. } | Field::SubmitTime { msg } | Field::Responsibility { msg } => msg,
+        Field::Flag { msg, .. }
+        | Field::SubmitTime { msg }
+        | Field::Responsibility { msg }
+        | Field::Locked { msg }
+        | Field::Preprocess { msg } => msg,
         _ => return,
     };
     let (Some(m), Some(seen)) = (state.messages.get_mut(&msg), observed.messages.get(&msg)) else {
@@ -133,6 +163,10 @@ fn adopt(state: &mut State, field: Field, observed: &Observation) {
             m.flags = (m.flags & !bit.mask()) | (seen.message_flags & bit.mask())
         }
         Field::SubmitTime { .. } => m.submit_time = seen.client_submit_time,
+        Field::Locked { .. } => m.locked = seen.submit_flags & crate::mapi::submitflag::LOCKED != 0,
+        Field::Preprocess { .. } => {
+            m.preprocess = seen.submit_flags & crate::mapi::submitflag::PREPROCESS != 0
+        }
         Field::Responsibility { .. } if seen.responsibility.len() == m.recipients.len() => {
             for (r, v) in m.recipients.iter_mut().zip(&seen.responsibility) {
                 r.responsibility = *v;
@@ -148,19 +182,11 @@ fn adopt(state: &mut State, field: Field, observed: &Observation) {
 /// but MAPI_E_NOT_FOUND" before "exactly S_OK"); then an expected call that never came (seen
 /// only once the call has returned); then the notifications; then the state afterwards.
 pub fn violations(op: &Op, outcome: &Outcome, actual: &Actual) -> Vec<Violation> {
-    ordered_violations(op, outcome, actual)
-        .into_iter()
-        .map(|(_, _, v)| v)
-        .collect()
-}
-
-/// [`violations`] with each one's phase (when it became observable) and rank within the phase.
-fn ordered_violations(op: &Op, outcome: &Outcome, actual: &Actual) -> Vec<(u8, u8, Violation)> {
     let mut out: Vec<(u8, u8, Violation)> = Vec::new();
     for check in &outcome.ret_checks {
         if !check.pattern.matches(&actual.ret) {
             out.push((
-                1,
+                2,
                 check.pattern.leniency_rank(),
                 Violation {
                     rule: check.rule,
@@ -168,23 +194,33 @@ fn ordered_violations(op: &Op, outcome: &Outcome, actual: &Actual) -> Vec<(u8, u
                     about: Subject::Return(op.call_name()),
                     subject: format!("{} return value", op.call_name()),
                     expected: check.pattern.to_string(),
-                    actual: actual.ret.to_string(),
+                    actual: check.pattern.shown(&actual.ret),
                 },
             ));
         }
     }
     if let Some((made, v)) = call_violation(op, outcome, &actual.calls) {
-        out.push((if made { 0 } else { 2 }, 0, v));
+        // A missing call shows once the call returns, after the return value, unless the return
+        // value the store owed was MAPI's answer to that very call: a store that never asked could
+        // not pass the answer on, so the missing call explains the return value.
+        let phase = if made {
+            0
+        } else if answer_never_asked(op, outcome, &actual.calls) {
+            1
+        } else {
+            3
+        };
+        out.push((phase, 0, v));
     }
     for v in notification_violations(outcome, &actual.notifications, &actual.observation) {
-        out.push((3, 0, v));
+        out.push((4, 0, v));
     }
     for v in state_violations(outcome, &actual.observation) {
-        out.push((4, 0, v));
+        out.push((5, 0, v));
     }
     // A stable sort keeps each phase's own order.
     out.sort_by_key(|(phase, rank, _)| (*phase, *rank));
-    out
+    out.into_iter().map(|(_, _, v)| v).collect()
 }
 
 /// The first difference in the sequence of calls, if any, and whether it is a call that was made
@@ -214,17 +250,19 @@ fn call_violation(op: &Op, outcome: &Outcome, actual: &[SupportCall]) -> Option<
             continue;
         }
         let spooler_run = matches!(op, Op::RunSpooler);
-        let rule = match (want, got) {
+        let (rule, made_blamed) = match (want, got) {
             // The spooler served another message than the one due, or one when none was (SPL-02).
-            (_, Some(_)) if spooler_run && !serves_one => RuleId::Spl02,
-            (_, Some(g)) if spooler_run && served.is_some() && g.msg() != served => RuleId::Spl02,
+            (_, Some(_)) if spooler_run && !serves_one => (RuleId::Spl02, true),
+            (_, Some(g)) if spooler_run && served.is_some() && g.msg() != served => {
+                (RuleId::Spl02, true)
+            }
             // A call of a kind the outcome does not expect at all, where a rule ends the call or
             // keeps it from acting (a refusal, an error passed on, a spooler that must wait).
             (_, Some(g))
                 if outcome.call_frame.is_some()
                     && !expected.iter().any(|e| e.what.name() == g.name()) =>
             {
-                outcome.call_frame.unwrap_or(RuleId::Spl02)
+                (outcome.call_frame.unwrap_or(RuleId::Spl02), true)
             }
             // A preprocessor that should not run for this message at all (PRE-08).
             (_, Some(g @ SupportCall::Preprocess { .. }))
@@ -232,8 +270,8 @@ fn call_violation(op: &Op, outcome: &Outcome, actual: &[SupportCall]) -> Option<
             {
                 match expected.iter().find(|e| same_preprocessor(&e.what, g)) {
                     // The right preprocessor, but out of order or without the lock.
-                    Some(e) => argument_rule(&e.what, g, RuleId::Pre02),
-                    None => RuleId::Pre08,
+                    Some(e) => (argument_rule(&e.what, g, RuleId::Pre02), true),
+                    None => (RuleId::Pre08, true),
                 }
             }
             // A preprocessor that is for this message and is never run on it (PRE-08), whether
@@ -243,26 +281,43 @@ fn call_violation(op: &Op, outcome: &Outcome, actual: &[SupportCall]) -> Option<
                 if matches!(w.what, SupportCall::Preprocess { .. })
                     && !actual.iter().any(|g| same_preprocessor(&w.what, g)) =>
             {
-                RuleId::Pre08
+                (RuleId::Pre08, false)
             }
             // The notice was due only because PrepareSubmit was: if that is missing, name it.
             (Some(w), _)
                 if matches!(w.what, SupportCall::SpoolerNotify { .. })
                     && prepare_missing(expected, actual) =>
             {
-                RuleId::Submit04
+                (RuleId::Submit04, false)
             }
-            (Some(w), Some(g)) if w.what.name() == g.name() => argument_rule(&w.what, g, w.rule),
-            (Some(w), Some(g)) if expected.iter().any(|e| &e.what == g) => w.rule,
+            (Some(w), Some(g)) if w.what.name() == g.name() => {
+                (argument_rule(&w.what, g, w.rule), false)
+            }
+            // A call out of its place: the one due here did not come.
+            (Some(w), Some(g)) if expected.iter().any(|e| &e.what == g) => (w.rule, false),
             (_, Some(g)) if !expected.iter().any(|e| e.what.name() == g.name()) => {
-                outcome.call_frame.unwrap_or_else(|| unexpected_call_rule(op, g))
+                let rule = outcome
+                    .call_frame
+                    .unwrap_or_else(|| unexpected_call_rule(op, g));
+                (rule, true)
             }
-            (Some(w), _) => w.rule,
-            (None, Some(g)) => outcome.call_frame.unwrap_or_else(|| unexpected_call_rule(op, g)),
+            (Some(w), _) => (w.rule, false),
+            (None, Some(g)) => {
+                let rule = outcome
+                    .call_frame
+                    .unwrap_or_else(|| unexpected_call_rule(op, g));
+                (rule, true)
+            }
             (None, None) => unreachable!("one side has a call at {i}"),
         };
-        // The call the difference is about: the one made, else the one that never came.
-        let name = got.map_or_else(|| want.map_or("?", |w| w.what.name()), SupportCall::name);
+        // The call the difference is about: the one made when the rule is about making it, else
+        // the one that was due.
+        let name = match (want, got) {
+            (_, Some(g)) if made_blamed => g.name(),
+            (Some(w), _) => w.what.name(),
+            (None, Some(g)) => g.name(),
+            (None, None) => "?",
+        };
         return Some((
             got.is_some(),
             Violation {
@@ -276,6 +331,25 @@ fn call_violation(op: &Op, outcome: &Outcome, actual: &[SupportCall]) -> Option<
         ));
     }
     None
+}
+
+/// True when the outcome returns MAPI's failing answer to PrepareSubmit or ExpandRecips and the
+/// implementation never made that call.
+fn answer_never_asked(op: &Op, outcome: &Outcome, actual: &[SupportCall]) -> bool {
+    let Op::SubmitMessage { script, .. } = op else {
+        return false;
+    };
+    let made = |name: &str| actual.iter().any(|c| c.name() == name);
+    let expected = |name: &str| outcome.calls.iter().any(|c| c.what.name() == name);
+    let owed = outcome.ret.hr;
+    (owed == script.prepare
+        && script.prepare.failed()
+        && expected("PrepareSubmit")
+        && !made("PrepareSubmit"))
+        || (owed == script.expand
+            && script.expand.failed()
+            && expected("ExpandRecips")
+            && !made("ExpandRecips"))
 }
 
 /// True when a PrepareSubmit is expected and none was made.
@@ -491,13 +565,23 @@ fn state_rule(
     if let Some((_, rule)) = outcome.touched.iter().find(|(f, _)| *f == field) {
         return *rule;
     }
-    outcome.frame.unwrap_or_else(|| home_rule(field))
+    outcome
+        .frame
+        .unwrap_or_else(|| home_rule(field, &outcome.next))
 }
 
-/// The rule that governs a field when no step names one.
-pub fn home_rule(field: Field) -> RuleId {
+/// The rule that governs a field between the calls that change it, when the step names none: the
+/// rule that says what the field holds while nothing changes it. `next` is the state the step
+/// should leave.
+pub fn home_rule(field: Field, next: &State) -> RuleId {
+    let submitted = |msg| next.messages.get(&msg).map(|m| m.submitted());
     match field {
-        Field::Exists { .. } => RuleId::Submit01,
+        Field::Exists { msg } => match submitted(msg) {
+            Some(true) => RuleId::Submit01,
+            Some(false) => RuleId::Access12,
+            // A message that should not be there: no call may bring one back or invent one.
+            None => RuleId::Access13,
+        },
         Field::Flag {
             bit: FlagBit::Submit | FlagBit::Resend,
             ..
@@ -507,13 +591,17 @@ pub fn home_rule(field: Field) -> RuleId {
             ..
         } => RuleId::Flag02,
         Field::Flag {
-            bit: FlagBit::Read, ..
-        } => RuleId::Access07,
-        Field::Locked { .. } => RuleId::Spl06,
-        Field::Preprocess { .. } => RuleId::Flag06,
-        Field::OtherSubmitFlags { .. } => RuleId::Flag05,
+            bit: FlagBit::Read,
+            msg,
+        } => match submitted(msg) {
+            Some(true) => RuleId::Access07,
+            _ => RuleId::Access12,
+        },
+        Field::Locked { .. } | Field::Preprocess { .. } | Field::OtherSubmitFlags { .. } => {
+            RuleId::Flag05
+        }
         Field::SubmitTime { .. } => RuleId::Submit07,
-        Field::Responsibility { .. } => RuleId::Submit06,
+        Field::Responsibility { .. } => RuleId::Spl08,
         Field::Folders => RuleId::Spl13,
         Field::Queue => RuleId::Oq01,
     }

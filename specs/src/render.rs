@@ -59,8 +59,20 @@ fn intro(f: &mut Formatter<'_>) -> fmt::Result {
         "A rule reads as: its id, level, profiles and title; the statement; its sources (`S103`..`S172` \
          are the numbered sentences of the seed page \"Sending messages by using message store providers\", \
          other names are MAPI reference pages); the ambiguities (`AMB-xx`) whose chosen reading it follows; \
-         and its check: `oracle` is the model's expectation for the step that exercises the rule, `INV-xx` \
-         an invariant checked after every step. All statements are our own words."
+         its check: `oracle` is the model's expectation for the step that exercises the rule, `INV-xx` \
+         an invariant checked after every step; and what it governs: the return values of calls \
+         (`return:SubmitMessage`), the support and transport calls (`call:PrepareSubmit`), the \
+         notifications (`notify:queue-table`) and the observed fields (`state:PR_SUBMIT_FLAGS.LOCKED`; \
+         `*` ends a prefix) that it constrains. The model blames a difference only on a rule that \
+         governs it, and a test holds it to that. All statements are our own words."
+    )?;
+    writeln!(f)?;
+    writeln!(
+        f,
+        "A **derived** rule is a conclusion the pages imply but do not state, drawn from other rules \
+         or from an ambiguity reading. It says what it is derived from and why, and its level is that \
+         of its weakest source: a conclusion from a SHOULD, or from a reading of pages that disagree, \
+         is at most SHOULD. `spoolcheck explain RULE` shows the chain."
     )?;
     writeln!(f)
 }
@@ -151,7 +163,8 @@ fn rule_entry(f: &mut Formatter<'_>, catalog: &Catalog, rule: &Rule) -> fmt::Res
     let profiles: Vec<&str> = rule.profiles.iter().map(|p| p.as_str()).collect();
     writeln!(f, "#### {}: {}", rule.id, rule.title)?;
     writeln!(f)?;
-    writeln!(f, "**{}** ({})", rule.level, profiles.join(", "))?;
+    let derived = if rule.is_derived() { ", derived" } else { "" };
+    writeln!(f, "**{}** ({}{derived})", rule.level, profiles.join(", "))?;
     writeln!(f)?;
     writeln!(f, "{}", rule.statement)?;
     writeln!(f)?;
@@ -168,6 +181,12 @@ fn rule_entry(f: &mut Formatter<'_>, catalog: &Catalog, rule: &Rule) -> fmt::Res
         writeln!(f, "- Settles: {}", settled.join("; "))?;
     }
     writeln!(f, "- Check: {}", rule.check)?;
+    let governs: Vec<String> = rule.governs.iter().map(|g| format!("`{g}`")).collect();
+    writeln!(f, "- Governs: {}", governs.join(", "))?;
+    if let Some(reasoning) = &rule.reasoning {
+        writeln!(f, "- Derived from: {}", rule.from.join(", "))?;
+        writeln!(f, "- Reasoning: {reasoning}")?;
+    }
     if let Some(note) = &rule.note {
         writeln!(f, "- Note: {note}")?;
     }
@@ -202,6 +221,19 @@ fn ambiguities(f: &mut Formatter<'_>, catalog: &Catalog) -> fmt::Result {
         writeln!(f)?;
         writeln!(f, "{}", ambiguity.choice)?;
         writeln!(f)?;
+        if let Some(open) = &ambiguity.open {
+            let fields: Vec<String> = open.fields.iter().map(|g| format!("`{g}`")).collect();
+            let on = if open.on.is_empty() {
+                String::new()
+            } else {
+                format!(" (on every path of {})", open.on.join(", "))
+            };
+            writeln!(
+                f,
+                "- Leaves open{on}: {}; the model never asserts them where it follows this reading.",
+                fields.join(", ")
+            )?;
+        }
         let settled_by = ids(catalog.rules_settling(&ambiguity.id));
         if settled_by.is_empty() {
             writeln!(f, "- Followed by: no rule (background for the model)")?;

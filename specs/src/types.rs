@@ -154,6 +154,20 @@ pub struct Rule {
     /// `"oracle"` or the id of the invariant that enforces the rule.
     #[serde(default)]
     pub check: String,
+    /// What the rule constrains, as subjects the model names (`return:SubmitMessage`,
+    /// `call:PrepareSubmit`, `notify:queue-table`, `state:PR_SUBMIT_FLAGS.LOCKED`); a pattern may
+    /// end in `*` (`call:*`). The model attributes an expectation only to a rule that governs its
+    /// subject.
+    #[serde(default)]
+    pub governs: Vec<String>,
+    /// For a derived rule (a conclusion from other rules or an ambiguity reading rather than a
+    /// sentence of the pages): why it follows, in one or two sentences. Its level is that of its
+    /// weakest source.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub reasoning: Option<String>,
+    /// For a derived rule: the rules and ambiguity readings it is concluded from.
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub from: Vec<String>,
     /// Anything a reader should know, e.g. that the id is our own split of a surveyed rule.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub note: Option<String>,
@@ -180,6 +194,22 @@ impl Rule {
     /// Whether the rule applies in `profile`.
     pub fn applies_in(&self, profile: Profile) -> bool {
         self.profiles.contains(&profile)
+    }
+
+    /// Whether the rule is derived: concluded from other rules or an ambiguity reading.
+    pub fn is_derived(&self) -> bool {
+        self.reasoning.is_some()
+    }
+
+    /// Whether the rule governs a subject, given in its text form (`call:PrepareSubmit`): one of
+    /// [`Rule::governs`] is the subject or a prefix of it ending in `*`.
+    pub fn governs_subject(&self, subject: &str) -> bool {
+        self.governs
+            .iter()
+            .any(|pattern| match pattern.strip_suffix('*') {
+                Some(prefix) => subject.starts_with(prefix),
+                None => subject == pattern,
+            })
     }
 
     /// The source sentence ids the rule cites (sources that look like `S<digits>`).
@@ -214,6 +244,25 @@ pub struct Ambiguity {
     /// The reading the model takes; says so when the oracle accepts a set of outcomes.
     #[serde(default)]
     pub choice: String,
+    /// What the reading leaves open: on the paths where the model applies one of `on` (rule ids),
+    /// the `fields` (subjects, as in [`Rule::governs`]) of the operation's message are never
+    /// asserted. A test ties this to the model.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub open: Option<LeftOpen>,
+}
+
+/// What an ambiguity reading leaves open, and where.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct LeftOpen {
+    /// Rules whose paths the reading covers: every outcome that applies one of them must apply
+    /// the reading too. Empty where no rule picks out the paths; then the paths are the outcomes
+    /// that apply the reading.
+    #[serde(default)]
+    pub on: Vec<String>,
+    /// The subjects of the operation's message left open there (`state:PR_CLIENT_SUBMIT_TIME`).
+    #[serde(default)]
+    pub fields: Vec<String>,
 }
 
 /// A property of the model state checked after every step (an `[[invariant]]` table).

@@ -171,6 +171,38 @@ pub enum Problem {
         /// The invariant id.
         invariant: String,
     },
+    /// A rule that governs nothing: the model could attribute no expectation to it.
+    #[error("rules.toml: rule {rule} governs nothing; list the calls, fields or notifications it constrains")]
+    GovernsNothing {
+        /// The rule id.
+        rule: String,
+    },
+    /// A `governs` pattern that is not `return:`, `call:`, `notify:` or `state:` something.
+    #[error("rules.toml: rule {rule} governs {pattern:?}, which is not return:CALL, call:NAME, notify:KIND or state:FIELD (or such a prefix ending in *)")]
+    MalformedSubject {
+        /// The rule id.
+        rule: String,
+        /// The pattern as written.
+        pattern: String,
+    },
+    /// A derived rule (one with `reasoning`) that names nothing it is derived `from`, or `from`
+    /// without reasoning, or a `from` entry that is neither a rule nor an ambiguity of the catalog.
+    #[error("rules.toml: rule {rule} is derived but {what}")]
+    DerivationIncomplete {
+        /// The rule id.
+        rule: String,
+        /// What is missing or wrong.
+        what: String,
+    },
+    /// An ambiguity that leaves something open on the paths of a rule the catalog lacks, or
+    /// leaves open a malformed subject.
+    #[error("ambiguities.toml: {ambiguity} leaves {what}")]
+    MalformedOpen {
+        /// The ambiguity id.
+        ambiguity: String,
+        /// What is wrong.
+        what: String,
+    },
 }
 
 /// Every problem of `catalog`, grouped by file, in a stable order.
@@ -240,6 +272,17 @@ fn check_rule_fields(rule: &Rule, problems: &mut Vec<Problem>) {
     if rule.sources.is_empty() {
         problems.push(Problem::NoSources { rule: id() });
     }
+    if rule.governs.is_empty() {
+        problems.push(Problem::GovernsNothing { rule: id() });
+    }
+    for pattern in &rule.governs {
+        if !is_subject_pattern(pattern) {
+            problems.push(Problem::MalformedSubject {
+                rule: id(),
+                pattern: pattern.clone(),
+            });
+        }
+    }
     if rule.check.trim().is_empty() {
         problems.push(Problem::NoCheck { rule: id() });
     } else if rule.check_kind().is_none() {
@@ -282,6 +325,39 @@ fn check_rule_references(catalog: &Catalog, rule: &Rule, problems: &mut Vec<Prob
             });
         }
     }
+    let incomplete = |what: String| Problem::DerivationIncomplete {
+        rule: rule.id.clone(),
+        what,
+    };
+    match (&rule.reasoning, rule.from.is_empty()) {
+        (Some(text), _) if text.trim().is_empty() => {
+            problems.push(incomplete("its reasoning is empty".into()))
+        }
+        (Some(_), true) => problems.push(incomplete("names nothing it is derived from".into())),
+        (None, false) => problems.push(incomplete("has `from` without `reasoning`".into())),
+        _ => {}
+    }
+    for origin in &rule.from {
+        let known = catalog.rule(origin).is_some() || catalog.ambiguity(origin).is_some();
+        if !known || origin == &rule.id {
+            problems.push(incomplete(format!(
+                "is derived from {origin}, which is no other rule or ambiguity of the catalog"
+            )));
+        }
+    }
+}
+
+/// `return:`, `call:`, `notify:` or `state:` and a name, or such a prefix ending in `*`.
+fn is_subject_pattern(pattern: &str) -> bool {
+    let Some((kind, name)) = pattern.split_once(':') else {
+        return false;
+    };
+    let name_ok = !name.is_empty()
+        && name
+            .bytes()
+            .all(|b| b.is_ascii_alphanumeric() || b"_.-*".contains(&b))
+        && name.find('*').is_none_or(|i| i == name.len() - 1);
+    matches!(kind, "return" | "call" | "notify" | "state") && name_ok
 }
 
 fn check_rule_ids(catalog: &Catalog, problems: &mut Vec<Problem>) {
@@ -339,6 +415,30 @@ fn check_ambiguities(catalog: &Catalog, problems: &mut Vec<Problem>) {
                     id: ambiguity.id.clone(),
                     field,
                 });
+            }
+        }
+        let Some(open) = &ambiguity.open else {
+            continue;
+        };
+        let malformed = |what: String| Problem::MalformedOpen {
+            ambiguity: ambiguity.id.clone(),
+            what,
+        };
+        if open.fields.is_empty() {
+            problems.push(malformed("nothing open".into()));
+        }
+        for rule in &open.on {
+            if catalog.rule(rule).is_none() {
+                problems.push(malformed(format!(
+                    "fields open on the paths of {rule}, which rules.toml lacks"
+                )));
+            }
+        }
+        for field in &open.fields {
+            if !field.starts_with("state:") || !is_subject_pattern(field) {
+                problems.push(malformed(format!(
+                    "{field:?} open, which is not a state:FIELD"
+                )));
             }
         }
     }

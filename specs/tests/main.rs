@@ -28,13 +28,13 @@ mod embedded {
                 at(Level::May),
                 at(Level::Info)
             ],
-            [57, 16, 4, 0]
+            [58, 25, 2, 0]
         );
         let in_profile = |profile| rules.iter().filter(|rule| rule.applies_in(profile)).count();
-        assert_eq!(in_profile(Profile::Provider), 69);
+        assert_eq!(in_profile(Profile::Provider), 77);
         assert_eq!(
             in_profile(Profile::System),
-            60,
+            70,
             "the store side of the spooler's calls is checked in provider only"
         );
     }
@@ -112,6 +112,20 @@ mod digest_coverage {
     /// Our own rules (splits of surveyed rules, and one frame rule): encoded, never excluded, not in the survey.
     const OWN_SPLITS: [&str; 5] = ["ACCESS-11", "ACCESS-12", "SPL-19", "SPL-20", "SPL-21"];
 
+    /// Our own derived rules: conclusions from other rules and ambiguity readings, each with its
+    /// reasoning, encoded, never excluded, not in the survey.
+    const OWN_DERIVED: [&str; 9] = [
+        "FLAG-15",
+        "FLAG-16",
+        "SUBMIT-21",
+        "SUBMIT-22",
+        "SUBMIT-23",
+        "SUBMIT-24",
+        "ABORT-10",
+        "ACCESS-13",
+        "PERSIST-07",
+    ];
+
     fn digest_ids() -> BTreeSet<String> {
         DIGEST_FAMILIES
             .iter()
@@ -128,7 +142,10 @@ mod digest_coverage {
     fn rules_and_exclusions_count_every_digest_id_once() {
         let catalog = Catalog::embedded();
         let total = catalog.rules.len() + catalog.excluded.len();
-        assert_eq!(total, DIGEST_RULE_COUNT + OWN_SPLITS.len());
+        assert_eq!(
+            total,
+            DIGEST_RULE_COUNT + OWN_SPLITS.len() + OWN_DERIVED.len()
+        );
     }
 
     #[test]
@@ -139,7 +156,17 @@ mod digest_coverage {
         let covered: BTreeSet<String> = encoded.chain(excluded).collect();
         let mut expected = digest_ids();
         expected.extend(OWN_SPLITS.map(String::from));
+        expected.extend(OWN_DERIVED.map(String::from));
         assert_eq!(covered, expected);
+    }
+
+    #[test]
+    fn our_derived_rules_give_their_reasoning() {
+        let catalog = Catalog::embedded();
+        for id in OWN_DERIVED {
+            let rule = catalog.rule(id).expect("derived rules are encoded");
+            assert!(rule.is_derived() && !rule.from.is_empty(), "{id}");
+        }
     }
 
     #[test]
@@ -222,6 +249,77 @@ mod negative {
         assert!(
             problems.contains(&expected),
             "expected {expected:?} among {problems:#?}"
+        );
+    }
+
+    #[test]
+    fn a_rule_that_governs_nothing_is_reported() {
+        let mut files = Files::embedded();
+        edit_entry(&mut files.rules, "CAP-03", |block| {
+            swap(block, "governs = [\"return:GetProps\"]", "governs = []")
+        });
+        assert_reports(
+            &files,
+            Problem::GovernsNothing {
+                rule: "CAP-03".into(),
+            },
+        );
+    }
+
+    #[test]
+    fn a_malformed_subject_is_reported() {
+        let mut files = Files::embedded();
+        edit_entry(&mut files.rules, "CAP-03", |block| {
+            swap(block, "\"return:GetProps\"", "\"returns:Get*Props\"")
+        });
+        assert_reports(
+            &files,
+            Problem::MalformedSubject {
+                rule: "CAP-03".into(),
+                pattern: "returns:Get*Props".into(),
+            },
+        );
+    }
+
+    #[test]
+    fn a_derived_rule_without_its_origin_is_reported() {
+        let mut files = Files::embedded();
+        edit_entry(&mut files.rules, "SUBMIT-22", |block| {
+            swap(block, "from = [\"AMB-10\"]", "from = [\"AMB-99\"]")
+        });
+        assert_reports(
+            &files,
+            Problem::DerivationIncomplete {
+                rule: "SUBMIT-22".into(),
+                what: "is derived from AMB-99, which is no other rule or ambiguity of the catalog"
+                    .into(),
+            },
+        );
+        let mut files = Files::embedded();
+        edit_entry(&mut files.rules, "SUBMIT-22", |block| {
+            swap(block, "from = [\"AMB-10\"]\n", "")
+        });
+        assert_reports(
+            &files,
+            Problem::DerivationIncomplete {
+                rule: "SUBMIT-22".into(),
+                what: "names nothing it is derived from".into(),
+            },
+        );
+    }
+
+    #[test]
+    fn a_reading_left_open_on_an_unknown_rule_is_reported() {
+        let mut files = Files::embedded();
+        edit_entry(&mut files.ambiguities, "AMB-09", |block| {
+            swap(block, "on = [\"SUBMIT-23\"]", "on = [\"SUBMIT-99\"]")
+        });
+        assert_reports(
+            &files,
+            Problem::MalformedOpen {
+                ambiguity: "AMB-09".into(),
+                what: "fields open on the paths of SUBMIT-99, which rules.toml lacks".into(),
+            },
         );
     }
 

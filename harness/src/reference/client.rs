@@ -30,8 +30,8 @@ impl ReferenceStore {
             return Ret::hr(Hresult::MAPI_E_UNABLE_TO_ABORT); // ABORT-04 (S113)
         }
         if handed {
-            // Handed over by CompleteMsg: past cancelling (ABORT-05, AMB-21).
-            if self.broken(Mutant::Abort05HandedAborted) {
+            // Handed over by CompleteMsg: past cancelling (ABORT-03, AMB-21).
+            if self.broken(Mutant::Abort03HandedAborted) {
                 self.clear_abort_flags(id);
                 return Ret::hr(Hresult::S_OK);
             }
@@ -44,6 +44,9 @@ impl ReferenceStore {
                 Hresult::MAPI_E_NOT_IN_QUEUE
             };
             return Ret::hr(hr); // ABORT-03: never submitted, or already sent
+        }
+        if self.broken(Mutant::Abort10Refused) {
+            return Ret::hr(Hresult::MAPI_E_UNABLE_TO_ABORT);
         }
         if self.broken(Mutant::Oq05NoRowDeleted) {
             self.queue.remove(id); // takes the row out without telling the queue's views
@@ -77,6 +80,9 @@ impl ReferenceStore {
         path: OpenPath,
     ) -> Ret {
         let Some(m) = self.resolve_entry_id(id) else {
+            if self.broken(Mutant::Access13UnknownOpens) {
+                return Ret::ok(RetData::Opened(AccessLevel::ReadOnly));
+            }
             return Ret::hr(self.unknown_entry_id(id));
         };
         let requested = if access == Access::Default {

@@ -56,9 +56,7 @@ pub(crate) fn run_plan(
             observation: response.observation,
         };
         match judge(&op, &expected, &actual) {
-            Verdict::Pass { outcome } => {
-                state = next_state(&expected.outcomes[outcome], &actual.observation)
-            }
+            Verdict::Pass { outcome } => state = next_state(&expected.outcomes[outcome], &actual),
             Verdict::Fail { violations, .. } => {
                 let detail: Vec<String> = violations.iter().map(|v| format!("  {v}")).collect();
                 return Err(Failure {

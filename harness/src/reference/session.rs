@@ -63,8 +63,10 @@ impl ReferenceStore {
             .filter(|(_, m)| !m.saved)
             .map(|(&id, _)| id)
             .collect();
-        for id in unsaved {
-            self.delete_message(id, support);
+        if !self.broken(Mutant::Persist07UnsavedKept) {
+            for id in unsaved {
+                self.delete_message(id, support);
+            }
         }
         // The session's READYTOSEND, sinks and logoff flags go with it, and so do all client objects.
         self.session = Session::default();

@@ -144,8 +144,10 @@ impl ReferenceStore {
     /// the sent-mail disposition (SPL-13), then DoSentMail once (SPL-14).
     pub(super) fn finish_message(&mut self, id: MsgId, support: &mut dyn Support) {
         let (mut sentmail, mut delete) = self.disposition_props(id);
-        self.unlock(id);
-        if !self.broken(Mutant::Spl12FlagsKept) {
+        if !self.broken(Mutant::Spl12LockKept) {
+            self.unlock(id);
+        }
+        if !self.broken(Mutant::Flag15FlagsKept) {
             self.clear_submission(id);
         }
         if !self.broken(Mutant::Spl16StaysQueued) {

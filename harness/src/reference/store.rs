@@ -42,7 +42,7 @@ impl ReferenceStore {
         if self.broken(Mutant::Flag05StrayBit) {
             self.message_mut(id).set_submit_flags(0x4, true);
         }
-        if self.broken(Mutant::Flag06LockedAtQueueTime) {
+        if self.broken(Mutant::Flag16LockedAtQueueTime) {
             self.message_mut(id)
                 .set_submit_flags(submitflag::LOCKED, true);
         }

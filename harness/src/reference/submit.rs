@@ -34,7 +34,12 @@ impl ReferenceStore {
         if caller == Role::Spooler && m.is_submitted() {
             return self.submit_after_preprocessing(id, support);
         }
-        self.client_submit(id, flags, script, support)
+        let ret = self.client_submit(id, flags, script, support);
+        let failed_on_draft = ret.hr.failed() && !self.messages[&id].is_submitted();
+        if failed_on_draft && self.broken(Mutant::Submit15ObjectClosedOnFailure) {
+            self.message_mut(id).submitter_dead = true;
+        }
+        ret
     }
 
     fn client_submit(
@@ -57,7 +62,7 @@ impl ReferenceStore {
         let expand_flags = match self.expand_recips(id, &mut working, support) {
             Ok(flags) => flags,
             Err(hr) => {
-                if self.broken(Mutant::Submit15FlagKeptOnFailure) {
+                if self.broken(Mutant::Submit23FlagKeptOnFailure) {
                     self.message_mut(id)
                         .set_message_flags(msgflag::SUBMIT, true);
                 }
@@ -89,12 +94,14 @@ impl ReferenceStore {
             // A store that does not support sending says so (CAP-01, AMB-10).
             return Some(Hresult::MAPI_E_NO_SUPPORT);
         }
-        if self.is_locked(id) || m.is_submitted() {
-            // A client cannot reach a locked message (ACCESS-01), and a submitted one only read-only
-            // (FLAG-01), so it cannot submit it again (AMB-10).
+        if (self.is_locked(id) || m.is_submitted())
+            && !self.broken(Mutant::Submit21ResubmitAccepted)
+        {
+            // A client reaches a submitted message read-only at best, so it cannot submit it
+            // again (SUBMIT-21, AMB-10).
             return Some(Hresult::MAPI_E_NO_ACCESS);
         }
-        if flags & !FORCE_SUBMIT != 0 {
+        if flags & !FORCE_SUBMIT != 0 && !self.broken(Mutant::Submit22UnknownFlagsAccepted) {
             // Bits with no meaning: refused before anything changes or MAPI is called (AMB-10).
             return Some(Hresult::MAPI_E_UNKNOWN_FLAGS);
         }
@@ -172,7 +179,7 @@ impl ReferenceStore {
             return Ok(0);
         }
         let answer = support.call(SupportCall::ExpandRecips { msg: id });
-        if answer.hr.failed() {
+        if answer.hr.failed() && !self.broken(Mutant::Submit24ExpandErrorSwallowed) {
             Err(answer.hr)
         } else {
             Ok(answer.flags)

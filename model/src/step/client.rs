@@ -30,34 +30,35 @@ pub(super) fn abort(state: &State, caller: Role, id: MsgId) -> Vec<Outcome> {
             RetPattern::OneOf(codes),
             R::Abort03,
         );
+        tx.frame(R::Abort03);
         return one(tx);
     };
     match life {
         Life::Queued | Life::QueuedPre => {
             super::spooler::entry_id_still_valid(&mut tx);
+            // Nothing keeps the store from aborting a message it still holds (ABORT-10); then
+            // the message leaves the queue (ABORT-02) and is an unsent draft again (ABORT-07).
+            tx.returns(Ret::hr(Hresult::S_OK), R::Abort10);
             tx.dequeue(id, R::Abort02);
             tx.set_preprocess(id, false, R::Abort07);
             tx.set_flags(id, msgflag::SUBMIT, false, R::Abort07);
-            tx.returns(Ret::hr(Hresult::S_OK), R::Abort02);
+            tx.touch(
+                Field::Flag {
+                    msg: id,
+                    bit: FlagBit::Unsent,
+                },
+                R::Abort07,
+            );
+            tx.touch(Field::Exists { msg: id }, R::Abort07);
+            tx.touch(Field::Folders, R::Abort07);
         }
         Life::Locked | Life::LockedPre | Life::HandedLocked => {
             super::spooler::entry_id_still_valid(&mut tx);
             tx.returns(Ret::hr(Hresult::MAPI_E_UNABLE_TO_ABORT), R::Abort04);
+            tx.frame(R::Abort04);
         }
         Life::Handed => {
-            let codes = vec![
-                Hresult::MAPI_E_UNABLE_TO_ABORT,
-                Hresult::MAPI_E_NOT_IN_QUEUE,
-            ];
-            tx.returns_matching(
-                Ret::hr(Hresult::MAPI_E_UNABLE_TO_ABORT),
-                RetPattern::OneOf(codes),
-                R::Abort05,
-            );
-        }
-        Life::Draft => tx.returns(Ret::hr(Hresult::MAPI_E_NOT_IN_QUEUE), R::Abort03),
-        Life::Done => {
-            // Already sent: not in the queue, or past cancelling (AMB-16 v).
+            // Handed over by CompleteMsg: not in the queue, or past cancelling (AMB-21).
             let codes = vec![
                 Hresult::MAPI_E_NOT_IN_QUEUE,
                 Hresult::MAPI_E_UNABLE_TO_ABORT,
@@ -67,6 +68,24 @@ pub(super) fn abort(state: &State, caller: Role, id: MsgId) -> Vec<Outcome> {
                 RetPattern::OneOf(codes),
                 R::Abort03,
             );
+            tx.frame(R::Abort03);
+        }
+        Life::Draft => {
+            tx.returns(Ret::hr(Hresult::MAPI_E_NOT_IN_QUEUE), R::Abort03);
+            tx.frame(R::Abort03);
+        }
+        Life::Done => {
+            // Already sent: not in the queue, or past cancelling (AMB-16).
+            let codes = vec![
+                Hresult::MAPI_E_NOT_IN_QUEUE,
+                Hresult::MAPI_E_UNABLE_TO_ABORT,
+            ];
+            tx.returns_matching(
+                Ret::hr(Hresult::MAPI_E_NOT_IN_QUEUE),
+                RetPattern::OneOf(codes),
+                R::Abort03,
+            );
+            tx.frame(R::Abort03);
         }
     }
     one(tx)
@@ -81,7 +100,7 @@ pub(super) fn open(
     path: OpenPath,
 ) -> Vec<Outcome> {
     let Some(m) = state.messages.get(&id) else {
-        return missing(state, R::Access12);
+        return missing(state);
     };
     let mut tx = Tx::new(state);
     // The rules below speak of any client OpenEntry (S113, S114, S116, S118), so they hold through
@@ -95,7 +114,7 @@ pub(super) fn open(
     if m.submitted() {
         super::spooler::entry_id_still_valid(&mut tx);
     }
-    if caller == Role::Spooler {
+    if caller == Role::Spooler && m.submitted() {
         tx.ok_with(RetData::Opened(writable), R::Access05);
     } else if m.locked {
         deny_locked(&mut tx, access);
@@ -136,12 +155,20 @@ fn deny_locked(tx: &mut Tx, access: Access) {
 /// A client writes a property and saves through `via` (SUBMIT-14, ACCESS-09).
 pub(super) fn write(state: &State, caller: Role, id: MsgId, via: Handle) -> Vec<Outcome> {
     let Some(m) = state.messages.get(&id) else {
-        return missing(state, R::Access12);
+        return missing(state);
     };
     let mut tx = Tx::new(state);
-    if caller == Role::Spooler {
+    if caller == Role::Spooler && m.submitted() {
         tx.returns(Ret::hr(Hresult::S_OK), R::Access05);
         tx.with_msg(id, |m| m.saved = true);
+    } else if caller == Role::Spooler {
+        tx.returns(Ret::hr(Hresult::S_OK), R::Access12);
+        tx.with_msg(id, |m| m.saved = true);
+    } else if via == Handle::Submitter && m.submit_failed && !m.submitter_dead && !m.submitted() {
+        // The submission failed, so the object the client submitted stays open (SUBMIT-15).
+        tx.returns(Ret::hr(Hresult::S_OK), R::Submit15);
+        tx.with_msg(id, |m| m.saved = true);
+        tx.touch(Field::Exists { msg: id }, R::Submit15);
     } else if via == Handle::Submitter && m.submitter_dead {
         tx.refuse(Hresult::MAPI_E_NO_ACCESS, R::Submit14);
     } else if m.locked {
@@ -159,7 +186,7 @@ pub(super) fn write(state: &State, caller: Role, id: MsgId, via: Handle) -> Vec<
 /// `IMessage::SetReadFlag`: a submitted message's read flag does not change (ACCESS-07, AMB-31).
 pub(super) fn set_read_flag(state: &State, _caller: Role, id: MsgId) -> Vec<Outcome> {
     let Some(m) = state.messages.get(&id) else {
-        return missing(state, R::Access12);
+        return missing(state);
     };
     let mut tx = Tx::new(state);
     if m.submitted() {
@@ -194,8 +221,9 @@ pub(super) fn delete(state: &State, _caller: Role, id: MsgId) -> Vec<Outcome> {
         tx.returns_matching(
             Ret::hr(Hresult::MAPI_E_NOT_FOUND),
             RetPattern::OneOf(codes),
-            R::Access12,
+            R::Access13,
         );
+        tx.frame(R::Access13);
         return one(tx);
     };
     let mut tx = Tx::new(state);

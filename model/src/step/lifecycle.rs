@@ -29,6 +29,13 @@ pub(super) fn create(state: &State, new: &NewMessage) -> Vec<Outcome> {
     s.next_id += 1;
     s.messages.insert(id, m);
     tx.setup(Ret::ok(RetData::Created(id)));
+    if !new.unsent {
+        // A store may start a new message with MSGFLAG_UNSENT set: nothing says it must not.
+        tx.loosen(crate::observe::Field::Flag {
+            msg: id,
+            bit: crate::observe::FlagBit::Unsent,
+        });
+    }
     one(tx)
 }
 
@@ -81,17 +88,40 @@ pub(super) fn restart(state: &State) -> Vec<Outcome> {
         .filter(|(_, m)| !m.saved)
         .map(|(&id, _)| id)
         .collect();
+    // Saved messages survive with their properties; a message never saved was never made
+    // permanent (PERSIST-07).
+    tx.field_frame(R::Persist07);
     for id in unsaved {
-        tx.delete(id, R::Submit01);
+        tx.delete(id, R::Persist07);
+    }
+    // A submitted message was saved by its submission, never saved by the client or not
+    // (SUBMIT-01).
+    let submitted: Vec<MsgId> = state
+        .messages
+        .iter()
+        .filter(|(_, m)| m.saved_by_submission)
+        .map(|(&id, _)| id)
+        .collect();
+    for id in submitted {
+        tx.touch(Field::Exists { msg: id }, R::Submit01);
     }
     let s = tx.state_mut();
     s.ready_to_send = false;
     s.sinks.clear();
     s.logoff_flags = None;
     for m in s.messages.values_mut() {
-        m.submitter_dead = true;
+        m.handle_lost = true;
     }
     tx.touch(Field::Queue, R::Persist03);
+    let preprocessing: Vec<MsgId> = state
+        .messages
+        .iter()
+        .filter(|(_, m)| m.preprocess)
+        .map(|(&id, _)| id)
+        .collect();
+    for id in preprocessing {
+        tx.touch(Field::Preprocess { msg: id }, R::Persist03);
+    }
     // The queue's notifications belong to the old session: nobody is advised across a restart.
     let tx = without_notifications(tx);
     let locked: Vec<MsgId> = state
@@ -106,7 +136,15 @@ pub(super) fn restart(state: &State) -> Vec<Outcome> {
         (_, true) => vec![kept],
         (LockAfterRestart::Kept, _) => vec![kept],
         (LockAfterRestart::Dropped, _) => vec![dropped],
-        (LockAfterRestart::Either, _) => vec![dropped, kept],
+        (LockAfterRestart::Either, _) => {
+            // A lock may or may not outlive the restart (AMB-28).
+            let (mut dropped, mut kept) = (dropped, kept);
+            for &id in &locked {
+                dropped.reading("AMB-28", Some(id));
+                kept.reading("AMB-28", Some(id));
+            }
+            vec![dropped, kept]
+        }
     };
     outcomes.into_iter().map(Tx::done).collect()
 }

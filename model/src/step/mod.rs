@@ -34,8 +34,13 @@ pub enum RetPattern {
     Any,
     /// Any result except these HRESULTs.
     NoneOf(Vec<Hresult>),
+    /// S_OK with an outgoing-queue table of exactly these messages, in any order (OQ-01).
+    QueueMembers(Vec<crate::state::MsgId>),
     /// An outgoing-queue table whose rows all carry the required columns (OQ-02).
     QueueColumns,
+    /// Rows that show these values, where they carry the column (OQ-11); which rows there are and
+    /// which columns they carry are other rules' (OQ-01, OQ-02).
+    QueueValues(Vec<crate::op::QueueRow>),
     /// An outgoing-queue table in ascending submission time (OQ-03).
     QueueSorted,
     /// S_OK with a PR_STORE_SUPPORT_MASK whose STORE_SUBMIT_OK bit is as given; other bits are free.
@@ -46,6 +51,18 @@ pub enum RetPattern {
 }
 
 impl RetPattern {
+    /// The part of an answer this pattern looks at, for a report: the whole result, or for row
+    /// values the rows with their values.
+    pub fn shown(&self, ret: &Ret) -> String {
+        match (self, &ret.data) {
+            (RetPattern::QueueValues(_), crate::op::RetData::Queue(rows)) => {
+                let rows: Vec<String> = rows.iter().map(ToString::to_string).collect();
+                format!("rows showing {}", rows.join("; "))
+            }
+            _ => ret.to_string(),
+        }
+    }
+
     /// How much a pattern accepts, most lenient first: where several checks on one return value
     /// fail, the answer already fails the most lenient, so that one names the difference.
     pub fn leniency_rank(&self) -> u8 {
@@ -54,8 +71,10 @@ impl RetPattern {
             RetPattern::NoneOf(_) => 1,
             RetPattern::AnyFailure => 2,
             RetPattern::OneOf(_) => 3,
-            RetPattern::QueueColumns
+            RetPattern::QueueMembers(_)
+            | RetPattern::QueueColumns
             | RetPattern::QueueSorted
+            | RetPattern::QueueValues(_)
             | RetPattern::SupportMask { .. } => 4,
             RetPattern::Exact(_) => 5,
         }
@@ -69,6 +88,31 @@ impl RetPattern {
             RetPattern::OneOf(codes) => codes.contains(&ret.hr),
             RetPattern::Any => true,
             RetPattern::NoneOf(codes) => !codes.contains(&ret.hr),
+            RetPattern::QueueMembers(want) => match &ret.data {
+                crate::op::RetData::Queue(rows) if ret.hr == Hresult::S_OK => {
+                    let mut got: Vec<_> = rows.iter().map(|r| r.msg).collect();
+                    let mut want = want.clone();
+                    got.sort();
+                    want.sort();
+                    got == want
+                }
+                _ => false,
+            },
+            RetPattern::QueueValues(want) => match &ret.data {
+                crate::op::RetData::Queue(rows) => rows.iter().all(|r| {
+                    let Some(w) = want.iter().find(|w| w.msg == r.msg) else {
+                        return true;
+                    };
+                    let same = |a: Option<u64>, b: Option<u64>| a.is_none() || a == b;
+                    let masked = |f: Option<u32>| {
+                        f.map(|f| u64::from(f & crate::observe::OBSERVED_MESSAGE_FLAGS))
+                    };
+                    same(r.submit_flags.map(u64::from), w.submit_flags.map(u64::from))
+                        && same(masked(r.message_flags), masked(w.message_flags))
+                        && same(r.client_submit_time, w.client_submit_time)
+                }),
+                _ => true,
+            },
             RetPattern::QueueColumns => match &ret.data {
                 crate::op::RetData::Queue(rows) => rows.iter().all(|r| {
                     r.submit_flags.is_some()
@@ -112,6 +156,14 @@ impl std::fmt::Display for RetPattern {
                 "rows with PR_ENTRYID, PR_SUBMIT_FLAGS, PR_MESSAGE_FLAGS, PR_CLIENT_SUBMIT_TIME",
             ),
             RetPattern::QueueSorted => f.write_str("rows in ascending PR_CLIENT_SUBMIT_TIME"),
+            RetPattern::QueueMembers(ids) => {
+                let names: Vec<String> = ids.iter().map(ToString::to_string).collect();
+                write!(f, "S_OK, rows for [{}]", names.join(", "))
+            }
+            RetPattern::QueueValues(rows) => {
+                let names: Vec<String> = rows.iter().map(ToString::to_string).collect();
+                write!(f, "rows showing {}", names.join("; "))
+            }
             RetPattern::SupportMask { submit_ok: true } => {
                 f.write_str("S_OK, mask with STORE_SUBMIT_OK")
             }
@@ -157,6 +209,10 @@ pub struct Outcome {
     /// The rule that governs support calls this outcome does not expect: set where a rule ends
     /// the call early (a refusal, an error passed on at once).
     pub call_frame: Option<RuleId>,
+    /// The ambiguity readings (`AMB-09` ...) this outcome applies, each with the message it
+    /// applies to: where a reading leaves fields open, they are never asserted here (a test holds
+    /// the model to `open` in `specs/ambiguities.toml`).
+    pub readings: Vec<(&'static str, Option<crate::state::MsgId>)>,
     /// Every rule this outcome applied.
     pub rules: Vec<RuleId>,
 }

@@ -44,7 +44,7 @@ pub(super) fn set_lock_state(state: &State, caller: Role, id: MsgId, lock: bool)
         return out;
     }
     let Some(life) = state.life(id) else {
-        return missing(state, R::Spl04);
+        return missing(state);
     };
     let mut tx = Tx::new(state);
     spooler_method(&mut tx, caller);
@@ -56,6 +56,8 @@ pub(super) fn set_lock_state(state: &State, caller: Role, id: MsgId, lock: bool)
             tx.check(RetPattern::Exact(Ret::hr(Hresult::S_OK)), R::Spl03);
         }
         tx.set_locked(id, true, R::Spl06);
+        // The lock is ORed in: SUBMITFLAG_PREPROCESS stays as it was.
+        tx.touch(Field::Preprocess { msg: id }, R::Spl06);
         tx.row_modified(id, R::Oq11);
         tx.returns(Ret::hr(Hresult::S_OK), R::Spl06);
     } else if !lock && locked {
@@ -67,13 +69,14 @@ pub(super) fn set_lock_state(state: &State, caller: Role, id: MsgId, lock: bool)
         tx.returns(Ret::hr(Hresult::S_OK), R::Spl04);
         tx.touch(Field::Locked { msg: id }, R::Spl04);
     } else {
-        // Not submitted: undocumented. Any answer, provided nothing changes.
+        // Not submitted: undocumented (AMB-20). Any answer, and SUBMITFLAG_LOCKED is the store's.
         tx.returns_matching(
             Ret::hr(Hresult::MAPI_E_NOT_IN_QUEUE),
             RetPattern::Any,
             R::Spl04,
         );
-        tx.touch(Field::Locked { msg: id }, R::Spl04);
+        tx.loosen(Field::Locked { msg: id });
+        tx.reading("AMB-20", Some(id));
     }
     one(tx)
 }
@@ -85,10 +88,17 @@ pub(super) fn get_outgoing_queue(state: &State, caller: Role) -> Vec<Outcome> {
     }
     let mut tx = Tx::new(state);
     spooler_method(&mut tx, caller);
+    let rows: Vec<QueueRow> = state.queue.iter().map(|&id| queue_row(state, id)).collect();
+    // Which rows (OQ-01), which columns (OQ-02), in which order (OQ-03), showing what values
+    // (OQ-11): each is its own rule, so each difference names its own.
+    tx.returns_matching(
+        Ret::ok(RetData::Queue(rows.clone())),
+        RetPattern::QueueMembers(state.queue.clone()),
+        R::Oq01,
+    );
     tx.check(RetPattern::QueueColumns, R::Oq02);
     tx.check(RetPattern::QueueSorted, R::Oq03);
-    let rows = state.queue.iter().map(|&id| queue_row(state, id)).collect();
-    tx.ok_with(RetData::Queue(rows), R::Oq01);
+    tx.check(RetPattern::QueueValues(rows), R::Oq11);
     one(tx)
 }
 
@@ -106,14 +116,18 @@ pub fn queue_row(state: &State, id: MsgId) -> QueueRow {
 /// The spooler (for a transport) marks a recipient handled and saves (SPL-08, ACCESS-05).
 pub(super) fn mark_responsibility(state: &State, caller: Role, id: MsgId, row: u8) -> Vec<Outcome> {
     let Some(m) = state.messages.get(&id) else {
-        return missing(state, R::Spl08);
+        return missing(state);
     };
     if caller == Role::Client {
         return super::client::write(state, caller, id, crate::op::Handle::Reopened);
     }
     let mut tx = Tx::new(state);
     if usize::from(row) >= m.recipients.len() {
-        tx.refuse(Hresult::MAPI_E_INVALID_PARAMETER, R::Spl08);
+        tx.returns_matching(
+            Ret::hr(Hresult::MAPI_E_INVALID_PARAMETER),
+            RetPattern::AnyFailure,
+            R::Spl08,
+        );
         return one(tx);
     }
     tx.apply(R::Access05);
@@ -129,7 +143,7 @@ pub(super) fn finished_msg(state: &State, caller: Role, id: MsgId) -> Vec<Outcom
         return super::tx::answered(state, Hresult::MAPI_E_NO_SUPPORT, R::Spl11);
     }
     let Some(life) = state.life(id) else {
-        return missing(state, R::Spl12);
+        return missing(state);
     };
     match life {
         Life::Locked | Life::HandedLocked => finish_branches(state, id),
@@ -167,11 +181,18 @@ fn finish_branches(state: &State, id: MsgId) -> Vec<Outcome> {
     let finished = finish(state, id);
     let mut read = finished.clone();
     read.label("sets MSGFLAG_READ");
-    if read.state().messages.contains_key(&id) {
-        read.set_flags(id, msgflag::READ, true, R::Spl12);
-    }
     let mut plain = finished;
     plain.label("leaves MSGFLAG_READ");
+    if read.state().messages.contains_key(&id) {
+        read.set_flags(id, msgflag::READ, true, R::Flag15);
+        plain.touch(
+            Field::Flag {
+                msg: id,
+                bit: FlagBit::Read,
+            },
+            R::Flag15,
+        );
+    }
     vec![plain.done(), read.done()]
 }
 

@@ -14,21 +14,24 @@ use crate::state::{MsgId, State};
 /// A client (or, for a message never submitted, the spooler: AMB-36) submits a message.
 pub(super) fn client(state: &State, id: MsgId, flags: u32, script: &SubmitScript) -> Vec<Outcome> {
     let Some(m) = state.messages.get(&id) else {
-        return missing(state, R::Submit15);
+        return missing(state);
     };
     if !state.choices.submission {
         return refused(state, Hresult::MAPI_E_NO_SUPPORT, R::Cap01);
     }
-    if m.locked {
-        return refused(state, Hresult::MAPI_E_NO_ACCESS, R::Access01);
-    }
     if m.submitted() {
-        // The client can only reach a submitted message read-only (FLAG-01): the call must fail (AMB-10).
-        return refused(state, Hresult::MAPI_E_NO_ACCESS, R::Flag01);
+        // Queued, locked or handed over: a client can reach the message read-only at best, so a
+        // second submission fails and changes nothing (SUBMIT-21, AMB-10).
+        return refused(state, Hresult::MAPI_E_NO_ACCESS, R::Submit21);
     }
     if flags & !FORCE_SUBMIT != 0 {
-        // Flag bits with no meaning: the call must fail and change nothing (AMB-10).
-        return refused(state, Hresult::MAPI_E_UNKNOWN_FLAGS, R::Submit15);
+        // Flag bits with no meaning: the call fails and changes nothing (SUBMIT-22, AMB-10). An
+        // error for invalid information leaves the object open (SUBMIT-15).
+        let mut out = refused(state, Hresult::MAPI_E_UNKNOWN_FLAGS, R::Submit22);
+        if let Some(m) = out[0].next.messages.get_mut(&id) {
+            m.submit_failed = true;
+        }
+        return out;
     }
     if m.recipients.is_empty() {
         return no_recipients(state, id, script);
@@ -44,6 +47,7 @@ pub(super) fn client(state: &State, id: MsgId, flags: u32, script: &SubmitScript
         let rejections = vec![
             Hresult::MAPI_E_UNKNOWN_FLAGS,
             Hresult::MAPI_E_INVALID_PARAMETER,
+            Hresult::MAPI_E_NON_STANDARD,
         ];
         tx.check(RetPattern::NoneOf(rejections), R::Submit03);
     }
@@ -59,7 +63,7 @@ pub(super) fn client(state: &State, id: MsgId, flags: u32, script: &SubmitScript
                 rolled_back.apply(R::Prep02);
             }
         }
-        return failed(rolled_back, id, script.expand, R::Submit08);
+        return failed(rolled_back, id, script.expand, R::Submit24);
     }
     tx.with_msg(id, |m| {
         m.needs_spooler = script.expand_flags & expand::NEEDS_SPOOLER != 0;
@@ -80,7 +84,7 @@ pub(super) fn client(state: &State, id: MsgId, flags: u32, script: &SubmitScript
 /// The spooler calls SubmitMessage on its open message: preprocessing is complete (PRE-03).
 pub(super) fn spooler(state: &State, id: MsgId, flags: u32, script: &SubmitScript) -> Vec<Outcome> {
     let Some(m) = state.messages.get(&id) else {
-        return missing(state, R::Pre03);
+        return missing(state);
     };
     if !m.submitted() {
         return client(state, id, flags, script);
@@ -104,7 +108,8 @@ fn no_recipients(state: &State, id: MsgId, script: &SubmitScript) -> Vec<Outcome
     let finish = |mut tx: Tx, label, hr: Hresult, rule| {
         tx.label(label);
         tx.returns(Ret::hr(hr), rule);
-        leave_draft(&mut tx, id, rule);
+        // Only MAPI_E_NO_RECIPIENTS is an error for missing information (SUBMIT-15).
+        leave_draft(&mut tx, id, rule, hr == Hresult::MAPI_E_NO_RECIPIENTS);
         tx.done()
     };
     let mut outcomes = vec![finish(
@@ -134,7 +139,7 @@ fn no_recipients(state: &State, id: MsgId, script: &SubmitScript) -> Vec<Outcome
     }
     called.call(SupportCall::ExpandRecips { msg: id }, R::Submit08);
     let (hr, rule, label) = if script.expand.failed() {
-        (script.expand, R::Submit08, "ExpandRecips failed first")
+        (script.expand, R::Submit24, "ExpandRecips failed first")
     } else {
         (
             Hresult::MAPI_E_NO_RECIPIENTS,
@@ -208,25 +213,32 @@ fn prepare_submit(tx: &mut Tx, id: MsgId, script: &SubmitScript) -> Option<Hresu
 /// Whether PR_RESPONSIBILITY and PR_CLIENT_SUBMIT_TIME were rolled back is left open.
 fn failed(mut tx: Tx, id: MsgId, hr: Hresult, rule: R) -> Vec<Outcome> {
     tx.returns(Ret::hr(hr), rule);
-    leave_draft(&mut tx, id, rule);
+    leave_draft(&mut tx, id, rule, false);
     one(tx)
 }
 
-/// What every failed submission leaves behind (SUBMIT-15, AMB-09): a draft, not queued, without
-/// MSGFLAG_SUBMIT, nothing else changed; whether PR_RESPONSIBILITY, PR_CLIENT_SUBMIT_TIME and
-/// MSGFLAG_UNSENT were rolled back is left open. The rule whose error ended the call (`ended_by`)
-/// governs any support call made after it.
-fn leave_draft(tx: &mut Tx, id: MsgId, ended_by: R) {
-    tx.frame(R::Submit15);
+/// What every failed submission leaves behind (SUBMIT-23, AMB-09): a draft in its folder, not
+/// queued, without MSGFLAG_SUBMIT, nothing else changed; whether PR_RESPONSIBILITY,
+/// PR_CLIENT_SUBMIT_TIME and MSGFLAG_UNSENT were rolled back is left open. The object stays open
+/// for the client to mend and submit again when the error is one for missing or invalid
+/// information (`object_open`, SUBMIT-15); after MAPI's own failures nothing says whether it is.
+/// The rule whose error ended the call (`ended_by`) governs any support call made after it.
+fn leave_draft(tx: &mut Tx, id: MsgId, ended_by: R, object_open: bool) {
+    tx.frame(R::Submit23);
     tx.call_frame(ended_by);
+    tx.reading("AMB-09", Some(id));
+    tx.with_msg(id, |m| {
+        m.submit_failed = object_open;
+        m.submitter_in_doubt = !object_open;
+    });
     tx.touch(
         Field::Flag {
             msg: id,
             bit: FlagBit::Submit,
         },
-        R::Submit15,
+        R::Submit23,
     );
-    tx.touch(Field::Queue, R::Submit15);
+    tx.touch(Field::Queue, R::Submit23);
     tx.loosen(Field::Responsibility { msg: id });
     tx.loosen(Field::SubmitTime { msg: id });
     tx.loosen(Field::Flag {
@@ -246,6 +258,9 @@ fn mark_submitted(tx: &mut Tx, id: MsgId, script: &SubmitScript) {
     tx.with_msg(id, |m| {
         m.saved = true;
         m.finished = false;
+        m.submit_failed = false;
+        m.submitter_in_doubt = false;
+        m.saved_by_submission = true;
     });
     tx.touch(Field::Exists { msg: id }, R::Submit01);
 }
@@ -272,6 +287,10 @@ fn route(tx: &mut Tx, id: MsgId, preprocessed: bool) {
         tx.with_msg(id, |m| m.handed = true);
         tx.state_mut().handed_order.push(id);
         tx.dequeue(id, R::Oq10);
+        tx.touch(Field::Queue, R::Oq10);
+        // Handed to the spooler, not completed here: it stays where it is, still submitted.
+        tx.touch(Field::Folders, rule);
+        tx.touch(Field::Exists { msg: id }, rule);
         tx.returns(Ret::hr(Hresult::S_OK), rule);
     } else {
         tx.apply(R::Tc03);
@@ -285,16 +304,26 @@ fn queue_for_spooler(tx: &mut Tx, id: MsgId, preprocessed: bool, rule: R) {
         // Already a row: it stays, locked, and its PR_SUBMIT_FLAGS changed (PRE-04).
         tx.row_modified(id, R::Pre04);
         tx.touch(Field::Queue, R::Pre04);
+        tx.touch(Field::Locked { msg: id }, R::Pre04);
         tx.returns(Ret::hr(Hresult::S_OK), R::Pre04);
     } else {
         tx.enqueue(id, rule);
+        // Queued for the spooler without SUBMITFLAG_PREPROCESS (S168).
+        tx.touch(Field::Preprocess { msg: id }, rule);
         tx.returns(Ret::hr(Hresult::S_OK), rule);
     }
 }
 
 /// TC local completion (S151-S156): sent-mail copy, delete-after-submit, unlock; never queued.
 fn local_completion(tx: &mut Tx, id: MsgId) {
+    // Neither CompleteMsg nor DoSentMail: the store completes the message itself (AMB-22).
+    tx.call_frame(R::Tc04);
     tx.finish_flags(id, R::Tc04);
+    // The same end state as FinishedMsg (AMB-22), which may mark the message read (AMB-13).
+    tx.loosen(Field::Flag {
+        msg: id,
+        bit: FlagBit::Read,
+    });
     // The steps say copy (S152), FinishedMsg's page says move: the declared reading decides
     // (AMB-17). The sent-mail step comes before delete-after-submit (S153), so a copy survives it.
     let mode = tx.state().choices.sentmail;

@@ -177,8 +177,15 @@ fn serve(tx: &mut Tx, id: MsgId) {
             );
         }
     }
+    // FinishedMsg once, after the send: unlocked (the spooler's rule), out of the queue (SPL-16),
+    // disposed of once (the spooler's rule, AMB-17).
     tx.finish_flags(id, finish_rule);
-    tx.dequeue(id, finish_rule);
+    // FinishedMsg may mark the message read (AMB-13).
+    tx.loosen(crate::observe::Field::Flag {
+        msg: id,
+        bit: crate::observe::FlagBit::Read,
+    });
+    tx.dequeue(id, R::Spl16);
     let mode = tx.state().choices.sentmail;
     tx.dispose(id, mode, finish_rule);
     tx.returns_matching(Ret::hr(Hresult::S_OK), RetPattern::Any, finish_rule);
@@ -207,6 +214,7 @@ fn send(tx: &mut Tx, id: MsgId, rule: R) {
             },
             rule,
         );
-        tx.set_responsibility(id, true, rule, |_, r| r.addr == addr);
+        // The transport took the rows: its PR_RESPONSIBILITY TRUE is kept (SPL-08).
+        tx.set_responsibility(id, true, R::Spl08, |_, r| r.addr == addr);
     }
 }

@@ -31,6 +31,7 @@ impl Tx {
                 loose: Vec::new(),
                 frame: None,
                 call_frame: None,
+                readings: Vec::new(),
                 rules: Vec::new(),
             },
         }
@@ -108,6 +109,13 @@ impl Tx {
         self.out.call_frame = Some(rule);
     }
 
+    /// `rule` governs the fields this outcome leaves as they were and further new-mail
+    /// notifications, but not unexpected calls (see [`Outcome::frame`]).
+    pub fn field_frame(&mut self, rule: RuleId) {
+        self.apply(rule);
+        self.out.frame = Some(rule);
+    }
+
     /// `rule` governs the support calls this outcome does not expect (see
     /// [`Outcome::call_frame`]).
     pub fn call_frame(&mut self, rule: RuleId) {
@@ -142,6 +150,13 @@ impl Tx {
     /// Leaves `field` open: the runner adopts the implementation's value.
     pub fn loosen(&mut self, field: Field) {
         self.out.loose.push(field);
+    }
+
+    /// Records that this outcome follows the reading `ambiguity` for `msg`.
+    pub fn reading(&mut self, ambiguity: &'static str, msg: Option<MsgId>) {
+        if !self.out.readings.contains(&(ambiguity, msg)) {
+            self.out.readings.push((ambiguity, msg));
+        }
     }
 
     /// Sets or clears bits of PR_MESSAGE_FLAGS.
@@ -204,8 +219,8 @@ impl Tx {
         self.out.next.queue.push(id);
         self.touch(Field::Queue, rule);
         self.apply(RuleId::Submit12);
-        // SUBMITFLAG_LOCKED is the spooler's to set, not the queue's (FLAG-06, AMB-03).
-        self.touch(Field::Locked { msg: id }, RuleId::Flag06);
+        // SUBMITFLAG_LOCKED is the spooler's to set, not the queue's (FLAG-16, AMB-03).
+        self.touch(Field::Locked { msg: id }, RuleId::Flag16);
         self.notify(
             Notification::QueueTable {
                 table_event: TableEvent::RowAdded,
@@ -274,14 +289,17 @@ impl Tx {
         }
     }
 
-    /// The end of sending: unlocked, no longer submitted or unsent (SPL-12, TC-04; AMB-13, AMB-22).
+    /// The end of sending: unlocked by `rule` (SPL-12, TC-04, or the spooler's SPL-21 and TC-06),
+    /// no longer submitted or unsent and without submit flags (FLAG-15; AMB-13, AMB-22).
     pub fn finish_flags(&mut self, id: MsgId, rule: RuleId) {
         if !self.out.next.messages.contains_key(&id) {
             return;
         }
         self.set_locked(id, false, rule);
-        self.set_preprocess(id, false, rule);
-        self.set_flags(id, msgflag::SUBMIT | msgflag::UNSENT, false, rule);
+        self.set_preprocess(id, false, RuleId::Flag15);
+        self.set_flags(id, msgflag::SUBMIT | msgflag::UNSENT, false, RuleId::Flag15);
+        // Whether the end of sending marks the message read is the store's (AMB-13).
+        self.reading("AMB-13", Some(id));
         self.with_msg(id, |m| {
             m.finished = true;
             m.handed = false;
@@ -320,9 +338,10 @@ pub(crate) fn answered(state: &State, hr: Hresult, rule: RuleId) -> Vec<Outcome>
     one(tx)
 }
 
-/// Convenience: the call names an entry ID that is not (or no longer) a message: it must fail.
-pub(crate) fn missing(state: &State, rule: RuleId) -> Vec<Outcome> {
+/// Convenience: the call names an entry ID that is not (or no longer) a message: it fails and
+/// changes nothing (ACCESS-13).
+pub(crate) fn missing(state: &State) -> Vec<Outcome> {
     let mut tx = Tx::new(state);
-    tx.refuse(Hresult::MAPI_E_NOT_FOUND, rule);
+    tx.refuse(Hresult::MAPI_E_NOT_FOUND, RuleId::Access13);
     one(tx)
 }
