@@ -259,8 +259,8 @@ pub struct SelftestArgs {
     /// The seed.
     #[arg(long, default_value_t = 0)]
     pub seed: u64,
-    /// The most cases to try on each mutant.
-    #[arg(long, default_value_t = 2_000, value_parser = clap::value_parser!(u32).range(1..))]
+    /// Generated cases per search round on each mutant (as `spoolcheck run --cases`).
+    #[arg(long, default_value_t = 2_048, value_parser = clap::value_parser!(u32).range(1..))]
     pub cases: u32,
     /// Output format.
     #[arg(long, value_enum, ignore_case = true, default_value_t = Format::Text)]

@@ -298,7 +298,7 @@ pub fn selftest(args: &SelftestArgs, io: &mut Streams<'_>) -> io::Result<u8> {
         )?,
         Format::Text => io.out.write_all(selftest::table(&kills).as_bytes())?,
     }
-    let all_caught = kills.iter().all(|k| k.caught && k.named_own_rule);
+    let all_caught = kills.iter().all(selftest::Kill::passed);
     Ok(if all_caught {
         status::SUCCESS
     } else {

@@ -118,17 +118,23 @@ impl Failure {
             FailureKind::Violated(v) => match v.first() {
                 // The violation without its rule, which the headline names already.
                 Some(first) => format!(
-                    "{} ({}) violated at {at}: {}: expected {}, got {}",
+                    "{} ({}) violated at {at}: {}: expected {}, got {}. {}",
                     first.rule,
                     level_of(first.rule),
                     first.subject,
                     first.expected,
-                    first.actual
+                    first.actual,
+                    because(first.rule)
                 ),
                 None => format!("divergence at {at}"),
             },
             FailureKind::Invariant(b) => {
-                format!("{} ({}) violated at {at}: {b}", b.rule, level_of(b.rule))
+                format!(
+                    "{} ({}) violated at {at}: {b}. {}",
+                    b.rule,
+                    level_of(b.rule),
+                    because(b.rule)
+                )
             }
             FailureKind::Panicked(m) => format!("the implementation panicked at {at}: {m}"),
             FailureKind::Malformed(m) => {
@@ -149,6 +155,24 @@ impl Failure {
     }
 }
 
+/// Why the rule expects what it does, in one sentence group: its statement, for a derived rule
+/// what it is derived from, and its sources.
+pub fn because(rule: RuleId) -> String {
+    let Some(r) = Catalog::embedded().rule(rule.as_str()) else {
+        return String::new();
+    };
+    let derived = if r.is_derived() {
+        format!(" (derived from {})", r.from.join(", "))
+    } else {
+        String::new()
+    };
+    format!(
+        "Why: {}{derived} [{}]",
+        r.statement.trim_end_matches('.'),
+        r.sources.join(", ")
+    )
+}
+
 /// A failure as saved in a trace file.
 #[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
 #[serde(deny_unknown_fields)]
@@ -163,6 +187,9 @@ pub struct FailureSummary {
     pub sources: Vec<String>,
     /// One line.
     pub headline: String,
+    /// The other rules the same deviation breaks.
+    #[serde(default)]
+    pub also_breaks: Vec<String>,
     /// Every violation.
     pub violations: Vec<Violation>,
 }
@@ -177,6 +204,7 @@ impl From<&Failure> for FailureSummary {
             level: f.level().map(|l| l.to_string()),
             sources: catalog_rule.map(|r| r.sources.clone()).unwrap_or_default(),
             headline: f.headline(),
+            also_breaks: f.also_breaks().iter().map(ToString::to_string).collect(),
             violations: match &f.kind {
                 FailureKind::Violated(v) => v.clone(),
                 _ => Vec::new(),

@@ -1,4 +1,4 @@
-//! The machine-readable report of a run (`spoolcheck run --json FILE`, `--format json`), version 1.
+//! The machine-readable report of a run (`spoolcheck run --json FILE`, `--format json`), version 2.
 //! docs/report-schema.md documents every field.
 //!
 //! Everything but `timings` is a pure function of the run's inputs (implementation, choices, seed,
@@ -26,7 +26,7 @@ use std::path::{Path, PathBuf};
 /// The `format` field of every report.
 pub const FORMAT: &str = "spoolcheck-report";
 /// The version this build writes and reads.
-pub const VERSION: u32 = 1;
+pub const VERSION: u32 = 2;
 
 /// What a stale ledger entry does to the verdict.
 #[derive(Clone, Copy, Debug, Default, PartialEq, Eq, Serialize, Deserialize)]
@@ -141,10 +141,15 @@ pub struct RuleDoc {
 #[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
 #[serde(deny_unknown_fields)]
 pub struct FailureDoc {
-    /// The rule named first (none for a panic, a hang or a nonsense answer).
+    /// The headline rule: the one governing the first observable difference (none for a panic, a
+    /// hang or a nonsense answer).
     pub rule: Option<String>,
-    /// Every rule broken.
+    /// Every rule the deviation breaks, the headline rule first.
     pub rules: Vec<String>,
+    /// The other rules the same deviation breaks (`rules` without the headline rule).
+    pub also_breaks: Vec<String>,
+    /// For a derived headline rule, what it is derived from.
+    pub derived_from: Vec<String>,
     /// The strictest level among them.
     pub level: Option<String>,
     /// Whether it fails the run (a SHOULD violation without `--strict` is a warning).
@@ -165,6 +170,12 @@ pub struct FailureDoc {
     pub ops: Vec<Op>,
     /// The minimal trace with the implementation's answers, as an aligned table.
     pub trace: String,
+    /// A shorter trace that failed the same way while shrinking but not when run again, kept
+    /// beside the one first found (`ops` and `trace` above).
+    pub unconfirmed_minimal: Option<Vec<Op>>,
+    /// The bundled reference provider fails this trace too (its headline): the verdict is the
+    /// suite's fault, and the run a harness error.
+    pub reference_fails: Option<String>,
 }
 
 /// One ledger entry and how often it occurred.
@@ -208,9 +219,16 @@ impl FailureDoc {
     /// The document of a failure.
     pub fn of(f: &Failure, strict: bool, saved: Option<&Path>) -> FailureDoc {
         let summary = crate::failure::FailureSummary::from(f);
+        let derived_from = f
+            .rule()
+            .and_then(|r| Catalog::embedded().rule(r.as_str()))
+            .map(|r| r.from.clone())
+            .unwrap_or_default();
         FailureDoc {
             rule: summary.rule,
             rules: f.rules().iter().map(ToString::to_string).collect(),
+            also_breaks: summary.also_breaks,
+            derived_from,
             level: summary.level,
             fails_run: f.fails_run(strict),
             sources: summary.sources,
@@ -221,6 +239,8 @@ impl FailureDoc {
             trace_file: saved.map(|p| p.display().to_string()),
             ops: f.ops.clone(),
             trace: trace_table(&f.ops, &f.observed),
+            unconfirmed_minimal: f.shrunk.as_ref().map(|s| s.ops.clone()),
+            reference_fails: f.reference_fails.clone(),
         }
     }
 }
@@ -347,6 +367,18 @@ impl Document {
         if let Some(e) = &self.harness_error {
             reasons.push(format!("harness error: {e}"));
         }
+        let suite_faults: Vec<&FailureDoc> = self
+            .failures
+            .iter()
+            .filter(|f| f.reference_fails.is_some())
+            .collect();
+        for f in &suite_faults {
+            reasons.push(format!(
+                "harness error: the bundled reference provider fails the trace of {} too ({}): the suite is at fault there, not the implementation",
+                f.rule.as_deref().unwrap_or("a failure"),
+                f.reference_fails.as_deref().unwrap_or_default()
+            ));
+        }
         let failing: Vec<&FailureDoc> = self.failures.iter().filter(|f| f.fails_run).collect();
         if !failing.is_empty() {
             reasons.push(format!(
@@ -393,7 +425,7 @@ impl Document {
                 self.coverage.never_reached.join(", ")
             ));
         }
-        self.verdict = if self.harness_error.is_some() {
+        self.verdict = if self.harness_error.is_some() || !suite_faults.is_empty() {
             RunVerdict::HarnessError
         } else if reasons.is_empty() {
             RunVerdict::Conformant
@@ -538,11 +570,19 @@ impl Document {
         if !self.coverage.met {
             extra.push("coverage below the minimum".into());
         }
+        let strictness = if self.strict {
+            " (strict: SHOULD violations fail the run)".to_string()
+        } else if warnings > 0 {
+            format!(
+                " ({warnings} SHOULD violation(s): warnings that do not fail the run; --strict fails on them)"
+            )
+        } else {
+            String::new()
+        };
         let _ = writeln!(
             out,
-            "{word}: {failing} failure(s), {warnings} warning(s){}{}",
+            "{word}: {failing} failure(s), {warnings} warning(s){}{strictness}",
             extra.iter().map(|e| format!(", {e}")).collect::<String>(),
-            if self.strict { " (strict)" } else { "" }
         );
         out
     }

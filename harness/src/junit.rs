@@ -214,6 +214,9 @@ pub fn render(doc: &Document) -> String {
 
 fn failure_body(f: &FailureDoc) -> String {
     let mut out = format!("{}\n", f.headline);
+    if !f.also_breaks.is_empty() {
+        let _ = writeln!(out, "also breaks: {}", f.also_breaks.join(", "));
+    }
     if !f.sources.is_empty() {
         let _ = writeln!(out, "sources: {}", f.sources.join(", "));
     }

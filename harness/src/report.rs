@@ -29,7 +29,9 @@ impl RunVerdict {
     /// run for stale ledger entries and for coverage below `--min-coverage`: see
     /// [`crate::json_report::Document`].)
     pub fn of(report: &RunReport, strict: bool) -> RunVerdict {
-        if report.harness_error.is_some() {
+        if report.harness_error.is_some()
+            || report.failures.iter().any(|f| f.reference_fails.is_some())
+        {
             RunVerdict::HarnessError
         } else if report.failures.iter().any(|f| f.fails_run(strict)) {
             RunVerdict::NotConformant
@@ -113,6 +115,17 @@ pub fn summary(report: &RunReport, strict: bool) -> String {
     if let Some(e) = &report.harness_error {
         let _ = writeln!(out, "harness error: {e}");
     }
+    for f in report
+        .failures
+        .iter()
+        .filter(|f| f.reference_fails.is_some())
+    {
+        let _ = writeln!(
+            out,
+            "harness error: the bundled reference provider fails the trace of {} too, so the suite, not the implementation, is at fault there",
+            f.signature()
+        );
+    }
     let word = match verdict {
         RunVerdict::Conformant => "CONFORMANT",
         RunVerdict::NotConformant => "NOT CONFORMANT",
@@ -121,7 +134,15 @@ pub fn summary(report: &RunReport, strict: bool) -> String {
     let _ = writeln!(
         out,
         "{word}: {failing} failure(s), {warnings} warning(s){}",
-        if strict { " (strict)" } else { "" }
+        if strict {
+            " (strict: SHOULD violations fail the run)".to_string()
+        } else if warnings > 0 {
+            format!(
+                " ({warnings} SHOULD violation(s): warnings that do not fail the run; --strict fails on them)"
+            )
+        } else {
+            String::new()
+        }
     );
     out
 }
@@ -132,12 +153,37 @@ pub fn render_failure(f: &Failure, strict: bool, saved: Option<&Path>) -> String
     let tag = if f.fails_run(strict) { "FAIL" } else { "WARN" };
     let _ = writeln!(out, "{tag} {}", f.headline());
     if let Some(rule) = f.rule().and_then(|r| Catalog::embedded().rule(r.as_str())) {
+        if let Some(reasoning) = &rule.reasoning {
+            let _ = writeln!(out, "  {} is derived: {reasoning}", rule.id);
+        }
+    }
+    let also = f.also_breaks();
+    if !also.is_empty() {
+        let named: Vec<String> = also
+            .iter()
+            .map(|r| format!("{r} ({})", level_of(*r)))
+            .collect();
+        let _ = writeln!(out, "  also breaks: {}", named.join(", "));
+    }
+    if let Some(headline) = &f.reference_fails {
         let _ = writeln!(
             out,
-            "  rule {} ({}): {}",
-            rule.id, rule.level, rule.statement
+            "  HARNESS ERROR: the bundled reference provider fails this trace too ({headline}), so \
+             this verdict is a fault of spoolcheck, not of the implementation: please report it \
+             with the saved trace"
         );
-        let _ = writeln!(out, "  sources: {}", rule.sources.join(", "));
+    }
+    if let Some(shrunk) = &f.shrunk {
+        let _ = writeln!(
+            out,
+            "  note: shrinking found a {}-step trace that failed the same way once but not when run \
+             again (an implementation whose answers vary?); the trace below is the one first found, \
+             the shorter one is:",
+            shrunk.ops.len()
+        );
+        for line in trace_table(&shrunk.ops, &shrunk.observed).lines() {
+            let _ = writeln!(out, "      {line}");
+        }
     }
     if let FailureKind::Violated(violations) = &f.kind {
         for v in violations {

@@ -1,5 +1,7 @@
-//! Self-test: the suite against each mutant of the reference provider. Every mutant must be caught,
-//! and the report must name one of the rules the mutant breaks: the proof that each rule is checked.
+//! Self-test: the suite against each mutant of the reference provider, run exactly as
+//! `spoolcheck run --mutant NAME` runs it. Every mutant must be caught with exactly one failure,
+//! headlined by the mutant's own rule: the proof that each rule is checked, and that one deviation
+//! is reported once, under the rule that states what went wrong.
 
 use crate::mutant::Mutant;
 use crate::reference::ReferenceStore;
@@ -18,10 +20,14 @@ pub struct Kill {
     pub rules: Vec<String>,
     /// Whether the suite failed it.
     pub caught: bool,
-    /// The rule the report named first.
+    /// How many failures the run reported (one deviation should be one failure).
+    pub failures: usize,
+    /// The headline rule of the first failure.
     pub named_rule: Option<String>,
-    /// Whether that rule is one of `rules`.
+    /// Whether that is the mutant's targeted rule.
     pub named_own_rule: bool,
+    /// The headline rules of the other failures, if there are any.
+    pub other_failures: Vec<String>,
     /// The length of the minimal trace.
     pub shrunk_len: Option<usize>,
     /// Time to catch it (search and shrinking), in milliseconds.
@@ -43,9 +49,17 @@ impl Default for SelftestConfig {
     fn default() -> Self {
         SelftestConfig {
             seed: 0,
-            cases: 2_000,
+            // What `spoolcheck run` generates per search round.
+            cases: 2_048,
             profile: Profile::Provider,
         }
+    }
+}
+
+impl Kill {
+    /// Caught, with exactly one failure, headlined by the mutant's own rule.
+    pub fn passed(&self) -> bool {
+        self.caught && self.failures == 1 && self.named_own_rule
     }
 }
 
@@ -60,13 +74,12 @@ pub fn run_all(config: &SelftestConfig) -> Vec<Kill> {
 
 /// Runs the suite against one mutant.
 pub fn kill(mutant: Mutant, config: &SelftestConfig) -> Kill {
+    // As `spoolcheck run --mutant` runs: every distinct failure the run can find is reported.
     let run_config = RunConfig {
         choices: mutant.choices(),
         seed: config.seed,
         cases: config.cases,
         timeout: Duration::from_secs(10),
-        max_failures: 1,
-        stop_at_first: Some(true),
         ..RunConfig::default()
     };
     let report = run(
@@ -79,9 +92,16 @@ pub fn kill(mutant: Mutant, config: &SelftestConfig) -> Kill {
     Kill {
         mutant: mutant.name().into(),
         rules: rules.iter().map(|r| r.to_string()).collect(),
-        caught: first.is_some(),
+        caught: first.is_some_and(|f| f.fails_run(true)),
+        failures: report.failures.len(),
         named_rule: named.map(|r| r.to_string()),
-        named_own_rule: named.is_some_and(|r| rules.contains(&r)),
+        named_own_rule: named == rules.first().copied(),
+        other_failures: report
+            .failures
+            .iter()
+            .skip(1)
+            .map(|f| f.signature())
+            .collect(),
         shrunk_len: first.map(|f| f.ops.len()),
         millis: u64::try_from(report.elapsed.as_millis()).unwrap_or(u64::MAX),
     }
@@ -89,30 +109,38 @@ pub fn kill(mutant: Mutant, config: &SelftestConfig) -> Kill {
 
 /// The kill matrix as an aligned table.
 pub fn table(kills: &[Kill]) -> String {
-    let mut rows = vec![["mutant", "breaks", "caught", "named", "steps", "ms"].map(String::from)];
+    let mut rows = vec![[
+        "mutant", "breaks", "caught", "failures", "named", "steps", "ms",
+    ]
+    .map(String::from)];
     for k in kills {
+        let named = match (&k.named_rule, k.other_failures.is_empty()) {
+            (Some(rule), true) => rule.clone(),
+            (Some(rule), false) => format!("{rule} (then {})", k.other_failures.join(", ")),
+            (None, _) => "-".into(),
+        };
         rows.push([
             k.mutant.clone(),
             k.rules.join(","),
-            if k.caught && k.named_own_rule {
+            if k.passed() {
                 "yes"
-            } else if k.caught {
+            } else if !k.caught {
+                "NO"
+            } else if !k.named_own_rule {
                 "MISNAMED"
             } else {
-                "NO"
+                "SPLIT"
             }
             .into(),
-            k.named_rule.clone().unwrap_or_else(|| "-".into()),
+            k.failures.to_string(),
+            named,
             k.shrunk_len.map_or("-".into(), |n| n.to_string()),
             k.millis.to_string(),
         ]);
     }
-    let killed = kills
-        .iter()
-        .filter(|k| k.caught && k.named_own_rule)
-        .count();
+    let passed = kills.iter().filter(|k| k.passed()).count();
     format!(
-        "{}{killed}/{} mutants caught, each naming its own rule\n",
+        "{}{passed}/{} mutants caught, each with exactly one failure, headlined by its own rule\n",
         spoolcheck_model::trace::align(&rows),
         kills.len()
     )
