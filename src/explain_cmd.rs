@@ -51,8 +51,12 @@ fn explain(catalog: &Catalog, rule: &Rule, witness: Option<&Witness>) -> String 
     let _ = writeln!(s, "title:     {}", rule.title);
     let _ = writeln!(s, "statement: {}", rule.statement);
     let _ = writeln!(s, "sources:   {}", rule.sources.join(", "));
+    let _ = writeln!(s, "governs:   {}", rule.governs.join(", "));
     if let Some(note) = &rule.note {
         let _ = writeln!(s, "note:      {note}");
+    }
+    if let Some(reasoning) = &rule.reasoning {
+        derivation(&mut s, catalog, rule, reasoning);
     }
     s.push('\n');
     settles(&mut s, catalog, rule);
@@ -70,6 +74,24 @@ fn explain(catalog: &Catalog, rule: &Rule, witness: Option<&Witness>) -> String 
         }
     }
     s
+}
+
+/// A derived rule's chain: what it is concluded from, each with its level and statement (or the
+/// reading taken), and why the conclusion follows.
+fn derivation(s: &mut String, catalog: &Catalog, rule: &Rule, reasoning: &str) {
+    let _ = writeln!(s);
+    let _ = writeln!(
+        s,
+        "derived:   a conclusion the pages imply but do not state; its level is that of its weakest source"
+    );
+    for origin in &rule.from {
+        if let Some(r) = catalog.rule(origin) {
+            let _ = writeln!(s, "  from {} ({}): {}", r.id, r.level, r.statement);
+        } else if let Some(a) = catalog.ambiguity(origin) {
+            let _ = writeln!(s, "  from {} ({}): {}", a.id, a.title, a.choice);
+        }
+    }
+    let _ = writeln!(s, "  because: {reasoning}");
 }
 
 /// The ambiguities the rule settles, each with the reading the catalog chose.

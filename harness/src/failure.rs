@@ -45,6 +45,9 @@ pub struct Failure {
     /// (an implementation whose answers vary): the failure as found is reported instead, and both
     /// are kept; the report says so.
     pub shrunk: Option<Box<Failure>>,
+    /// Run once more, the trace as found did not fail again either: the implementation's answers
+    /// vary from run to run, and the report says so.
+    pub unrepeatable: bool,
     /// The bundled reference provider fails the minimal trace too: then the verdict is the
     /// suite's fault, not the implementation's. Its headline.
     pub reference_fails: Option<String>,

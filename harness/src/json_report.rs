@@ -173,6 +173,8 @@ pub struct FailureDoc {
     /// A shorter trace that failed the same way while shrinking but not when run again, kept
     /// beside the one first found (`ops` and `trace` above).
     pub unconfirmed_minimal: Option<Vec<Op>>,
+    /// Run once more, the trace did not fail again: the implementation's answers vary.
+    pub unrepeatable: bool,
     /// The bundled reference provider fails this trace too (its headline): the verdict is the
     /// suite's fault, and the run a harness error.
     pub reference_fails: Option<String>,
@@ -240,6 +242,7 @@ impl FailureDoc {
             ops: f.ops.clone(),
             trace: trace_table(&f.ops, &f.observed),
             unconfirmed_minimal: f.shrunk.as_ref().map(|s| s.ops.clone()),
+            unrepeatable: f.unrepeatable,
             reference_fails: f.reference_fails.clone(),
         }
     }

@@ -173,6 +173,14 @@ pub fn render_failure(f: &Failure, strict: bool, saved: Option<&Path>) -> String
              with the saved trace"
         );
     }
+    if f.unrepeatable {
+        let _ = writeln!(
+            out,
+            "  note: run once more, this trace did not fail again: the implementation's answers \
+             vary from run to run (state kept between resets, timing, randomness?), so the trace \
+             below is the one first found"
+        );
+    }
     if let Some(shrunk) = &f.shrunk {
         let _ = writeln!(
             out,

@@ -93,6 +93,37 @@ pub struct RunConfig {
     pub shard: Shard,
     /// How many workers (each with its own implementation) run cases in parallel.
     pub jobs: usize,
+    /// What every counterexample is replayed on before it is reported: the bundled reference
+    /// provider, unless a test puts another store in its place.
+    pub reference: Reference,
+}
+
+/// The store a counterexample is checked against before it is reported (see
+/// [`RunConfig::reference`]).
+#[derive(Clone, Default)]
+pub struct Reference(Option<Arc<Factory>>);
+
+impl Reference {
+    /// Another store in place of the bundled reference (for tests of the suite itself).
+    pub fn replaced_by(factory: Arc<Factory>) -> Reference {
+        Reference(Some(factory))
+    }
+
+    fn factory(&self) -> Arc<Factory> {
+        self.0.clone().unwrap_or_else(|| {
+            Arc::new(|| Ok(Box::new(crate::reference::ReferenceStore::new()) as _))
+        })
+    }
+}
+
+impl std::fmt::Debug for Reference {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.write_str(if self.0.is_some() {
+            "a store in place of the reference"
+        } else {
+            "the bundled reference"
+        })
+    }
 }
 
 impl Default for RunConfig {
@@ -109,6 +140,7 @@ impl Default for RunConfig {
             stop_at_first: None,
             shard: Shard::WHOLE,
             jobs: 1,
+            reference: Reference::default(),
         }
     }
 }
@@ -713,18 +745,28 @@ impl Search<'_> {
     }
 
     /// Runs the minimal trace once more: a counterexample must fail with the rule first found.
-    /// When it does not (an implementation whose answers vary), the failure as found is reported,
-    /// with the minimal one kept beside it.
+    /// When it does not (an implementation whose answers vary), the trace as found is reported,
+    /// with the shorter one kept beside it, and the report says whether even the trace as found
+    /// failed again.
     fn confirm(&mut self, minimal: Failure, found: Failure) -> Failure {
-        if matches!(minimal.kind, FailureKind::Indeterminate(_)) || minimal.ops == found.ops {
+        if matches!(minimal.kind, FailureKind::Indeterminate(_)) {
             return minimal;
         }
-        match self.uncounted(minimal.seed, Some(&minimal.ops), None) {
-            CaseEnd::Failed(again) if again.signature() == found.signature() => *again,
-            _ => Failure {
-                shrunk: Some(Box::new(minimal)),
-                ..found
-            },
+        let signature = found.signature();
+        let again = |ops: &[Op], this: &mut Self| match this.uncounted(found.seed, Some(ops), None)
+        {
+            CaseEnd::Failed(f) if f.signature() == signature => Some(*f),
+            _ => None,
+        };
+        if let Some(f) = again(&minimal.ops, self) {
+            return f;
+        }
+        let shorter = (minimal.ops != found.ops).then(|| Box::new(minimal));
+        let repeated = shorter.is_some() && again(&found.ops, self).is_some();
+        Failure {
+            shrunk: shorter,
+            unrepeatable: !repeated,
+            ..found
         }
     }
 
@@ -732,13 +774,10 @@ impl Search<'_> {
     /// reference agrees with the model on every sequence, so if it fails the trace too, the
     /// verdict is the suite's own fault: its headline, to report as such.
     fn on_reference(&self, failure: &Failure) -> Option<String> {
-        if failure.rule().is_none() {
-            return None;
-        }
-        let reference: Arc<Factory> =
-            Arc::new(|| Ok(Box::new(crate::reference::ReferenceStore::new()) as _));
+        // Panics, hangs and nonsense are the implementation's whatever the reference does.
+        failure.rule()?;
         match replay(
-            reference,
+            self.config.reference.factory(),
             &failure.choices,
             &failure.ops,
             self.config.timeout,
@@ -819,6 +858,7 @@ impl Worker {
                 seed,
                 also: Vec::new(),
                 shrunk: None,
+                unrepeatable: false,
                 reference_fails: None,
             })
         };
@@ -998,6 +1038,7 @@ fn seam_failure(
         seed,
         also: Vec::new(),
         shrunk: None,
+        unrepeatable: false,
         reference_fails: None,
     }))
 }

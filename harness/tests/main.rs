@@ -18,6 +18,11 @@ mod selftest;
 #[path = "it/robustness.rs"]
 mod robustness;
 
+/// Counterexamples are real: stores the choices allow pass, minimal traces keep generation's
+/// constraints, an unrepeatable failure is reported as found, a shared verdict is a harness error.
+#[path = "it/verdicts.rs"]
+mod verdicts;
+
 /// The same seed gives the same cases, the same failures and the same report.
 #[path = "it/determinism.rs"]
 mod determinism;

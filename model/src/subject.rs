@@ -84,7 +84,7 @@ impl FieldKind {
 }
 
 /// What one expectation is about.
-#[derive(Clone, Copy, Debug, PartialEq, Eq, PartialOrd, Ord, Hash)]
+#[derive(Clone, Copy, Debug, Default, PartialEq, Eq, PartialOrd, Ord, Hash)]
 #[non_exhaustive]
 pub enum Subject {
     /// The return value (HRESULT and data) of a call, by its name ([`crate::Op::call_name`]).
@@ -99,6 +99,7 @@ pub enum Subject {
     /// A kind of observation field.
     State(FieldKind),
     /// Read from a file written before subjects were recorded.
+    #[default]
     Unrecorded,
 }
 
@@ -187,12 +188,6 @@ impl fmt::Display for Subject {
             Subject::State(kind) => write!(f, "state:{}", kind.name()),
             Subject::Unrecorded => f.write_str("unrecorded"),
         }
-    }
-}
-
-impl Default for Subject {
-    fn default() -> Self {
-        Subject::Unrecorded
     }
 }
 

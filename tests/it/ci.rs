@@ -82,7 +82,7 @@ fn the_json_report_has_the_documented_fields() {
     let report = json(&out);
     assert_eq!(report["exit_code"], 1);
     assert_eq!(report["format"], "spoolcheck-report");
-    assert_eq!(report["version"], 1);
+    assert_eq!(report["version"], 2);
     for field in [
         "implementation",
         "choices",
@@ -113,6 +113,8 @@ fn the_json_report_has_the_documented_fields() {
     for field in [
         "rule",
         "rules",
+        "also_breaks",
+        "derived_from",
         "level",
         "fails_run",
         "sources",
@@ -123,6 +125,9 @@ fn the_json_report_has_the_documented_fields() {
         "trace_file",
         "ops",
         "trace",
+        "unconfirmed_minimal",
+        "unrepeatable",
+        "reference_fails",
     ] {
         assert!(
             f.get(field).is_some(),
@@ -515,7 +520,7 @@ fn bad_choices_and_trace_files_name_the_file_the_line_and_the_field() {
     let report = dir.join("report.json");
     std::fs::write(
         &report,
-        "{\"format\": \"spoolcheck-report\", \"version\": 1,\n \"cases\": \"many\"}",
+        "{\"format\": \"spoolcheck-report\", \"version\": 2,\n \"cases\": \"many\"}",
     )
     .unwrap();
     let out = spoolcheck(&["merge", path(&report)]);
@@ -523,6 +528,20 @@ fn bad_choices_and_trace_files_name_the_file_the_line_and_the_field() {
     let err = text(&out.stderr);
     assert!(
         err.contains("report.json:2:") && err.contains("many"),
+        "{err}"
+    );
+
+    // A report of the previous version is refused, naming the version.
+    std::fs::write(
+        &report,
+        "{\"format\": \"spoolcheck-report\", \"version\": 1, \"cases\": 3}",
+    )
+    .unwrap();
+    let out = spoolcheck(&["merge", path(&report)]);
+    assert_eq!(out.status.code(), Some(2), "{}", both(&out));
+    let err = text(&out.stderr);
+    assert!(
+        err.contains("version 1") && err.contains("version 2"),
         "{err}"
     );
 }

@@ -77,12 +77,12 @@ fn should_failures_are_warnings_unless_strict() {
     let lenient = spoolcheck(&[
         "run",
         "--mutant",
-        "spl07-unlock-ignored",
+        "access04-default-refused",
         "--out",
         dir.to_str().unwrap(),
     ]);
     assert!(
-        text(&lenient.stdout).contains("WARN SPL-07"),
+        text(&lenient.stdout).contains("WARN ACCESS-04"),
         "{}",
         text(&lenient.stdout)
     );
@@ -90,7 +90,7 @@ fn should_failures_are_warnings_unless_strict() {
     let strict = spoolcheck(&[
         "run",
         "--mutant",
-        "spl07-unlock-ignored",
+        "access04-default-refused",
         "--strict",
         "--out",
         dir.to_str().unwrap(),

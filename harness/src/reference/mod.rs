@@ -85,8 +85,8 @@ use tables::{FolderTable, OutgoingQueue, StoredMessage};
 /// The reference message store provider.
 #[derive(Clone, Debug)]
 pub struct ReferenceStore {
-    /// The defect this instance carries, if any.
-    mutant: Option<Mutant>,
+    /// The defects this instance carries (none for the reference itself).
+    mutants: Vec<Mutant>,
     /// The declared choices it follows.
     choices: Choices,
     /// The message table, by entry ID.
@@ -133,7 +133,7 @@ impl ReferenceStore {
     /// A correct store.
     pub fn new() -> ReferenceStore {
         ReferenceStore {
-            mutant: None,
+            mutants: Vec::new(),
             choices: Choices::default(),
             messages: BTreeMap::new(),
             folders: FolderTable::default(),
@@ -148,15 +148,20 @@ impl ReferenceStore {
 
     /// A store with one deliberate defect.
     pub fn with_mutant(mutant: Mutant) -> ReferenceStore {
+        ReferenceStore::with_mutants(&[mutant])
+    }
+
+    /// The reference with several defects at once: a store with more than one distinct deviation.
+    pub fn with_mutants(mutants: &[Mutant]) -> ReferenceStore {
         ReferenceStore {
-            mutant: Some(mutant),
+            mutants: mutants.to_vec(),
             ..ReferenceStore::new()
         }
     }
 
     /// True when this instance carries `mutant`: the guard of each mutation.
     fn broken(&self, mutant: Mutant) -> bool {
-        self.mutant == Some(mutant)
+        self.mutants.contains(&mutant)
     }
 }
 
@@ -168,15 +173,16 @@ impl Default for ReferenceStore {
 
 impl Implementation for ReferenceStore {
     fn name(&self) -> String {
-        match self.mutant {
-            None => "reference".to_string(),
-            Some(m) => format!("reference (mutant {})", m.name()),
+        if self.mutants.is_empty() {
+            return "reference".to_string();
         }
+        let names: Vec<&str> = self.mutants.iter().map(|m| m.name()).collect();
+        format!("reference (mutant {})", names.join(" + "))
     }
 
     fn reset(&mut self, choices: &Choices) -> Result<(), SeamError> {
         *self = ReferenceStore {
-            mutant: self.mutant,
+            mutants: self.mutants.clone(),
             choices: choices.clone(),
             ..ReferenceStore::new()
         };

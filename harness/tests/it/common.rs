@@ -22,6 +22,11 @@ pub fn mutant(mutant: Mutant) -> Arc<Factory> {
     Arc::new(move || Ok(Box::new(ReferenceStore::with_mutant(mutant)) as Box<dyn Implementation>))
 }
 
+/// The reference with several defects: a store with more than one distinct deviation.
+pub fn mutants(list: &'static [Mutant]) -> Arc<Factory> {
+    Arc::new(move || Ok(Box::new(ReferenceStore::with_mutants(list)) as Box<dyn Implementation>))
+}
+
 /// The settings the self-test uses for one mutant: its choices, stop at the first failure.
 pub fn kill_config(m: Mutant, seed: u64) -> RunConfig {
     RunConfig {

@@ -1,6 +1,6 @@
 //! The self-test through the real runner (`selftest::run_all`, as `spoolcheck selftest` runs it):
-//! every mutant of profile `provider` is caught, the report names one of the mutant's own rules
-//! first, and the failure is shrunk to a short trace. The kill matrix serialises with the fields the
+//! every mutant of profile `provider` is caught with exactly one failure, headlined by the
+//! mutant's own rule, and the failure is shrunk to a short trace. The kill matrix serialises with the fields the
 //! JSON output documents. And the correct reference passes `runner::run` under every preset.
 
 use crate::common::reference;
@@ -59,6 +59,12 @@ fn every_mutant_is_caught_naming_its_own_rule_with_a_short_trace() {
         if !k.named_own_rule {
             problems.push(format!("{}: named_own_rule is false", k.mutant));
         }
+        if k.failures != 1 {
+            problems.push(format!(
+                "{}: {} failures for one deviation (then {:?})",
+                k.mutant, k.failures, k.other_failures
+            ));
+        }
         match k.shrunk_len {
             Some(n) if (1..=MAX_SHRUNK).contains(&n) => {}
             other => problems.push(format!(
@@ -79,7 +85,7 @@ fn every_mutant_is_caught_naming_its_own_rule_with_a_short_trace() {
     );
     assert!(
         table.ends_with(&format!(
-            "{0}/{0} mutants caught, each naming its own rule\n",
+            "{0}/{0} mutants caught, each with exactly one failure, headlined by its own rule\n",
             kills.len()
         )),
         "{table}"
@@ -101,8 +107,10 @@ fn the_kill_matrix_json_has_the_documented_fields() {
         "mutant",
         "rules",
         "caught",
+        "failures",
         "named_rule",
         "named_own_rule",
+        "other_failures",
         "shrunk_len",
         "millis",
     ]
@@ -119,6 +127,8 @@ fn the_kill_matrix_json_has_the_documented_fields() {
             "{row}"
         );
         assert_eq!(row["caught"], true, "{row}");
+        assert_eq!(row["failures"], 1, "{row}");
+        assert_eq!(row["other_failures"], serde_json::json!([]), "{row}");
         assert!(row["named_rule"].is_string(), "{row}");
         assert!(row["shrunk_len"].is_u64(), "{row}");
         assert!(row["millis"].is_u64(), "{row}");

@@ -158,6 +158,16 @@ pub(super) fn write(state: &State, caller: Role, id: MsgId, via: Handle) -> Vec<
         return missing(state);
     };
     let mut tx = Tx::new(state);
+    if via == Handle::Submitter && m.handle_lost && caller == Role::Client {
+        // The object went with the session at a restart: no real client writes through it, and
+        // nothing says what a store answers; nothing is saved.
+        tx.returns_matching(
+            Ret::hr(Hresult::MAPI_E_NO_ACCESS),
+            RetPattern::Any,
+            R::Access12,
+        );
+        return one(tx);
+    }
     if caller == Role::Spooler && m.submitted() {
         tx.returns(Ret::hr(Hresult::S_OK), R::Access05);
         tx.with_msg(id, |m| m.saved = true);
