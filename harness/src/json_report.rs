@@ -205,6 +205,15 @@ pub struct Options<'a> {
 }
 
 impl FailureDoc {
+    /// The rules the failure breaks besides the one it is named after ("also breaks").
+    pub fn also_breaks(&self) -> Vec<&str> {
+        self.rules
+            .iter()
+            .map(String::as_str)
+            .filter(|r| Some(*r) != self.rule.as_deref())
+            .collect()
+    }
+
     /// The document of a failure.
     pub fn of(f: &Failure, strict: bool, saved: Option<&Path>) -> FailureDoc {
         let summary = crate::failure::FailureSummary::from(f);
