@@ -548,6 +548,17 @@ fn bad_choices_and_trace_files_name_the_file_the_line_and_the_field() {
     );
     assert!(out.stdout.is_empty());
 
+    // An unknown key is refused however it is spelt, even one that starts like `version`.
+    std::fs::write(&choices, "\"version\" = 1\nversion_typo = 2\n").unwrap();
+    let out = spoolcheck(&["run", "--choices", path(&choices)]);
+    assert_eq!(out.status.code(), Some(2), "{}", both(&out));
+    let err = text(&out.stderr);
+    assert!(
+        err.contains("choices.toml: line 2") && err.contains("unknown key `version_typo`"),
+        "{err}"
+    );
+    assert!(out.stdout.is_empty());
+
     let trace = dir.join("trace.json");
     std::fs::write(
         &trace,
