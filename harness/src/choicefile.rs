@@ -266,8 +266,14 @@ fn unknown_keys(table: &dyn toml_edit::TableLike, prefix: &str, text: &str) -> R
                 })
                 .map(|k| k.rsplit('.').next().unwrap_or(k))
                 .collect();
+            let nearest = known
+                .iter()
+                .map(|k| (strsim::levenshtein(name, k), *k))
+                .filter(|(d, _)| *d <= 3)
+                .min();
             let message = format!(
-                "unknown key `{full}`; the keys{} are: {} (`spoolcheck choices` explains each)",
+                "unknown key `{full}`{}; the keys{} are: {} (`spoolcheck choices` explains each)",
+                nearest.map_or_else(String::new, |(_, k)| format!(" (did you mean `{k}`?)")),
                 match prefix.strip_suffix('.') {
                     Some(table) => format!(" of [{table}]"),
                     None => " of a choices file".into(),
@@ -613,6 +619,17 @@ mod tests {
                 "{text}: {err}"
             );
         }
+    }
+
+    #[test]
+    fn a_misspelt_key_comes_with_the_nearest_one() {
+        let err = parse("version = 1\nsubmision = true\n", p())
+            .unwrap_err()
+            .to_string();
+        assert!(
+            err.contains("unknown key `submision` (did you mean `submission`?)"),
+            "{err}"
+        );
     }
 
     #[test]
