@@ -7,7 +7,8 @@ use crate::native;
 use roxmltree::{Document, Node};
 use std::path::{Path, PathBuf};
 use std::process::{Command, Output, Stdio};
-use std::time::{Duration, Instant};
+use std::time::Duration;
+use wait_timeout::ChildExt;
 
 fn spoolcheck(dir: &Path, args: &[&str]) -> Output {
     Command::new(env!("CARGO_BIN_EXE_spoolcheck"))
@@ -89,26 +90,22 @@ fn render(browser: &Path, page: &Path, mode: &[&str], dir: &Path) -> String {
         .stderr(Stdio::null())
         .spawn()
         .expect("Chromium starts");
-    let deadline = Instant::now() + Duration::from_secs(120);
-    loop {
-        match child.try_wait().expect("Chromium can be waited for") {
-            Some(status) => {
-                assert!(
-                    status.success(),
-                    "Chromium failed on {}: {status}",
-                    page.display()
-                );
-                break;
-            }
-            None if Instant::now() > deadline => {
-                let _ = child.kill();
-                let _ = child.wait();
-                panic!(
-                    "Chromium did not finish rendering {} in time",
-                    page.display()
-                );
-            }
-            None => std::thread::sleep(Duration::from_millis(100)),
+    match child
+        .wait_timeout(Duration::from_secs(120))
+        .expect("Chromium can be waited for")
+    {
+        Some(status) => assert!(
+            status.success(),
+            "Chromium failed on {}: {status}",
+            page.display()
+        ),
+        None => {
+            let _ = child.kill();
+            let _ = child.wait();
+            panic!(
+                "Chromium did not finish rendering {} in time",
+                page.display()
+            );
         }
     }
     std::fs::read_to_string(&out_file).expect("Chromium's output is text")
