@@ -314,9 +314,10 @@ pub fn template(choices: &Choices) -> String {
     out.push_str(
         "# The declared choices of an implementation under test (`spoolcheck run --choices FILE`).\n\
          # Where the documentation leaves a behaviour to the implementer, or contradicts itself, the\n\
-         # implementation declares what it does and the model follows the declaration. Every key is\n\
-         # optional (a key left out takes the value shown by `spoolcheck choices`); any other key is\n\
-         # refused. `spoolcheck explain RULE` shows a rule with its sources and the reading taken.\n\n\
+         # implementation declares what it does and the model follows the declaration. Every key\n\
+         # but `version` is optional (a key left out takes the value shown by `spoolcheck choices`);\n\
+         # any other key is refused. `spoolcheck explain RULE` shows a rule with its sources and\n\
+         # the reading taken.\n\n\
          # The version of this file's format. Required.\n",
     );
     out.push_str(&format!("version = {VERSION}\n"));

@@ -176,6 +176,66 @@ pub fn link(target: &str, base: &Path) -> String {
 #[cfg(test)]
 mod tests {
     use super::*;
+    use crate::json_report::{FailureDoc, Options, StalePolicy};
+    use crate::runner::{RunConfig, RunReport};
+
+    fn document(implementation: &str) -> Document {
+        let mut doc = Document::build(
+            &RunReport::default(),
+            &Options {
+                config: &RunConfig::default(),
+                strict: false,
+                ledger: None,
+                min_coverage: None,
+                stale: StalePolicy::Fail,
+                saved: &[],
+            },
+        );
+        doc.implementation = implementation.into();
+        doc
+    }
+
+    #[test]
+    fn text_from_a_report_is_escaped_and_nothing_is_fetched() {
+        let nasty = "<script>alert('x')</script> & \"quotes\"";
+        let mut doc = document(nasty);
+        doc.failures.push(FailureDoc {
+            rule: Some("SPL-06".into()),
+            rules: vec!["SPL-06".into(), "SPL-07".into()],
+            level: Some("MUST".into()),
+            fails_run: true,
+            sources: vec!["S120".into()],
+            step: 1,
+            headline: nasty.into(),
+            violations: Vec::new(),
+            seed: 0,
+            trace_file: Some("traces/<x>.json".into()),
+            ops: Vec::new(),
+            trace: "not a table <b>".into(),
+        });
+        let page = render(&[Entry::new(doc, None)], Path::new("/tmp/page.html"));
+        assert!(!page.contains("<script"), "markup from a report is escaped");
+        assert!(page.contains("&lt;script&gt;"));
+        assert!(page.contains("Also breaks"));
+        for fetched in ["src=", "<link", "href=\"http", "url(http", "@import"] {
+            assert!(!page.contains(fetched), "{fetched}");
+        }
+    }
+
+    #[test]
+    fn versions_of_one_implementation_are_told_apart_by_file() {
+        let reports = vec![
+            (PathBuf::from("v1.json"), document("store")),
+            (PathBuf::from("v2.json"), document("store")),
+            (PathBuf::from("other.json"), document("other")),
+        ];
+        let labels: Vec<String> = entries(reports)
+            .unwrap()
+            .into_iter()
+            .map(|e| e.label)
+            .collect();
+        assert_eq!(labels, ["store (v1.json)", "store (v2.json)", "other"]);
+    }
 
     #[test]
     fn links_are_relative_under_the_page_and_escaped() {
