@@ -37,6 +37,8 @@ pub enum Command {
     Ledger(LedgerArgs),
     /// Merge the JSON reports of the shards of one run into the report of the whole run.
     Merge(MergeArgs),
+    /// Make one self-contained HTML page of JSON reports: one run, or several side by side.
+    Report(ReportCommandArgs),
     /// Serve the bundled reference provider (or a mutant) over gRPC, to try the gRPC adapter.
     Serve(ServeArgs),
     /// The child process of `--isolate` (started by spoolcheck itself).
@@ -181,6 +183,9 @@ pub struct ReportArgs {
     /// Also write a JUnit XML report to FILE: one testcase per applicable rule.
     #[arg(long, value_name = "FILE")]
     pub junit: Option<PathBuf>,
+    /// Also write the report as one self-contained HTML page to FILE (no scripts, nothing fetched).
+    #[arg(long, value_name = "FILE")]
+    pub html: Option<PathBuf>,
     /// Fail the run (exit 1) unless enough applicable rules were reached: `all`, or a percentage
     /// of the applicable rules such as 90 or 90%. The report names the rules never reached.
     #[arg(long, value_name = "all|PERCENT")]
@@ -211,6 +216,18 @@ pub struct MergeArgs {
     /// How the merged run is reported.
     #[command(flatten)]
     pub report: ReportArgs,
+}
+
+/// Arguments of `spoolcheck report`.
+#[derive(Debug, Args)]
+pub struct ReportCommandArgs {
+    /// JSON reports (`spoolcheck run --json FILE`): of one run, or of several implementations or
+    /// versions of one, shown side by side. The shard reports of one run are merged first.
+    #[arg(value_name = "REPORT", required = true)]
+    pub reports: Vec<PathBuf>,
+    /// The HTML file to write.
+    #[arg(long, value_name = "FILE", required = true)]
+    pub html: PathBuf,
 }
 
 /// Arguments of `spoolcheck ledger`.

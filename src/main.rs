@@ -7,6 +7,7 @@ mod ledger_cmd;
 mod merge_cmd;
 mod output;
 mod progress;
+mod report_cmd;
 mod rules_cmd;
 mod sources_cmd;
 mod status;
@@ -40,6 +41,7 @@ fn main() -> ExitCode {
         Command::Choices(args) => suite_cmd::choices(args, io),
         Command::Ledger(args) => ledger_cmd::run(args, io),
         Command::Merge(args) => merge_cmd::run(args, io),
+        Command::Report(args) => report_cmd::run(args, io),
         Command::Serve(args) => target::serve(args, io),
         Command::CabiHost(args) => target::cabi_host(args, io),
     });

@@ -41,5 +41,5 @@ pub fn run(args: &MergeArgs, io: &mut Streams<'_>) -> io::Result<u8> {
         }
         failures.push('\n');
     }
-    publish(&merged, &failures, &args.report, io)
+    publish(&merged, &failures, &args.report, None, io)
 }

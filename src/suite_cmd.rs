@@ -10,6 +10,7 @@ use crate::progress::Bar;
 use crate::status;
 use crate::target::{self, Target};
 use spoolcheck_harness::choicefile;
+use spoolcheck_harness::html;
 use spoolcheck_harness::json_report::{Document, Options, StalePolicy};
 use spoolcheck_harness::junit;
 use spoolcheck_harness::ledger::Ledger;
@@ -114,7 +115,12 @@ fn warn_placeholders(ledger: Option<&Ledger>, io: &mut Streams<'_>) -> io::Resul
 }
 
 /// Writes a file, creating its directory; a failure is reported as a tool error.
-fn write_file(path: &Path, text: &str, what: &str, io: &mut Streams<'_>) -> io::Result<bool> {
+pub(crate) fn write_file(
+    path: &Path,
+    text: &str,
+    what: &str,
+    io: &mut Streams<'_>,
+) -> io::Result<bool> {
     let written = path
         .parent()
         .filter(|d| !d.as_os_str().is_empty())
@@ -133,11 +139,13 @@ fn write_file(path: &Path, text: &str, what: &str, io: &mut Streams<'_>) -> io::
     }
 }
 
-/// Writes the JSON and JUnit files and prints the report; returns the exit status.
+/// Writes the JSON, JUnit and HTML files and prints the report; returns the exit status.
+/// `replay_options` name the implementation again in the HTML page's replay commands, when known.
 pub(crate) fn publish(
     doc: &Document,
     failures_text: &str,
     args: &ReportArgs,
+    replay_options: Option<String>,
     io: &mut Streams<'_>,
 ) -> io::Result<u8> {
     let mut ok = true;
@@ -146,6 +154,11 @@ pub(crate) fn publish(
     }
     if let Some(path) = &args.junit {
         ok &= write_file(path, &junit::render(doc), "JUnit report", io)?;
+    }
+    if let Some(path) = &args.html {
+        let entry = html::Entry::new(doc.clone(), replay_options);
+        let page = html::render(&[entry], path);
+        ok &= write_file(path, &page, "HTML report", io)?;
     }
     match args.format {
         Format::Json => io.out.write_all(doc.to_json().as_bytes())?,
@@ -209,7 +222,8 @@ pub fn run(args: &RunArgs, io: &mut Streams<'_>) -> io::Result<u8> {
         failures_text.push_str(&text);
         failures_text.push('\n');
     }
-    publish(&doc, &failures_text, &args.report, io)
+    let options = args.suite.target.replay_options();
+    publish(&doc, &failures_text, &args.report, Some(options), io)
 }
 
 /// The policy a flag names.

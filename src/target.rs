@@ -169,26 +169,19 @@ fn on_interrupt(stop: Box<dyn Fn() + Send>) {
 }
 
 /// A directory of this process's own under the system's temporary directory, for the logs of a
-/// replay (which has no --out): created afresh, so no existing file or link is written through.
+/// replay (which has no --out): created afresh with a random name, readable by this user only, so
+/// no existing file or link is written through. It is kept after the replay, for its logs.
 pub(crate) fn private_log_dir() -> Result<std::path::PathBuf, String> {
-    let base = std::env::temp_dir();
-    for n in 0..100u32 {
-        let dir = base.join(format!("spoolcheck-{}-{n}", std::process::id()));
-        match std::fs::create_dir(&dir) {
-            Ok(()) => return Ok(dir),
-            Err(e) if e.kind() == io::ErrorKind::AlreadyExists => {}
-            Err(e) => {
-                return Err(format!(
-                    "cannot create a log directory in {}: {e}",
-                    base.display()
-                ))
-            }
-        }
-    }
-    Err(format!(
-        "cannot create a log directory in {}",
-        base.display()
-    ))
+    tempfile::Builder::new()
+        .prefix("spoolcheck-")
+        .tempdir()
+        .map(tempfile::TempDir::keep)
+        .map_err(|e| {
+            format!(
+                "cannot create a log directory in {}: {e}",
+                std::env::temp_dir().display()
+            )
+        })
 }
 
 /// The mutant a name names, or a message listing the mutants.

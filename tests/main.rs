@@ -33,6 +33,11 @@ mod traces;
 #[path = "it/ci.rs"]
 mod ci;
 
+/// The HTML report rendered by a headless browser: a run's failure and trace, and three reports
+/// side by side.
+#[path = "it/html.rs"]
+mod html;
+
 /// What the adapter tests load: the example C provider, the faulty C fixture, Python with grpcio.
 #[path = "it/native.rs"]
 mod native;

@@ -3,9 +3,9 @@
 //! The conformance suite itself: the seam an implementation plugs into ([`seam::Implementation`]),
 //! the bundled reference provider, the runner that generates operation sequences from the model,
 //! compares every step with it and shrinks failures, the mutants that prove each rule is checked,
-//! and the reports: text ([`report`]), JSON ([`json_report`]) and JUnit XML ([`junit`]), with rule
-//! coverage ([`coverage`]), the known-deviation ledger ([`ledger`]) and shards ([`shard`]) for
-//! implementers' CI. Implementations outside Rust plug in through the [`adapters`]: gRPC (any
+//! and the reports: text ([`report`]), JSON ([`json_report`]), JUnit XML ([`junit`]) and HTML
+//! ([`html`]), with rule coverage ([`coverage`]), the known-deviation ledger ([`ledger`]) and
+//! shards ([`shard`]) for implementers' CI. Implementations outside Rust plug in through the [`adapters`]: gRPC (any
 //! language) and the C ABI (in process, or isolated in a child process).
 //!
 //! ```
@@ -26,6 +26,7 @@ pub mod driver;
 pub mod failure;
 #[cfg(feature = "arbitrary")]
 pub mod fuzzing;
+pub mod html;
 pub mod json_report;
 pub mod junit;
 pub mod ledger;

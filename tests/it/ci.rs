@@ -3,7 +3,6 @@
 //! clear errors for bad input files.
 
 use serde_json::Value;
-use spoolcheck_harness::junit::check_well_formed;
 use std::path::{Path, PathBuf};
 use std::process::{Command, Output};
 
@@ -53,6 +52,32 @@ fn load(file: &Path) -> Value {
 fn without_timings(report: &str) -> &str {
     let cut = report.find("\"timings\"").expect("a timings field");
     &report[..cut]
+}
+
+/// Parses JUnit XML with a real XML parser, or fails the test showing the text.
+fn parse_xml(xml: &str) -> roxmltree::Document<'_> {
+    roxmltree::Document::parse(xml).unwrap_or_else(|e| panic!("not well-formed XML ({e}):\n{xml}"))
+}
+
+/// The elements named `name`.
+fn elements<'a, 'i>(
+    doc: &'a roxmltree::Document<'i>,
+    name: &'a str,
+) -> Vec<roxmltree::Node<'a, 'i>> {
+    doc.descendants().filter(|n| n.has_tag_name(name)).collect()
+}
+
+/// The testcase whose name starts with `prefix`.
+fn testcase<'a, 'i>(doc: &'a roxmltree::Document<'i>, prefix: &str) -> roxmltree::Node<'a, 'i> {
+    elements(doc, "testcase")
+        .into_iter()
+        .find(|n| n.attribute("name").is_some_and(|a| a.starts_with(prefix)))
+        .unwrap_or_else(|| panic!("no testcase `{prefix}...`"))
+}
+
+/// The child element `name` of a testcase.
+fn child<'a, 'i>(case: roxmltree::Node<'a, 'i>, name: &str) -> Option<roxmltree::Node<'a, 'i>> {
+    case.children().find(|n| n.has_tag_name(name))
 }
 
 /// A ledger file in `dir`.
@@ -212,27 +237,49 @@ fn junit_has_a_testcase_per_applicable_rule_and_is_well_formed() {
         "the text report stays"
     );
     let xml = std::fs::read_to_string(&xml_file).unwrap();
-    check_well_formed(&xml).unwrap_or_else(|e| panic!("{e}:\n{xml}"));
+    let junit = parse_xml(&xml);
     let report = load(&json_file);
     let applicable = report["coverage"]["applicable"].as_u64().unwrap() as usize;
-    assert_eq!(xml.matches("<testcase ").count(), applicable, "{xml}");
+    assert_eq!(elements(&junit, "testcase").len(), applicable, "{xml}");
+    let case = testcase(&junit, "SPL-06: ");
+    assert_eq!(case.attribute("classname"), Some("spoolcheck.SPL"), "{xml}");
+    let failures = elements(&junit, "failure").len();
+    assert!(failures >= 1, "{xml}");
+    let suite = elements(&junit, "testsuite")[0];
+    assert_eq!(
+        suite.attribute("failures"),
+        Some(failures.to_string().as_str())
+    );
+    assert_eq!(
+        suite.attribute("tests"),
+        Some(applicable.to_string().as_str())
+    );
+    // The failure carries the headline, the violations and the minimal trace.
+    let failure = child(case, "failure").expect("SPL-06 failed");
+    assert_eq!(failure.attribute("type"), Some("MUST"));
     assert!(
-        xml.contains("classname=\"spoolcheck.SPL\" name=\"SPL-06: "),
+        failure
+            .attribute("message")
+            .is_some_and(|m| m.starts_with("SPL-06 (MUST) violated at step")),
         "{xml}"
     );
-    let failures = xml.matches("<failure ").count();
-    assert!(failures >= 1, "{xml}");
-    assert!(xml.contains(&format!("failures=\"{failures}\"")), "{xml}");
-    // The failure carries the headline, the violations and the minimal trace.
-    let at = xml.find("name=\"SPL-06: ").unwrap();
-    let case = &xml[at..at + xml[at..].find("</testcase>").unwrap()];
+    let body = failure.text().unwrap_or_default();
     assert!(
-        case.contains("message=\"SPL-06 (MUST) violated at step")
-            && case.contains("PR_SUBMIT_FLAGS")
-            && case.contains("minimal trace")
-            && case.contains("SetLockState"),
-        "{case}"
+        body.contains("PR_SUBMIT_FLAGS")
+            && body.contains("minimal trace")
+            && body.contains("SetLockState"),
+        "{body}"
     );
+    // Every other rule the failure breaks is named.
+    let f = &report["failures"][0];
+    for other in f["rules"].as_array().unwrap() {
+        if other != &f["rule"] {
+            assert!(
+                body.contains("also breaks: ") && body.contains(other.as_str().unwrap()),
+                "{body}"
+            );
+        }
+    }
 
     // A known deviation is a skipped testcase, with its reason.
     let ledger = ledger(
@@ -253,9 +300,13 @@ fn junit_has_a_testcase_per_applicable_rule_and_is_well_formed() {
         path(&dir),
     ]);
     let xml = std::fs::read_to_string(&xml_file).unwrap();
-    check_well_formed(&xml).unwrap_or_else(|e| panic!("{e}:\n{xml}"));
+    let junit = parse_xml(&xml);
+    let skipped = child(testcase(&junit, "SPL-06: "), "skipped").expect("SPL-06 skipped");
     assert!(
-        xml.contains("expected deviation") && xml.contains("locks &lt;are&gt; tracked &amp; kept"),
+        skipped
+            .attribute("message")
+            .is_some_and(|m| m.contains("expected deviation")
+                && m.contains("locks <are> tracked & kept elsewhere")),
         "{}\n{xml}",
         both(&out)
     );
@@ -502,6 +553,17 @@ fn bad_choices_and_trace_files_name_the_file_the_line_and_the_field() {
     );
     assert!(out.stdout.is_empty());
 
+    // An unknown key is refused however it is spelt, even one that starts like `version`.
+    std::fs::write(&choices, "\"version\" = 1\nversion_typo = 2\n").unwrap();
+    let out = spoolcheck(&["run", "--choices", path(&choices)]);
+    assert_eq!(out.status.code(), Some(2), "{}", both(&out));
+    let err = text(&out.stderr);
+    assert!(
+        err.contains("choices.toml: line 2") && err.contains("unknown key `version_typo`"),
+        "{err}"
+    );
+    assert!(out.stdout.is_empty());
+
     let trace = dir.join("trace.json");
     std::fs::write(
         &trace,
@@ -735,8 +797,9 @@ fn a_stale_entry_of_one_shard_is_judged_over_all_shards() {
     assert_eq!(out.status.code(), Some(1), "{}", both(&out));
     assert!(text(&out.stdout).contains("STALE SPL-06"), "{}", both(&out));
     let xml = std::fs::read_to_string(&junit).unwrap();
-    check_well_formed(&xml).unwrap();
-    assert!(xml.contains("type=\"stale\""), "{xml}");
+    let junit = parse_xml(&xml);
+    let failure = child(testcase(&junit, "SPL-06: "), "failure").expect("SPL-06 failed");
+    assert_eq!(failure.attribute("type"), Some("stale"), "{xml}");
 }
 
 #[test]

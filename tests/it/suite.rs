@@ -191,9 +191,25 @@ fn bad_input_is_a_clear_usage_error() {
 #[test]
 fn choices_prints_a_loadable_template() {
     let dir = scratch("choices");
-    for preset in ["default", "system", "tight-coupling-local"] {
+    for (preset, _) in spoolcheck_model::Choices::presets() {
         let out = spoolcheck(&["choices", "--preset", preset]);
         assert_eq!(out.status.code(), Some(0));
+        // The file is its own documentation: each key with what it declares, its values, the
+        // rules that check it and the ambiguities it settles.
+        let printed = text(&out.stdout);
+        for expected in [
+            "# profile: which parties",
+            "\"resend-only\"",
+            "# checked by: SUBMIT-04",
+            "# settles:    AMB-28 What survives a restart",
+            "# [tight_coupling]: ",
+            "completion: what the store does",
+        ] {
+            assert!(
+                printed.contains(expected),
+                "{preset}: no {expected:?}:\n{printed}"
+            );
+        }
         let file = dir.join(format!("{preset}.toml"));
         std::fs::write(&file, &out.stdout).unwrap();
         let run = spoolcheck(&["run", "--cases", "50", "--choices", file.to_str().unwrap()]);
