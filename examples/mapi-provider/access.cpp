@@ -21,16 +21,8 @@ HRESULT open_access(Act &a, uint32_t id, ULONG flags, bool *modify)
         *modify = wants_modify; /* the spooler is not bound by the client rules (ACCESS-05) */
         return S_OK;
     }
-    if (a.store.locked(id)) {
-#ifdef SPOOLCHECK_EXAMPLE_MUTANT
-        /* MUTANT (breaks ACCESS-01): the lock is taken to mean "no writing" only, so a client
-         * still opens the message read-only. */
-        *modify = false;
-        return S_OK;
-#else
+    if (a.store.locked(id))
         return MAPI_E_NO_ACCESS; /* ACCESS-01, ACCESS-11 (S113, S114) */
-#endif
-    }
     if (!m->submitted()) {
         *modify = wants_modify; /* an ordinary message (ACCESS-12) */
         return S_OK;

@@ -78,8 +78,13 @@ public:
     {
         const Store &s = *logon_->store;
         auto it = s.messages.find(id_);
-        if (it == s.messages.end())
-            return MAPI_E_OBJECT_DELETED;
+        if (it == s.messages.end()) {
+            /* Deleted (by delete-after-submit, say): the object still knows what it was, as
+             * DoSentMail needs after FinishedMsg disposed of the message. */
+            std::vector<Value> identity{binary_value(PR_ENTRYID, s.entry_id(Kind::Message, id_)),
+                                        long_value(PR_OBJECT_TYPE, MAPI_MESSAGE)};
+            return get_props(logon_->alloc, identity, tags, count, props);
+        }
         const Message &m = it->second;
         std::vector<Value> have{
             binary_value(PR_ENTRYID, s.entry_id(Kind::Message, id_)),

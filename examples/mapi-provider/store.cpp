@@ -136,6 +136,11 @@ void lock_message(Act &a, uint32_t id)
 {
     if (!a.store.locked(id))
         a.store.locks.push_back(id);
+#ifdef SPOOLCHECK_EXAMPLE_MUTANT
+    /* MUTANT (breaks SPL-06): the lock table knows, but PR_SUBMIT_FLAGS never says so, as if the
+     * flag were the spooler's business only. */
+    return;
+#endif
     if (Message *m = a.store.find(id))
         m->submit_flags |= SUBMITFLAG_LOCKED;
 }
