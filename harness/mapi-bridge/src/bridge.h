@@ -275,7 +275,7 @@ public:
 private:
     void load();
     void init_provider();
-    void release_provider();
+    void release_provider(bool report);
     void log_on();
     void log_off();
     void empty_store();

@@ -28,7 +28,9 @@ Instance::~Instance()
 {
     try {
         log_off();
-        release_provider();
+        /* Not reported: an instance goes when its run is over and the report may be out, and a
+         * report must not depend on how soon that is. Leaks are reported at each reset. */
+        release_provider(false);
         drop_subscriptions();
     } catch (...) {
         /* Nothing can be reported from a destructor; the instance is gone either way. */
@@ -67,7 +69,7 @@ void Instance::init_provider()
     provider_ = provider;
 }
 
-void Instance::release_provider()
+void Instance::release_provider(bool report)
 {
     if (provider_) {
         ULONG flags = 0;
@@ -75,7 +77,10 @@ void Instance::release_provider()
         provider_->Release();
         provider_ = nullptr;
     }
-    check_leaks();
+    if (report)
+        check_leaks();
+    else
+        take_leaks(owner);
 }
 
 /* What the provider object allocated through MAPI and never freed, now that it is released. */
@@ -274,7 +279,7 @@ void Instance::empty_store()
 void Instance::reset(const spoolcheck_choices &choices)
 {
     log_off();
-    release_provider();
+    release_provider(true);
     records.clear();
     sinks.clear();
     next_sink = 1;
