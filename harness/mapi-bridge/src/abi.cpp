@@ -121,7 +121,10 @@ int32_t apply(void *self, const spoolcheck_op *op, const spoolcheck_host *host,
     ret->value = 0;
     in->host = host;
     in->op = op;
+    in->op_thread = std::this_thread::get_id();
+    in->in_op = true;
     int32_t status = run(in, op_name(op->kind), [&] { bridge::apply_op(*in, *op, *ret); });
+    in->in_op = false;
     in->host = nullptr;
     in->op = nullptr;
     return status;

@@ -25,9 +25,11 @@
 #include <cstdint>
 #include <map>
 #include <memory>
+#include <mutex>
 #include <set>
 #include <stdexcept>
 #include <string>
+#include <thread>
 #include <vector>
 
 namespace bridge {
@@ -93,12 +95,14 @@ void mapi_free(void *p);
 class Notes {
 public:
     void open(const std::string &path);
-    /* A note, written once per instance (the first time). */
-    void once(const std::string &kind, const std::string &text);
-    void write(const std::string &kind, const std::string &text);
+    /* A note, written once per instance (the first time). Neither throws: the provider's calls
+     * note things too. */
+    void once(const std::string &kind, const std::string &text) noexcept;
+    void write(const std::string &kind, const std::string &text) noexcept;
 
 private:
     std::string path_;
+    std::mutex lock_;
     std::set<std::string> seen_;
 };
 
@@ -239,9 +243,14 @@ public:
     Notes notes;
     std::string last_error;
 
-    /* The operation in progress (support calls and notifications report to its host). */
+    /* The operation in progress: support calls and notifications made on its thread report to
+     * its host (spoolcheck.h allows no other thread); those from the provider's own threads, or
+     * outside an operation, are answered S_OK and not reported. */
     const spoolcheck_host *host = nullptr;
     const spoolcheck_op *op = nullptr;
+    std::thread::id op_thread;
+    std::atomic<bool> in_op{false};
+    bool reporting();
     uint32_t call(spoolcheck_call &c, uint32_t *out_flags);
     void notify(const spoolcheck_notification &n);
     /* What went wrong inside a call from the provider, where nothing may throw: the operation
@@ -296,6 +305,7 @@ private:
     std::string instance_tag_;
     uint64_t resets_ = 0;
     spoolcheck_choices choices_{};
+    std::mutex engine_; /* the provider may Subscribe and Notify from threads of its own */
     std::map<ULONG, Subscription> subscriptions_;
     ULONG next_connection_ = 1;
     friend struct Ops;

@@ -294,15 +294,29 @@ void Instance::reset(const spoolcheck_choices &choices)
 
 /* ---- Calls and notifications ------------------------------------------------------------------ */
 
+bool Instance::reporting()
+{
+    if (!in_op.load())
+        return false;
+    if (std::this_thread::get_id() == op_thread)
+        return true;
+    notes.once("note", "the provider called MAPI from a thread of its own during an operation; "
+                       "the harness answered S_OK and did not report the call (spoolcheck.h "
+                       "reports only what happens on the operation's thread)");
+    return false;
+}
+
 uint32_t Instance::call(spoolcheck_call &c, uint32_t *out_flags)
 {
     uint32_t flags = 0;
     bool names_message = c.kind != SPOOLCHECK_CALL_SPOOLER_NOTIFY &&
                          c.kind != SPOOLCHECK_CALL_STORE_LOGOFF_TRANSPORTS;
     uint32_t hr = SPOOLCHECK_S_OK;
-    if (names_message && c.msg == 0)
+    if (!reporting())
+        hr = SPOOLCHECK_S_OK;
+    else if (names_message && c.msg == 0)
         hr = static_cast<uint32_t>(MAPI_E_CALL_FAILED); /* fail_later says why */
-    else if (host)
+    else
         hr = host->call(host->ctx, &c, &flags);
     if (out_flags)
         *out_flags = flags;
@@ -311,12 +325,13 @@ uint32_t Instance::call(spoolcheck_call &c, uint32_t *out_flags)
 
 void Instance::notify(const spoolcheck_notification &n)
 {
-    if (host)
+    if (reporting())
         host->notify(host->ctx, &n);
 }
 
 ULONG Instance::subscribe(LPNOTIFKEY key, ULONG mask, LPMAPIADVISESINK sink)
 {
+    std::lock_guard<std::mutex> hold(engine_);
     Subscription s;
     s.key.assign(key->ab, key->ab + key->cb);
     s.mask = mask;
@@ -330,19 +345,27 @@ ULONG Instance::subscribe(LPNOTIFKEY key, ULONG mask, LPMAPIADVISESINK sink)
 /* Subscriptions the provider left behind when its provider object went. */
 void Instance::drop_subscriptions()
 {
-    for (auto &entry : subscriptions_)
+    std::map<ULONG, Subscription> left;
+    {
+        std::lock_guard<std::mutex> hold(engine_);
+        left.swap(subscriptions_);
+    }
+    for (auto &entry : left)
         entry.second.sink->Release();
-    subscriptions_.clear();
 }
 
 bool Instance::unsubscribe(ULONG connection)
 {
-    auto it = subscriptions_.find(connection);
-    if (it == subscriptions_.end())
-        return false;
-    LPMAPIADVISESINK sink = it->second.sink;
-    subscriptions_.erase(it);
-    sink->Release();
+    LPMAPIADVISESINK sink = nullptr;
+    {
+        std::lock_guard<std::mutex> hold(engine_);
+        auto it = subscriptions_.find(connection);
+        if (it == subscriptions_.end())
+            return false;
+        sink = it->second.sink;
+        subscriptions_.erase(it);
+    }
+    sink->Release(); /* outside the lock: a sink's release may call back */
     return true;
 }
 
@@ -351,11 +374,15 @@ void Instance::deliver(LPNOTIFKEY key, ULONG count, LPNOTIFICATION notifications
 {
     Bytes k(key->ab, key->ab + key->cb);
     std::vector<std::pair<LPMAPIADVISESINK, ULONG>> targets;
-    for (auto &entry : subscriptions_)
-        if (entry.second.key == k) {
-            entry.second.sink->AddRef();
-            targets.emplace_back(entry.second.sink, entry.second.mask);
-        }
+    {
+        std::lock_guard<std::mutex> hold(engine_);
+        for (auto &entry : subscriptions_)
+            if (entry.second.key == k) {
+                entry.second.sink->AddRef();
+                targets.emplace_back(entry.second.sink, entry.second.mask);
+            }
+    }
+    /* The sinks run outside the lock: one may Subscribe or Unsubscribe. */
     for (auto &t : targets) {
         std::vector<NOTIFICATION> chosen;
         for (ULONG i = 0; i < count; i++)

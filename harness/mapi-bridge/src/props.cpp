@@ -159,25 +159,37 @@ HRESULT read_rows(LPMAPITABLE table, std::vector<Row> *out)
 
 void Notes::open(const std::string &path) { path_ = path; }
 
-void Notes::once(const std::string &kind, const std::string &text)
+void Notes::once(const std::string &kind, const std::string &text) noexcept
 {
-    if (seen_.insert(kind + "\t" + text).second)
-        write(kind, text);
+    try {
+        bool first;
+        {
+            std::lock_guard<std::mutex> hold(lock_);
+            first = seen_.insert(kind + "\t" + text).second;
+        }
+        if (first)
+            write(kind, text);
+    } catch (...) {
+        /* Out of memory: the note is lost, the call goes on. */
+    }
 }
 
 /* One line per note, appended in a single write(2) so that the lines of several processes do not
  * interleave. */
-void Notes::write(const std::string &kind, const std::string &text)
+void Notes::write(const std::string &kind, const std::string &text) noexcept
 {
-    if (path_.empty())
-        return;
-    std::string line = kind + "\t" + text + "\n";
-    int fd = ::open(path_.c_str(), O_WRONLY | O_APPEND | O_CREAT | O_CLOEXEC, 0644);
-    if (fd < 0)
-        return;
-    ssize_t written = ::write(fd, line.data(), line.size());
-    (void)written;
-    ::close(fd);
+    try {
+        if (path_.empty())
+            return;
+        std::string line = kind + "\t" + text + "\n";
+        int fd = ::open(path_.c_str(), O_WRONLY | O_APPEND | O_CREAT | O_CLOEXEC, 0644);
+        if (fd < 0)
+            return;
+        ssize_t written = ::write(fd, line.data(), line.size());
+        (void)written;
+        ::close(fd);
+    } catch (...) {
+    }
 }
 
 } // namespace bridge
