@@ -6,7 +6,8 @@
  */
 #include "example.h"
 
-namespace example {
+namespace example
+{
 
 /* OpenEntry on a message: the access the caller gets (ACCESS-01..05, ACCESS-10..12; AMB-14). A
  * folder opens its messages through the store, so the answer does not depend on the path. */
@@ -103,7 +104,10 @@ HRESULT empty_folder(Act &a, uint32_t folder)
 }
 
 /* A client calls a spooler-only method and the store enforces the restriction (AMB-19). */
-static bool refuses_client(const Act &a) { return !a.spooler() && a.settings.spooler_only; }
+static bool refuses_client(const Act &a)
+{
+    return !a.spooler() && a.settings.spooler_only;
+}
 
 /* IMsgStore::SetLockState (SPL-03..07; AMB-20). */
 HRESULT set_lock_state(Act &a, uint32_t id, bool lock)

@@ -25,20 +25,23 @@
 #include <string>
 #include <vector>
 
-namespace example {
+namespace example
+{
 
 /* ---- The provider's private profile properties (0x6600-0x67FF are the provider's own) -------- */
 
 #define PR_EXAMPLE_STORE PROP_TAG(PT_STRING8, 0x6600)          /* which in-memory store */
 #define PR_EXAMPLE_SUBMISSION PROP_TAG(PT_BOOLEAN, 0x6601)     /* supports sending */
 #define PR_EXAMPLE_PREPARE_SUBMIT PROP_TAG(PT_STRING8, 0x6602) /* always | resend-only */
-#define PR_EXAMPLE_SPOOLER_ONLY PROP_TAG(PT_BOOLEAN, 0x6603)   /* refuse clients the spooler's calls */
-#define PR_EXAMPLE_LOCKS PROP_TAG(PT_STRING8, 0x6604)          /* dropped | kept | either */
-#define PR_EXAMPLE_COUPLED PROP_TAG(PT_STRING8, 0x6605)        /* address types of the coupled transport */
-#define PR_EXAMPLE_COMPLETION PROP_TAG(PT_STRING8, 0x6606)     /* complete-msg | local */
-#define PR_EXAMPLE_DISPOSITION PROP_TAG(PT_STRING8, 0x6607)    /* store | do-sent-mail */
-#define PR_EXAMPLE_DELETE PROP_TAG(PT_STRING8, 0x6608)         /* hard-delete | move-to-deleted-items */
-#define PR_EXAMPLE_SENTMAIL PROP_TAG(PT_STRING8, 0x6609)       /* move | copy */
+#define PR_EXAMPLE_SPOOLER_ONLY                                                                    \
+    PROP_TAG(PT_BOOLEAN, 0x6603)                        /* refuse clients the spooler's calls */
+#define PR_EXAMPLE_LOCKS PROP_TAG(PT_STRING8, 0x6604)   /* dropped | kept | either */
+#define PR_EXAMPLE_COUPLED PROP_TAG(PT_STRING8, 0x6605) /* address types of the coupled transport  \
+                                                         */
+#define PR_EXAMPLE_COMPLETION PROP_TAG(PT_STRING8, 0x6606)  /* complete-msg | local */
+#define PR_EXAMPLE_DISPOSITION PROP_TAG(PT_STRING8, 0x6607) /* store | do-sent-mail */
+#define PR_EXAMPLE_DELETE PROP_TAG(PT_STRING8, 0x6608)   /* hard-delete | move-to-deleted-items */
+#define PR_EXAMPLE_SENTMAIL PROP_TAG(PT_STRING8, 0x6609) /* move | copy */
 
 /* What the profile section says. */
 struct Settings {
@@ -46,7 +49,7 @@ struct Settings {
     bool submission = true;
     bool prepare_resend_only = false;
     bool spooler_only = true;
-    bool locks_kept = false; /* "either" drops them, as the reference does */
+    bool locks_kept = false;          /* "either" drops them, as the reference does */
     std::vector<std::string> coupled; /* empty: not tightly coupled */
     bool complete_msg = true;
     bool disposition_by_do_sent_mail = false;
@@ -65,10 +68,10 @@ struct Allocators {
 /* A property value the store keeps, in C++ terms; to_mapi() makes MAPI memory of it. */
 struct Value {
     ULONG tag = PR_NULL;
-    ULONG ul = 0;             /* PT_LONG, PT_BOOLEAN, PT_ERROR (the SCODE) */
-    uint64_t time = 0;        /* PT_SYSTIME (a FILETIME) */
-    std::string text;         /* PT_STRING8 */
-    std::vector<BYTE> bytes;  /* PT_BINARY */
+    ULONG ul = 0;            /* PT_LONG, PT_BOOLEAN, PT_ERROR (the SCODE) */
+    uint64_t time = 0;       /* PT_SYSTIME (a FILETIME) */
+    std::string text;        /* PT_STRING8 */
+    std::vector<BYTE> bytes; /* PT_BINARY */
 };
 Value long_value(ULONG tag, ULONG v);
 Value bool_value(ULONG tag, bool v);
@@ -105,8 +108,8 @@ extern const char *const FOLDER_NAMES[FOLDER_COUNT + 1];
 
 struct Recipient {
     ULONG row_id = 0;
-    std::vector<Value> props;       /* as the client gave them: PR_ADDRTYPE, PR_DISPLAY_NAME ... */
-    int responsibility = -1;        /* PR_RESPONSIBILITY: -1 no value, 0 FALSE, 1 TRUE */
+    std::vector<Value> props; /* as the client gave them: PR_ADDRTYPE, PR_DISPLAY_NAME ... */
+    int responsibility = -1;  /* PR_RESPONSIBILITY: -1 no value, 0 FALSE, 1 TRUE */
     std::string addr_type() const;
 };
 
@@ -114,17 +117,17 @@ struct Message {
     uint32_t id = 0;
     uint32_t folder = 0;
     std::string subject, message_class;
-    ULONG message_flags = 0;         /* PR_MESSAGE_FLAGS */
-    ULONG submit_flags = 0;          /* PR_SUBMIT_FLAGS (FLAG-05, FLAG-06) */
+    ULONG message_flags = 0; /* PR_MESSAGE_FLAGS */
+    ULONG submit_flags = 0;  /* PR_SUBMIT_FLAGS (FLAG-05, FLAG-06) */
     bool has_submit_time = false;
-    uint64_t submit_time = 0;        /* PR_CLIENT_SUBMIT_TIME */
-    uint32_t sentmail = 0;           /* PR_SENTMAIL_ENTRYID as a folder, 0 for none */
+    uint64_t submit_time = 0; /* PR_CLIENT_SUBMIT_TIME */
+    uint32_t sentmail = 0;    /* PR_SENTMAIL_ENTRYID as a folder, 0 for none */
     bool delete_after_submit = false;
     std::vector<Recipient> recipients;
     ULONG next_row_id = 0;
-    bool saved = false;              /* committed: survives a restart (SUBMIT-01) */
-    bool needs_spooler = false;      /* ExpandRecips answered NEEDS_SPOOLER */
-    bool handed_to_spooler = false;  /* CompleteMsg handed it over (AMB-21) */
+    bool saved = false;             /* committed: survives a restart (SUBMIT-01) */
+    bool needs_spooler = false;     /* ExpandRecips answered NEEDS_SPOOLER */
+    bool handed_to_spooler = false; /* CompleteMsg handed it over (AMB-21) */
     bool submitted() const { return (message_flags & MSGFLAG_SUBMIT) != 0; }
     bool awaits_preprocessing() const { return (submit_flags & SUBMITFLAG_PREPROCESS) != 0; }
 };
@@ -154,7 +157,7 @@ struct Store {
     bool locked(uint32_t id) const;
     bool queued(uint32_t id) const;
     Bytes entry_id(Kind kind, uint32_t number) const { return make_entry_id(uid, kind, number); }
-    NOTIFKEY *queue_key();   /* the notification keys of its queue table and its new mail */
+    NOTIFKEY *queue_key(); /* the notification keys of its queue table and its new mail */
     NOTIFKEY *newmail_key();
 
 private:
@@ -202,7 +205,8 @@ HRESULT finished_msg(Act &a, uint32_t id);
 /* ---- COM plumbing --------------------------------------------------------------------------- */
 
 /* Reference counting for the objects below; each deletes itself at zero. */
-class RefCounted {
+class RefCounted
+{
 public:
     virtual ~RefCounted() = default;
     ULONG add_ref() { return ++refs_; }
@@ -222,12 +226,15 @@ bool same_iid(REFIID a, const IID &b);
 
 /* The IMAPIProp methods this store does not implement, for the classes built on IMAPIProp. */
 #define EXAMPLE_UNSUPPORTED_PROP_METHODS                                                           \
-    STDMETHODIMP GetPropList(ULONG, LPSPropTagArray *) override { return MAPI_E_NO_SUPPORT; }       \
-    STDMETHODIMP OpenProperty(ULONG, LPCIID, ULONG, ULONG, LPUNKNOWN *) override                  \
+    STDMETHODIMP GetPropList(ULONG, LPSPropTagArray *) override                                    \
     {                                                                                              \
         return MAPI_E_NO_SUPPORT;                                                                  \
     }                                                                                              \
-    STDMETHODIMP DeleteProps(LPSPropTagArray, LPSPropProblemArray *) override                     \
+    STDMETHODIMP OpenProperty(ULONG, LPCIID, ULONG, ULONG, LPUNKNOWN *) override                   \
+    {                                                                                              \
+        return MAPI_E_NO_SUPPORT;                                                                  \
+    }                                                                                              \
+    STDMETHODIMP DeleteProps(LPSPropTagArray, LPSPropProblemArray *) override                      \
     {                                                                                              \
         return MAPI_E_NO_SUPPORT;                                                                  \
     }                                                                                              \
@@ -241,16 +248,16 @@ bool same_iid(REFIID a, const IID &b);
     {                                                                                              \
         return MAPI_E_NO_SUPPORT;                                                                  \
     }                                                                                              \
-    STDMETHODIMP GetNamesFromIDs(LPSPropTagArray *, LPGUID, ULONG, ULONG *, LPMAPINAMEID **)      \
+    STDMETHODIMP GetNamesFromIDs(LPSPropTagArray *, LPGUID, ULONG, ULONG *, LPMAPINAMEID **)       \
         override                                                                                   \
     {                                                                                              \
         return MAPI_E_NO_SUPPORT;                                                                  \
     }                                                                                              \
-    STDMETHODIMP GetIDsFromNames(ULONG, LPMAPINAMEID *, ULONG, LPSPropTagArray *) override        \
+    STDMETHODIMP GetIDsFromNames(ULONG, LPMAPINAMEID *, ULONG, LPSPropTagArray *) override         \
     {                                                                                              \
         return MAPI_E_NO_SUPPORT;                                                                  \
     }                                                                                              \
-    STDMETHODIMP GetLastError(HRESULT, ULONG, LPMAPIERROR *error) override                        \
+    STDMETHODIMP GetLastError(HRESULT, ULONG, LPMAPIERROR *error) override                         \
     {                                                                                              \
         if (error)                                                                                 \
             *error = nullptr;                                                                      \
@@ -271,10 +278,11 @@ IMsgStore *new_msg_store(std::shared_ptr<Logon> logon);
 IMSLogon *new_ms_logon(std::shared_ptr<Logon> logon);
 
 /* Opens an entry ID for a caller: OpenEntry of the store, the logon and the folders (ACCESS-10). */
-HRESULT open_entry(std::shared_ptr<Logon> logon, ULONG cb, LPENTRYID eid, ULONG flags,
-                   ULONG *type, LPUNKNOWN *unk);
+HRESULT open_entry(std::shared_ptr<Logon> logon, ULONG cb, LPENTRYID eid, ULONG flags, ULONG *type,
+                   LPUNKNOWN *unk);
 
-class Logon : public std::enable_shared_from_this<Logon> {
+class Logon : public std::enable_shared_from_this<Logon>
+{
 public:
     Logon(std::shared_ptr<Store> store, Settings settings, LPMAPISUP support, Allocators alloc,
           bool spooler);
@@ -285,9 +293,9 @@ public:
     LPMAPISUP support;
     Allocators alloc;
     bool spooler;
-    bool ended = false;           /* IMSLogon::Logoff was called: its objects are dead */
+    bool ended = false; /* IMSLogon::Logoff was called: its objects are dead */
     bool has_logoff_flags = false;
-    ULONG logoff_flags = 0;       /* StoreLogoff's flags, for StoreLogoffTransports (PERSIST-04) */
+    ULONG logoff_flags = 0; /* StoreLogoff's flags, for StoreLogoffTransports (PERSIST-04) */
     bool logged_off_transports = false;
     std::vector<ULONG> subscriptions; /* IMAPISupport::Subscribe connections to cancel */
     Act act() { return Act{*store, *this, settings}; }

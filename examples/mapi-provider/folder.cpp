@@ -5,7 +5,8 @@
  */
 #include "example.h"
 
-namespace example {
+namespace example
+{
 
 /* A folder's contents table: each item with its entry ID and subject (a copy shows its
  * original's). */
@@ -27,7 +28,8 @@ static std::vector<std::vector<Value>> contents_rows(Act &a, uint32_t folder)
     return rows;
 }
 
-class FolderObject : public IMAPIFolder, public RefCounted {
+class FolderObject : public IMAPIFolder, public RefCounted
+{
 public:
     FolderObject(std::shared_ptr<Logon> l, uint32_t folder) : logon_(std::move(l)), folder_(folder)
     {

@@ -7,7 +7,8 @@
 
 #include <cstring>
 
-namespace example {
+namespace example
+{
 
 /* The recipient table: one row per recipient, in the order they were added. */
 static std::vector<std::vector<Value>> recipient_rows(Act &a, uint32_t id)
@@ -32,24 +33,20 @@ static std::vector<std::vector<Value>> recipient_rows(Act &a, uint32_t id)
 static bool keep(const SPropValue &p, Value *out)
 {
     switch (PROP_TYPE(p.ulPropTag)) {
-    case PT_LONG:
-        *out = long_value(p.ulPropTag, p.Value.ul);
-        return true;
-    case PT_BOOLEAN:
-        *out = bool_value(p.ulPropTag, p.Value.b != 0);
-        return true;
+    case PT_LONG: *out = long_value(p.ulPropTag, p.Value.ul); return true;
+    case PT_BOOLEAN: *out = bool_value(p.ulPropTag, p.Value.b != 0); return true;
     case PT_STRING8:
         *out = text_value(p.ulPropTag, p.Value.lpszA ? p.Value.lpszA : "");
         return true;
     case PT_BINARY:
         *out = binary_value(p.ulPropTag, Bytes(p.Value.bin.lpb, p.Value.bin.lpb + p.Value.bin.cb));
         return true;
-    default:
-        return false;
+    default: return false;
     }
 }
 
-class MessageObject : public IMessage, public RefCounted {
+class MessageObject : public IMessage, public RefCounted
+{
 public:
     MessageObject(std::shared_ptr<Logon> l, uint32_t id, bool modify)
         : logon_(std::move(l)), id_(id), modify_(modify)
@@ -118,16 +115,13 @@ public:
         for (ULONG i = 0; i < n; i++) {
             const SPropValue &p = values[i];
             switch (p.ulPropTag) {
-            case PR_SUBJECT:
-                m->subject = p.Value.lpszA ? p.Value.lpszA : "";
-                break;
-            case PR_MESSAGE_CLASS:
-                m->message_class = p.Value.lpszA ? p.Value.lpszA : "";
-                break;
+            case PR_SUBJECT: m->subject = p.Value.lpszA ? p.Value.lpszA : ""; break;
+            case PR_MESSAGE_CLASS: m->message_class = p.Value.lpszA ? p.Value.lpszA : ""; break;
             case PR_MESSAGE_FLAGS:
                 /* A client sets these bits before the first save only (pidtagmessageflags). */
                 if (!m->saved)
-                    m->message_flags = (m->message_flags & ~client_bits) | (p.Value.ul & client_bits);
+                    m->message_flags =
+                        (m->message_flags & ~client_bits) | (p.Value.ul & client_bits);
                 break;
             case PR_SENTMAIL_ENTRYID: {
                 Kind kind;
@@ -138,11 +132,8 @@ public:
                     m->sentmail = folder;
                 break;
             }
-            case PR_DELETE_AFTER_SUBMIT:
-                m->delete_after_submit = p.Value.b != 0;
-                break;
-            default:
-                break; /* other properties are accepted and not kept */
+            case PR_DELETE_AFTER_SUBMIT: m->delete_after_submit = p.Value.b != 0; break;
+            default: break; /* other properties are accepted and not kept */
             }
         }
         return S_OK;

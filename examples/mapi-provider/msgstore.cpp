@@ -7,10 +7,11 @@
 
 #include <cstring>
 
-namespace example {
+namespace example
+{
 
-HRESULT open_entry(std::shared_ptr<Logon> logon, ULONG cb, LPENTRYID eid, ULONG flags,
-                   ULONG *type, LPUNKNOWN *unk)
+HRESULT open_entry(std::shared_ptr<Logon> logon, ULONG cb, LPENTRYID eid, ULONG flags, ULONG *type,
+                   LPUNKNOWN *unk)
 {
     if (!type || !unk)
         return MAPI_E_INVALID_PARAMETER;
@@ -22,7 +23,8 @@ HRESULT open_entry(std::shared_ptr<Logon> logon, ULONG cb, LPENTRYID eid, ULONG 
     }
     Kind kind;
     uint32_t number = 0;
-    bool parsed = parse_entry_id(logon->store->uid, cb, reinterpret_cast<BYTE *>(eid), &kind, &number);
+    bool parsed =
+        parse_entry_id(logon->store->uid, cb, reinterpret_cast<BYTE *>(eid), &kind, &number);
     if (parsed && kind == Kind::Root) {
         *type = MAPI_FOLDER;
         *unk = reinterpret_cast<LPUNKNOWN>(new_folder(logon, 0));
@@ -64,14 +66,14 @@ static HRESULT message_number(const Store &s, LPMESSAGE message, const Allocator
         return hr;
     Kind kind;
     bool ok = count == 1 && props[0].ulPropTag == PR_ENTRYID &&
-              parse_entry_id(s.uid, props[0].Value.bin.cb, props[0].Value.bin.lpb, &kind,
-                             number) &&
+              parse_entry_id(s.uid, props[0].Value.bin.cb, props[0].Value.bin.lpb, &kind, number) &&
               kind == Kind::Message;
     a.free(props);
     return ok ? S_OK : MAPI_E_INVALID_ENTRYID;
 }
 
-class MsgStore : public IMsgStore, public RefCounted {
+class MsgStore : public IMsgStore, public RefCounted
+{
 public:
     explicit MsgStore(std::shared_ptr<Logon> l) : logon_(std::move(l)) {}
 
@@ -171,8 +173,8 @@ public:
             return MAPI_E_NO_SUPPORT;
         if (!sink || !connection)
             return MAPI_E_INVALID_PARAMETER;
-        HRESULT hr = logon_->support->Subscribe(logon_->store->newmail_key(), fnevNewMail, 0,
-                                                sink, connection);
+        HRESULT hr = logon_->support->Subscribe(logon_->store->newmail_key(), fnevNewMail, 0, sink,
+                                                connection);
         if (SUCCEEDED(hr))
             logon_->subscriptions.push_back(*connection);
         return hr;
@@ -297,12 +299,15 @@ STDMETHODIMP MsgStore::GetOutgoingQueue(ULONG, LPMAPITABLE *table)
         return MAPI_E_INVALID_PARAMETER;
     if (!logon_->spooler && logon_->settings.spooler_only)
         return MAPI_E_NO_SUPPORT; /* OQ-01 */
-    std::vector<ULONG> columns{PR_INSTANCE_KEY,  PR_ENTRYID,           PR_SUBMIT_FLAGS,
-                               PR_MESSAGE_FLAGS, PR_CLIENT_SUBMIT_TIME, PR_SUBJECT};
+    std::vector<ULONG> columns{PR_INSTANCE_KEY,       PR_ENTRYID, PR_SUBMIT_FLAGS, PR_MESSAGE_FLAGS,
+                               PR_CLIENT_SUBMIT_TIME, PR_SUBJECT};
     *table = new_table(logon_, columns, queue_rows, 0, logon_->store->queue_key());
     return S_OK;
 }
 
-IMsgStore *new_msg_store(std::shared_ptr<Logon> logon) { return new MsgStore(std::move(logon)); }
+IMsgStore *new_msg_store(std::shared_ptr<Logon> logon)
+{
+    return new MsgStore(std::move(logon));
+}
 
 } // namespace example

@@ -7,7 +7,8 @@
 
 #include <cstring>
 
-namespace example {
+namespace example
+{
 
 Value long_value(ULONG tag, ULONG v)
 {
@@ -17,7 +18,10 @@ Value long_value(ULONG tag, ULONG v)
     return x;
 }
 
-Value bool_value(ULONG tag, bool v) { return long_value(tag, v ? 1 : 0); }
+Value bool_value(ULONG tag, bool v)
+{
+    return long_value(tag, v ? 1 : 0);
+}
 
 Value time_value(ULONG tag, uint64_t v)
 {
@@ -57,15 +61,9 @@ HRESULT fill_props(const Allocators &a, const std::vector<Value> &values, LPSPro
         p.ulPropTag = v.tag;
         p.dwAlignPad = 0;
         switch (PROP_TYPE(v.tag)) {
-        case PT_LONG:
-            p.Value.ul = v.ul;
-            break;
-        case PT_BOOLEAN:
-            p.Value.b = static_cast<unsigned short>(v.ul != 0);
-            break;
-        case PT_ERROR:
-            p.Value.err = static_cast<SCODE>(v.ul);
-            break;
+        case PT_LONG: p.Value.ul = v.ul; break;
+        case PT_BOOLEAN: p.Value.b = static_cast<unsigned short>(v.ul != 0); break;
+        case PT_ERROR: p.Value.err = static_cast<SCODE>(v.ul); break;
         case PT_SYSTIME:
             p.Value.ft.dwLowDateTime = static_cast<DWORD>(v.time);
             p.Value.ft.dwHighDateTime = static_cast<DWORD>(v.time >> 32);
@@ -89,9 +87,7 @@ HRESULT fill_props(const Allocators &a, const std::vector<Value> &values, LPSPro
             p.Value.bin.lpb = static_cast<LPBYTE>(bytes);
             break;
         }
-        default:
-            p.ulPropTag = CHANGE_PROP_TYPE(v.tag, PT_ERROR);
-            p.Value.err = MAPI_E_INVALID_TYPE;
+        default: p.ulPropTag = CHANGE_PROP_TYPE(v.tag, PT_ERROR); p.Value.err = MAPI_E_INVALID_TYPE;
         }
     }
     return S_OK;
@@ -192,6 +188,9 @@ bool parse_entry_id(const MAPIUID &store, ULONG cb, const BYTE *eid, Kind *kind,
     return true;
 }
 
-bool same_iid(REFIID a, const IID &b) { return std::memcmp(&a, &b, sizeof(IID)) == 0; }
+bool same_iid(REFIID a, const IID &b)
+{
+    return std::memcmp(&a, &b, sizeof(IID)) == 0;
+}
 
 } // namespace example

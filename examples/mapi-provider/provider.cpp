@@ -9,7 +9,8 @@
 #include <cstring>
 #include <mutex>
 
-namespace example {
+namespace example
+{
 
 Logon::Logon(std::shared_ptr<Store> s, Settings st, LPMAPISUP sup, Allocators a, bool spool)
     : store(std::move(s)), settings(std::move(st)), support(sup), alloc(a), spooler(spool)
@@ -17,7 +18,10 @@ Logon::Logon(std::shared_ptr<Store> s, Settings st, LPMAPISUP sup, Allocators a,
     support->AddRef(); /* held for the life of the logon (imsprovider-logon) */
 }
 
-Logon::~Logon() { support->Release(); }
+Logon::~Logon()
+{
+    support->Release();
+}
 
 /* The session ends: its subscriptions go, and so does what a restart forgets (S115): messages
  * never saved (the client's), the spooler's locks unless they persist (PERSIST-01, AMB-28), the
@@ -47,11 +51,10 @@ void Logon::end()
 
 /* ---- The profile section ------------------------------------------------------------------ */
 
-static const ULONG SETTING_TAGS[] = {PR_EXAMPLE_STORE,       PR_EXAMPLE_SUBMISSION,
-                                     PR_EXAMPLE_PREPARE_SUBMIT, PR_EXAMPLE_SPOOLER_ONLY,
-                                     PR_EXAMPLE_LOCKS,       PR_EXAMPLE_COUPLED,
-                                     PR_EXAMPLE_COMPLETION,  PR_EXAMPLE_DISPOSITION,
-                                     PR_EXAMPLE_DELETE,      PR_EXAMPLE_SENTMAIL};
+static const ULONG SETTING_TAGS[] = {
+    PR_EXAMPLE_STORE,  PR_EXAMPLE_SUBMISSION, PR_EXAMPLE_PREPARE_SUBMIT, PR_EXAMPLE_SPOOLER_ONLY,
+    PR_EXAMPLE_LOCKS,  PR_EXAMPLE_COUPLED,    PR_EXAMPLE_COMPLETION,     PR_EXAMPLE_DISPOSITION,
+    PR_EXAMPLE_DELETE, PR_EXAMPLE_SENTMAIL};
 static const ULONG SETTING_COUNT = sizeof SETTING_TAGS / sizeof SETTING_TAGS[0];
 
 static std::vector<std::string> split(const std::string &list)
@@ -117,7 +120,8 @@ static HRESULT read_settings(LPMAPISUP support, const Allocators &a, Settings *o
 
 /* ---- IMSLogon ------------------------------------------------------------------------------- */
 
-class MSLogon : public IMSLogon, public RefCounted {
+class MSLogon : public IMSLogon, public RefCounted
+{
 public:
     explicit MSLogon(std::shared_ptr<Logon> l) : logon_(std::move(l)) {}
 
@@ -173,11 +177,16 @@ private:
     std::shared_ptr<Logon> logon_;
 };
 
-IMSLogon *new_ms_logon(std::shared_ptr<Logon> logon) { return new MSLogon(std::move(logon)); }
+IMSLogon *new_ms_logon(std::shared_ptr<Logon> logon)
+{
+    return new MSLogon(std::move(logon));
+}
 
-/* ---- IMSProvider ------------------------------------------------------------------------------ */
+/* ---- IMSProvider ------------------------------------------------------------------------------
+ */
 
-class Provider : public IMSProvider, public RefCounted {
+class Provider : public IMSProvider, public RefCounted
+{
 public:
     explicit Provider(Allocators a) : alloc_(a) {}
 
@@ -203,8 +212,8 @@ public:
         return S_OK;
     }
 
-    STDMETHODIMP Logon(LPMAPISUP support, ULONG_PTR, LPSTR, ULONG, LPENTRYID, ULONG,
-                       LPCIID, ULONG *cb_security, LPBYTE *security, LPMAPIERROR *error,
+    STDMETHODIMP Logon(LPMAPISUP support, ULONG_PTR, LPSTR, ULONG, LPENTRYID, ULONG, LPCIID,
+                       ULONG *cb_security, LPBYTE *security, LPMAPIERROR *error,
                        LPMSLOGON *ms_logon, LPMDB *mdb) override
     {
 #ifdef SPOOLCHECK_FAULT_LOGON_CRASH
@@ -244,8 +253,8 @@ public:
         return start(support, store, settings, false, ms_logon, mdb);
     }
 
-    STDMETHODIMP SpoolerLogon(LPMAPISUP support, ULONG_PTR, LPSTR, ULONG, LPENTRYID, ULONG,
-                              LPCIID, ULONG cb_security, LPBYTE security, LPMAPIERROR *error,
+    STDMETHODIMP SpoolerLogon(LPMAPISUP support, ULONG_PTR, LPSTR, ULONG, LPENTRYID, ULONG, LPCIID,
+                              ULONG cb_security, LPBYTE security, LPMAPIERROR *error,
                               LPMSLOGON *ms_logon, LPMDB *mdb) override
     {
         if (!support || !ms_logon || !mdb)
@@ -305,8 +314,7 @@ private:
         status[0].dwAlignPad = 0;
         status[0].Value.lpszA = const_cast<LPSTR>("spoolcheck example store");
         support->ModifyStatusRow(1, status, 0);
-        auto logon =
-            std::make_shared<example::Logon>(store, settings, support, alloc_, spooler);
+        auto logon = std::make_shared<example::Logon>(store, settings, support, alloc_, spooler);
         *ms_logon = new_ms_logon(logon);
         *mdb = new_msg_store(logon);
         return S_OK;

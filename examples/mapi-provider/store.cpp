@@ -8,10 +8,11 @@
 #include <algorithm>
 #include <cstring>
 
-namespace example {
+namespace example
+{
 
-const char *const FOLDER_NAMES[FOLDER_COUNT + 1] = {"", "Inbox", "Outbox", "Drafts",
-                                                    "Sent Items", "Deleted Items"};
+const char *const FOLDER_NAMES[FOLDER_COUNT + 1] = {"",       "Inbox",      "Outbox",
+                                                    "Drafts", "Sent Items", "Deleted Items"};
 
 std::string Recipient::addr_type() const
 {
@@ -50,12 +51,27 @@ static NOTIFKEY *key(std::vector<BYTE> &storage, const MAPIUID &uid, BYTE what)
     return reinterpret_cast<NOTIFKEY *>(storage.data());
 }
 
-NOTIFKEY *Store::queue_key() { return key(keys_[0], uid, 'Q'); }
-NOTIFKEY *Store::newmail_key() { return key(keys_[1], uid, 'N'); }
+NOTIFKEY *Store::queue_key()
+{
+    return key(keys_[0], uid, 'Q');
+}
+NOTIFKEY *Store::newmail_key()
+{
+    return key(keys_[1], uid, 'N');
+}
 
-bool Act::spooler() const { return logon.spooler; }
-LPMAPISUP Act::support() const { return logon.support; }
-const Allocators &Act::alloc() const { return logon.alloc; }
+bool Act::spooler() const
+{
+    return logon.spooler;
+}
+LPMAPISUP Act::support() const
+{
+    return logon.support;
+}
+const Allocators &Act::alloc() const
+{
+    return logon.alloc;
+}
 
 bool tc_handles(const Settings &st, const std::string &addr_type)
 {

@@ -7,7 +7,8 @@
 
 #include <chrono>
 
-namespace example {
+namespace example
+{
 
 static HRESULT client_submit(Act &a, uint32_t id, ULONG flags, LPMESSAGE self);
 static void route(Act &a, uint32_t id, bool after_preprocessing);
@@ -134,7 +135,8 @@ static bool take_coupled_recipients(Act &a, Message &m)
 static void complete_msg(Act &a, uint32_t id)
 {
     Bytes eid = a.store.entry_id(Kind::Message, id);
-    a.support()->CompleteMsg(0, static_cast<ULONG>(eid.size()), reinterpret_cast<LPENTRYID>(eid.data()));
+    a.support()->CompleteMsg(0, static_cast<ULONG>(eid.size()),
+                             reinterpret_cast<LPENTRYID>(eid.data()));
     if (Message *m = a.store.find(id))
         m->handed_to_spooler = true;
     a.store.handed.push_back(id);

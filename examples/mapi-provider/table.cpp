@@ -7,9 +7,11 @@
 
 #include <algorithm>
 
-namespace example {
+namespace example
+{
 
-class Table : public IMAPITable, public RefCounted {
+class Table : public IMAPITable, public RefCounted
+{
 public:
     using Rows = std::vector<std::vector<Value>> (*)(Act &, uint32_t);
 
@@ -52,7 +54,8 @@ public:
             return MAPI_E_NO_SUPPORT;
         if (!sink || !connection)
             return MAPI_E_INVALID_PARAMETER;
-        HRESULT hr = logon_->support->Subscribe(key_, mask & fnevTableModified, 0, sink, connection);
+        HRESULT hr =
+            logon_->support->Subscribe(key_, mask & fnevTableModified, 0, sink, connection);
         if (SUCCEEDED(hr))
             connections_.push_back(*connection);
         return hr;

@@ -7,7 +7,8 @@
 
 #include "mapidefs.h"
 
-#define MAKE_MAPI_SCODE(sev, fac, code) ((SCODE)(((ULONG)(sev) << 31) | ((ULONG)(fac) << 16) | (ULONG)(code)))
+#define MAKE_MAPI_SCODE(sev, fac, code)                                                            \
+    ((SCODE)(((ULONG)(sev) << 31) | ((ULONG)(fac) << 16) | (ULONG)(code)))
 #define MAKE_MAPI_E(code) MAKE_MAPI_SCODE(1, 4, code)
 #define MAKE_MAPI_S(code) MAKE_MAPI_SCODE(0, 4, code)
 

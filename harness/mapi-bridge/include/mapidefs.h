@@ -90,27 +90,34 @@ typedef union tagCY {
 /* ---- IUnknown ----------------------------------------------------------------------------- */
 
 #ifdef SPOOLCHECK_MAPI_LAYOUT_M4L
-class IUnknown {
+class IUnknown
+{
 public:
     virtual ~IUnknown() {}
     virtual STDMETHODIMP_(ULONG) AddRef() = 0;
     virtual STDMETHODIMP_(ULONG) Release() = 0;
     virtual STDMETHODIMP QueryInterface(REFIID riid, void **ppvObject) = 0;
 };
-#define MAPI_IUNKNOWN_BASE public virtual IUnknown
+#define MAPI_IUNKNOWN_BASE                                                                         \
+public                                                                                             \
+    virtual IUnknown
 #else
-class IUnknown {
+class IUnknown
+{
 public:
     virtual STDMETHODIMP QueryInterface(REFIID riid, void **ppvObject) = 0;
     virtual STDMETHODIMP_(ULONG) AddRef() = 0;
     virtual STDMETHODIMP_(ULONG) Release() = 0;
 };
-#define MAPI_IUNKNOWN_BASE public IUnknown
+#define MAPI_IUNKNOWN_BASE                                                                         \
+public                                                                                             \
+    IUnknown
 #endif
 typedef IUnknown *LPUNKNOWN;
 
 /* The OLE allocator handed to MSProviderInit. */
-class IMalloc : MAPI_IUNKNOWN_BASE {
+class IMalloc : MAPI_IUNKNOWN_BASE
+{
 public:
     virtual STDMETHODIMP_(void *) Alloc(SIZE_T cb) = 0;
     virtual STDMETHODIMP_(void *) Realloc(void *pv, SIZE_T cb) = 0;
@@ -186,17 +193,50 @@ typedef struct _NOTIFKEY {
 #define PROP_TAG(type, id) ((((ULONG)(id)) << 16) | ((ULONG)(type)))
 #define CHANGE_PROP_TYPE(tag, type) (((ULONG)0xFFFF0000u & (tag)) | (type))
 
-typedef struct _SShortArray { ULONG cValues; short *lpi; } SShortArray;
-typedef struct _SLongArray { ULONG cValues; LONG *lpl; } SLongArray;
-typedef struct _SRealArray { ULONG cValues; float *lpflt; } SRealArray;
-typedef struct _SDoubleArray { ULONG cValues; double *lpdbl; } SDoubleArray;
-typedef struct _SCurrencyArray { ULONG cValues; CURRENCY *lpcur; } SCurrencyArray;
-typedef struct _SAppTimeArray { ULONG cValues; double *lpat; } SAppTimeArray;
-typedef struct _SDateTimeArray { ULONG cValues; FILETIME *lpft; } SDateTimeArray;
-typedef struct _SLPSTRArray { ULONG cValues; LPSTR *lppszA; } SLPSTRArray;
-typedef struct _SWStringArray { ULONG cValues; LPWSTR *lppszW; } SWStringArray;
-typedef struct _SGuidArray { ULONG cValues; GUID *lpguid; } SGuidArray;
-typedef struct _SLargeIntegerArray { ULONG cValues; LARGE_INTEGER *lpli; } SLargeIntegerArray;
+typedef struct _SShortArray {
+    ULONG cValues;
+    short *lpi;
+} SShortArray;
+typedef struct _SLongArray {
+    ULONG cValues;
+    LONG *lpl;
+} SLongArray;
+typedef struct _SRealArray {
+    ULONG cValues;
+    float *lpflt;
+} SRealArray;
+typedef struct _SDoubleArray {
+    ULONG cValues;
+    double *lpdbl;
+} SDoubleArray;
+typedef struct _SCurrencyArray {
+    ULONG cValues;
+    CURRENCY *lpcur;
+} SCurrencyArray;
+typedef struct _SAppTimeArray {
+    ULONG cValues;
+    double *lpat;
+} SAppTimeArray;
+typedef struct _SDateTimeArray {
+    ULONG cValues;
+    FILETIME *lpft;
+} SDateTimeArray;
+typedef struct _SLPSTRArray {
+    ULONG cValues;
+    LPSTR *lppszA;
+} SLPSTRArray;
+typedef struct _SWStringArray {
+    ULONG cValues;
+    LPWSTR *lppszW;
+} SWStringArray;
+typedef struct _SGuidArray {
+    ULONG cValues;
+    GUID *lpguid;
+} SGuidArray;
+typedef struct _SLargeIntegerArray {
+    ULONG cValues;
+    LARGE_INTEGER *lpli;
+} SLargeIntegerArray;
 
 union _PV {
     short i;
@@ -392,7 +432,8 @@ typedef struct _NOTIFICATION {
     } info;
 } NOTIFICATION, *LPNOTIFICATION;
 
-class IMAPIAdviseSink : MAPI_IUNKNOWN_BASE {
+class IMAPIAdviseSink : MAPI_IUNKNOWN_BASE
+{
 public:
     virtual STDMETHODIMP_(ULONG) OnNotify(ULONG cNotif, LPNOTIFICATION lpNotifications) = 0;
 };
@@ -433,13 +474,14 @@ typedef struct _MAPINAMEID MAPINAMEID, *LPMAPINAMEID;
 class IMAPITable;
 typedef IMAPITable *LPMAPITABLE;
 
-class IMAPIProp : MAPI_IUNKNOWN_BASE {
+class IMAPIProp : MAPI_IUNKNOWN_BASE
+{
 public:
     virtual STDMETHODIMP GetLastError(HRESULT hResult, ULONG ulFlags,
                                       LPMAPIERROR *lppMAPIError) = 0;
     virtual STDMETHODIMP SaveChanges(ULONG ulFlags) = 0;
-    virtual STDMETHODIMP GetProps(LPSPropTagArray lpPropTagArray, ULONG ulFlags,
-                                  ULONG *lpcValues, LPSPropValue *lppPropArray) = 0;
+    virtual STDMETHODIMP GetProps(LPSPropTagArray lpPropTagArray, ULONG ulFlags, ULONG *lpcValues,
+                                  LPSPropValue *lppPropArray) = 0;
     virtual STDMETHODIMP GetPropList(ULONG ulFlags, LPSPropTagArray *lppPropTagArray) = 0;
     virtual STDMETHODIMP OpenProperty(ULONG ulPropTag, LPCIID lpiid, ULONG ulInterfaceOptions,
                                       ULONG ulFlags, LPUNKNOWN *lppUnk) = 0;
@@ -452,9 +494,8 @@ public:
                                 LPMAPIPROGRESS lpProgress, LPCIID lpInterface, LPVOID lpDestObj,
                                 ULONG ulFlags, LPSPropProblemArray *lppProblems) = 0;
     virtual STDMETHODIMP CopyProps(LPSPropTagArray lpIncludeProps, ULONG_PTR ulUIParam,
-                                   LPMAPIPROGRESS lpProgress, LPCIID lpInterface,
-                                   LPVOID lpDestObj, ULONG ulFlags,
-                                   LPSPropProblemArray *lppProblems) = 0;
+                                   LPMAPIPROGRESS lpProgress, LPCIID lpInterface, LPVOID lpDestObj,
+                                   ULONG ulFlags, LPSPropProblemArray *lppProblems) = 0;
     virtual STDMETHODIMP GetNamesFromIDs(LPSPropTagArray *lppPropTags, LPGUID lpPropSetGuid,
                                          ULONG ulFlags, ULONG *lpcPropNames,
                                          LPMAPINAMEID **lpppPropNames) = 0;
@@ -464,18 +505,20 @@ public:
 typedef IMAPIProp *LPMAPIPROP;
 
 /* A profile section is an IMAPIProp with no methods of its own. */
-class IProfSect : public IMAPIProp {};
+class IProfSect : public IMAPIProp
+{
+};
 typedef IProfSect *LPPROFSECT;
 
-class IMAPIContainer : public IMAPIProp {
+class IMAPIContainer : public IMAPIProp
+{
 public:
     virtual STDMETHODIMP GetContentsTable(ULONG ulFlags, LPMAPITABLE *lppTable) = 0;
     virtual STDMETHODIMP GetHierarchyTable(ULONG ulFlags, LPMAPITABLE *lppTable) = 0;
     virtual STDMETHODIMP OpenEntry(ULONG cbEntryID, LPENTRYID lpEntryID, LPCIID lpInterface,
                                    ULONG ulFlags, ULONG *lpulObjType, LPUNKNOWN *lppUnk) = 0;
     virtual STDMETHODIMP SetSearchCriteria(LPSRestriction lpRestriction,
-                                           LPENTRYLIST lpContainerList,
-                                           ULONG ulSearchFlags) = 0;
+                                           LPENTRYLIST lpContainerList, ULONG ulSearchFlags) = 0;
     virtual STDMETHODIMP GetSearchCriteria(ULONG ulFlags, LPSRestriction *lppRestriction,
                                            LPENTRYLIST *lppContainerList,
                                            ULONG *lpulSearchState) = 0;
@@ -487,7 +530,8 @@ typedef IMessage *LPMESSAGE;
 class IMAPIFolder;
 typedef IMAPIFolder *LPMAPIFOLDER;
 
-class IMAPIFolder : public IMAPIContainer {
+class IMAPIFolder : public IMAPIContainer
+{
 public:
     virtual STDMETHODIMP CreateMessage(LPCIID lpInterface, ULONG ulFlags,
                                        LPMESSAGE *lppMessage) = 0;
@@ -497,8 +541,8 @@ public:
     virtual STDMETHODIMP DeleteMessages(LPENTRYLIST lpMsgList, ULONG_PTR ulUIParam,
                                         LPMAPIPROGRESS lpProgress, ULONG ulFlags) = 0;
     virtual STDMETHODIMP CreateFolder(ULONG ulFolderType, LPTSTR lpszFolderName,
-                                      LPTSTR lpszFolderComment, LPCIID lpInterface,
-                                      ULONG ulFlags, LPMAPIFOLDER *lppFolder) = 0;
+                                      LPTSTR lpszFolderComment, LPCIID lpInterface, ULONG ulFlags,
+                                      LPMAPIFOLDER *lppFolder) = 0;
     virtual STDMETHODIMP CopyFolder(ULONG cbEntryID, LPENTRYID lpEntryID, LPCIID lpInterface,
                                     LPVOID lpDestFolder, LPTSTR lpszNewFolderName,
                                     ULONG_PTR ulUIParam, LPMAPIPROGRESS lpProgress,
@@ -509,21 +553,21 @@ public:
                                       LPMAPIPROGRESS lpProgress, ULONG ulFlags) = 0;
     virtual STDMETHODIMP GetMessageStatus(ULONG cbEntryID, LPENTRYID lpEntryID, ULONG ulFlags,
                                           ULONG *lpulMessageStatus) = 0;
-    virtual STDMETHODIMP SetMessageStatus(ULONG cbEntryID, LPENTRYID lpEntryID,
-                                          ULONG ulNewStatus, ULONG ulNewStatusMask,
-                                          ULONG *lpulOldStatus) = 0;
+    virtual STDMETHODIMP SetMessageStatus(ULONG cbEntryID, LPENTRYID lpEntryID, ULONG ulNewStatus,
+                                          ULONG ulNewStatusMask, ULONG *lpulOldStatus) = 0;
     virtual STDMETHODIMP SaveContentsSort(LPSSortOrderSet lpSortCriteria, ULONG ulFlags) = 0;
     virtual STDMETHODIMP EmptyFolder(ULONG_PTR ulUIParam, LPMAPIPROGRESS lpProgress,
                                      ULONG ulFlags) = 0;
 };
 
-class IMessage : public IMAPIProp {
+class IMessage : public IMAPIProp
+{
 public:
     virtual STDMETHODIMP GetAttachmentTable(ULONG ulFlags, LPMAPITABLE *lppTable) = 0;
     virtual STDMETHODIMP OpenAttach(ULONG ulAttachmentNum, LPCIID lpInterface, ULONG ulFlags,
                                     LPATTACH *lppAttach) = 0;
-    virtual STDMETHODIMP CreateAttach(LPCIID lpInterface, ULONG ulFlags,
-                                      ULONG *lpulAttachmentNum, LPATTACH *lppAttach) = 0;
+    virtual STDMETHODIMP CreateAttach(LPCIID lpInterface, ULONG ulFlags, ULONG *lpulAttachmentNum,
+                                      LPATTACH *lppAttach) = 0;
     virtual STDMETHODIMP DeleteAttach(ULONG ulAttachmentNum, ULONG_PTR ulUIParam,
                                       LPMAPIPROGRESS lpProgress, ULONG ulFlags) = 0;
     virtual STDMETHODIMP GetRecipientTable(ULONG ulFlags, LPMAPITABLE *lppTable) = 0;
@@ -545,18 +589,19 @@ public:
 #define LOGOFF_OUTBOUND 0x00040000u
 #define LOGOFF_OUTBOUND_QUEUE 0x00080000u
 
-class IMsgStore : public IMAPIProp {
+class IMsgStore : public IMAPIProp
+{
 public:
     virtual STDMETHODIMP Advise(ULONG cbEntryID, LPENTRYID lpEntryID, ULONG ulEventMask,
                                 LPMAPIADVISESINK lpAdviseSink, ULONG *lpulConnection) = 0;
     virtual STDMETHODIMP Unadvise(ULONG ulConnection) = 0;
-    virtual STDMETHODIMP CompareEntryIDs(ULONG cbEntryID1, LPENTRYID lpEntryID1,
-                                         ULONG cbEntryID2, LPENTRYID lpEntryID2, ULONG ulFlags,
+    virtual STDMETHODIMP CompareEntryIDs(ULONG cbEntryID1, LPENTRYID lpEntryID1, ULONG cbEntryID2,
+                                         LPENTRYID lpEntryID2, ULONG ulFlags,
                                          ULONG *lpulResult) = 0;
     virtual STDMETHODIMP OpenEntry(ULONG cbEntryID, LPENTRYID lpEntryID, LPCIID lpInterface,
                                    ULONG ulFlags, ULONG *lpulObjType, LPUNKNOWN *lppUnk) = 0;
-    virtual STDMETHODIMP SetReceiveFolder(LPTSTR lpszMessageClass, ULONG ulFlags,
-                                          ULONG cbEntryID, LPENTRYID lpEntryID) = 0;
+    virtual STDMETHODIMP SetReceiveFolder(LPTSTR lpszMessageClass, ULONG ulFlags, ULONG cbEntryID,
+                                          LPENTRYID lpEntryID) = 0;
     virtual STDMETHODIMP GetReceiveFolder(LPTSTR lpszMessageClass, ULONG ulFlags,
                                           ULONG *lpcbEntryID, LPENTRYID *lppEntryID,
                                           LPTSTR *lppszExplicitClass) = 0;
@@ -584,7 +629,8 @@ typedef IMsgStore *LPMDB;
 #define TBLTYPE_KEYSET 1u
 #define TBLTYPE_DYNAMIC 2u
 
-class IMAPITable : MAPI_IUNKNOWN_BASE {
+class IMAPITable : MAPI_IUNKNOWN_BASE
+{
 public:
     virtual STDMETHODIMP GetLastError(HRESULT hResult, ULONG ulFlags,
                                       LPMAPIERROR *lppMAPIError) = 0;
@@ -609,15 +655,13 @@ public:
     virtual STDMETHODIMP QueryRows(LONG lRowCount, ULONG ulFlags, LPSRowSet *lppRows) = 0;
     virtual STDMETHODIMP Abort() = 0;
     virtual STDMETHODIMP ExpandRow(ULONG cbInstanceKey, LPBYTE pbInstanceKey, ULONG ulRowCount,
-                                   ULONG ulFlags, LPSRowSet *lppRows,
-                                   ULONG *lpulMoreRows) = 0;
+                                   ULONG ulFlags, LPSRowSet *lppRows, ULONG *lpulMoreRows) = 0;
     virtual STDMETHODIMP CollapseRow(ULONG cbInstanceKey, LPBYTE pbInstanceKey, ULONG ulFlags,
                                      ULONG *lpulRowCount) = 0;
     virtual STDMETHODIMP WaitForCompletion(ULONG ulFlags, ULONG ulTimeout,
                                            ULONG *lpulTableStatus) = 0;
-    virtual STDMETHODIMP GetCollapseState(ULONG ulFlags, ULONG cbInstanceKey,
-                                          LPBYTE lpbInstanceKey, ULONG *lpcbCollapseState,
-                                          LPBYTE *lppbCollapseState) = 0;
+    virtual STDMETHODIMP GetCollapseState(ULONG ulFlags, ULONG cbInstanceKey, LPBYTE lpbInstanceKey,
+                                          ULONG *lpcbCollapseState, LPBYTE *lppbCollapseState) = 0;
     virtual STDMETHODIMP SetCollapseState(ULONG ulFlags, ULONG cbCollapseState,
                                           LPBYTE pbCollapseState, BOOKMARK *lpbkLocation) = 0;
 };

@@ -48,10 +48,11 @@ typedef struct _ADRPARM ADRPARM, *LPADRPARM;
 typedef void(STDMETHODCALLTYPE DISMISSMODELESS)(ULONG_PTR ulUIParam, LPVOID lpvContext);
 typedef DISMISSMODELESS *LPFNDISMISS;
 typedef SCODE(STDMETHODCALLTYPE BUTTONCALLBACK)(LPVOID lpvContext, ULONG cbEntryID,
-                                                 LPENTRYID lpSelection);
+                                                LPENTRYID lpSelection);
 typedef BUTTONCALLBACK *LPFNBUTTON;
 
-class IMAPISupport : MAPI_IUNKNOWN_BASE {
+class IMAPISupport : MAPI_IUNKNOWN_BASE
+{
 public:
     virtual STDMETHODIMP GetLastError(HRESULT hResult, ULONG ulFlags,
                                       LPMAPIERROR *lppMAPIError) = 0;
@@ -69,16 +70,14 @@ public:
                                             LPPROFSECT *lppProfileObj) = 0;
     virtual STDMETHODIMP RegisterPreprocessor(LPMAPIUID lpMuid, LPSTR lpszAdrType,
                                               LPSTR lpszDLLName, LPSTR lpszPreprocess,
-                                              LPSTR lpszRemovePreprocessInfo,
-                                              ULONG ulFlags) = 0;
+                                              LPSTR lpszRemovePreprocessInfo, ULONG ulFlags) = 0;
     virtual STDMETHODIMP NewUID(LPMAPIUID lpMuid) = 0;
     virtual STDMETHODIMP MakeInvalid(ULONG ulFlags, LPVOID lpObject, ULONG ulRefCount,
                                      ULONG cMethods) = 0;
     virtual STDMETHODIMP SpoolerYield(ULONG ulFlags) = 0;
     virtual STDMETHODIMP SpoolerNotify(ULONG ulFlags, LPVOID lpvData) = 0;
     virtual STDMETHODIMP CreateOneOff(LPTSTR lpszName, LPTSTR lpszAdrType, LPTSTR lpszAddress,
-                                      ULONG ulFlags, ULONG *lpcbEntryID,
-                                      LPENTRYID *lppEntryID) = 0;
+                                      ULONG ulFlags, ULONG *lpcbEntryID, LPENTRYID *lppEntryID) = 0;
     virtual STDMETHODIMP SetProviderUID(LPMAPIUID lpProviderID, ULONG ulFlags) = 0;
     virtual STDMETHODIMP CompareEntryIDs(ULONG cbEntry1, LPENTRYID lpEntry1, ULONG cbEntry2,
                                          LPENTRYID lpEntry2, ULONG ulCompareFlags,
@@ -88,8 +87,7 @@ public:
                                         LPCIID lpInterface, LPMAPIPROP *lppMAPIPropNew,
                                         LPMAPIPROP lpMAPIPropSibling) = 0;
     virtual STDMETHODIMP OpenEntry(ULONG cbEntryID, LPENTRYID lpEntryID, LPCIID lpInterface,
-                                   ULONG ulOpenFlags, ULONG *lpulObjType,
-                                   LPUNKNOWN *lppUnk) = 0;
+                                   ULONG ulOpenFlags, ULONG *lpulObjType, LPUNKNOWN *lppUnk) = 0;
     virtual STDMETHODIMP GetOneOffTable(ULONG ulFlags, LPMAPITABLE *lppTable) = 0;
     virtual STDMETHODIMP Address(ULONG_PTR *lpulUIParam, LPADRPARM lpAdrParms,
                                  LPADRLIST *lppAdrList) = 0;
@@ -140,8 +138,7 @@ public:
     virtual STDMETHODIMP StoreLogoffTransports(ULONG *lpulFlags) = 0;
     virtual STDMETHODIMP StatusRecips(LPMESSAGE lpMessage, LPADRLIST lpRecipList) = 0;
     virtual STDMETHODIMP WrapStoreEntryID(ULONG cbOrigEntry, LPENTRYID lpOrigEntry,
-                                          ULONG *lpcbWrappedEntry,
-                                          LPENTRYID *lppWrappedEntry) = 0;
+                                          ULONG *lpcbWrappedEntry, LPENTRYID *lppWrappedEntry) = 0;
     virtual STDMETHODIMP ModifyProfile(ULONG ulFlags) = 0;
     virtual STDMETHODIMP IStorageFromStream(LPUNKNOWN lpUnkIn, LPCIID lpInterface, ULONG ulFlags,
                                             LPSTORAGE *lppStorageOut) = 0;
@@ -149,15 +146,16 @@ public:
 };
 typedef IMAPISupport *LPMAPISUP;
 
-class IMSLogon : MAPI_IUNKNOWN_BASE {
+class IMSLogon : MAPI_IUNKNOWN_BASE
+{
 public:
     virtual STDMETHODIMP GetLastError(HRESULT hResult, ULONG ulFlags,
                                       LPMAPIERROR *lppMAPIError) = 0;
     virtual STDMETHODIMP Logoff(ULONG *lpulFlags) = 0;
     virtual STDMETHODIMP OpenEntry(ULONG cbEntryID, LPENTRYID lpEntryID, LPCIID lpInterface,
                                    ULONG ulFlags, ULONG *lpulObjType, LPUNKNOWN *lppUnk) = 0;
-    virtual STDMETHODIMP CompareEntryIDs(ULONG cbEntryID1, LPENTRYID lpEntryID1,
-                                         ULONG cbEntryID2, LPENTRYID lpEntryID2, ULONG ulFlags,
+    virtual STDMETHODIMP CompareEntryIDs(ULONG cbEntryID1, LPENTRYID lpEntryID1, ULONG cbEntryID2,
+                                         LPENTRYID lpEntryID2, ULONG ulFlags,
                                          ULONG *lpulResult) = 0;
     virtual STDMETHODIMP Advise(ULONG cbEntryID, LPENTRYID lpEntryID, ULONG ulEventMask,
                                 LPMAPIADVISESINK lpAdviseSink, ULONG *lpulConnection) = 0;
@@ -167,7 +165,8 @@ public:
 };
 typedef IMSLogon *LPMSLOGON;
 
-class IMSProvider : MAPI_IUNKNOWN_BASE {
+class IMSProvider : MAPI_IUNKNOWN_BASE
+{
 public:
     virtual STDMETHODIMP Shutdown(ULONG *lpulFlags) = 0;
     virtual STDMETHODIMP Logon(LPMAPISUP lpMAPISup, ULONG_PTR ulUIParam, LPSTR lpszProfileName,
@@ -176,21 +175,22 @@ public:
                                LPBYTE *lppbSpoolSecurity, LPMAPIERROR *lppMAPIError,
                                LPMSLOGON *lppMSLogon, LPMDB *lppMDB) = 0;
     virtual STDMETHODIMP SpoolerLogon(LPMAPISUP lpMAPISup, ULONG_PTR ulUIParam,
-                                      LPSTR lpszProfileName, ULONG cbEntryID,
-                                      LPENTRYID lpEntryID, ULONG ulFlags, LPCIID lpInterface,
-                                      ULONG cbSpoolSecurity, LPBYTE lpbSpoolSecurity,
-                                      LPMAPIERROR *lppMAPIError, LPMSLOGON *lppMSLogon,
-                                      LPMDB *lppMDB) = 0;
-    virtual STDMETHODIMP CompareStoreIDs(ULONG cbEntryID1, LPENTRYID lpEntryID1,
-                                         ULONG cbEntryID2, LPENTRYID lpEntryID2, ULONG ulFlags,
+                                      LPSTR lpszProfileName, ULONG cbEntryID, LPENTRYID lpEntryID,
+                                      ULONG ulFlags, LPCIID lpInterface, ULONG cbSpoolSecurity,
+                                      LPBYTE lpbSpoolSecurity, LPMAPIERROR *lppMAPIError,
+                                      LPMSLOGON *lppMSLogon, LPMDB *lppMDB) = 0;
+    virtual STDMETHODIMP CompareStoreIDs(ULONG cbEntryID1, LPENTRYID lpEntryID1, ULONG cbEntryID2,
+                                         LPENTRYID lpEntryID2, ULONG ulFlags,
                                          ULONG *lpulResult) = 0;
 };
 typedef IMSProvider *LPMSPROVIDER;
 
 /* The entry point a message store provider exports, under the name "MSProviderInit". */
-typedef HRESULT(STDMAPIINITCALLTYPE MSPROVIDERINIT)(
-    HINSTANCE hInstance, LPMALLOC lpMalloc, LPALLOCATEBUFFER lpAllocateBuffer,
-    LPALLOCATEMORE lpAllocateMore, LPFREEBUFFER lpFreeBuffer, ULONG ulFlags, ULONG ulMAPIVer,
-    ULONG *lpulProviderVer, LPMSPROVIDER *lppMSProvider);
+typedef HRESULT(STDMAPIINITCALLTYPE MSPROVIDERINIT)(HINSTANCE hInstance, LPMALLOC lpMalloc,
+                                                    LPALLOCATEBUFFER lpAllocateBuffer,
+                                                    LPALLOCATEMORE lpAllocateMore,
+                                                    LPFREEBUFFER lpFreeBuffer, ULONG ulFlags,
+                                                    ULONG ulMAPIVer, ULONG *lpulProviderVer,
+                                                    LPMSPROVIDER *lppMSProvider);
 
 #endif /* SPOOLCHECK_MAPISPI_H */

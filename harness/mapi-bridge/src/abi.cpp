@@ -15,7 +15,8 @@
 
 #define BRIDGE_EXPORT extern "C" __attribute__((visibility("default")))
 
-namespace {
+namespace
+{
 
 using bridge::Instance;
 
@@ -47,7 +48,10 @@ template <class F> int32_t run(Instance *in, const char *what, F body)
     }
 }
 
-void *create_unconfigured() { return nullptr; }
+void *create_unconfigured()
+{
+    return nullptr;
+}
 
 void destroy(void *self)
 {
@@ -75,11 +79,24 @@ int32_t reset(void *self, const spoolcheck_choices *choices)
 
 const char *op_name(uint32_t kind)
 {
-    static const char *const names[] = {
-        "",           "CreateMessage",  "SubmitMessage", "AbortSubmit",    "OpenEntry",
-        "SaveChanges", "SetLockState",  "GetOutgoingQueue", "ModifyRecipients", "FinishedMsg",
-        "Advise",     "NotifyNewMail",  "SetReadFlag",   "DeleteMessages", "EmptyFolder",
-        "GetProps",   "StoreLogoff",    "Restart"};
+    static const char *const names[] = {"",
+                                        "CreateMessage",
+                                        "SubmitMessage",
+                                        "AbortSubmit",
+                                        "OpenEntry",
+                                        "SaveChanges",
+                                        "SetLockState",
+                                        "GetOutgoingQueue",
+                                        "ModifyRecipients",
+                                        "FinishedMsg",
+                                        "Advise",
+                                        "NotifyNewMail",
+                                        "SetReadFlag",
+                                        "DeleteMessages",
+                                        "EmptyFolder",
+                                        "GetProps",
+                                        "StoreLogoff",
+                                        "Restart"};
     return kind < sizeof names / sizeof names[0] ? names[kind] : "an operation";
 }
 
@@ -99,8 +116,7 @@ bool known_op(const spoolcheck_op &op)
     return true;
 }
 
-int32_t apply(void *self, const spoolcheck_op *op, const spoolcheck_host *host,
-              spoolcheck_ret *ret)
+int32_t apply(void *self, const spoolcheck_op *op, const spoolcheck_host *host, spoolcheck_ret *ret)
 {
     auto *in = static_cast<Instance *>(self);
     Owner owner(in);
@@ -113,7 +129,8 @@ int32_t apply(void *self, const spoolcheck_op *op, const spoolcheck_host *host,
                         " belongs to profile \"system\"; a MAPI store provider has none of it");
     if (!known_op(*op))
         return fail(in, SPOOLCHECK_UNSUPPORTED,
-                    "operation " + std::to_string(op->kind) + " with codes this bridge does not know");
+                    "operation " + std::to_string(op->kind) +
+                        " with codes this bridge does not know");
     if (!in->session)
         return fail(in, SPOOLCHECK_ERROR, "apply before the first reset");
     ret->hr = SPOOLCHECK_S_OK;
@@ -147,16 +164,25 @@ const char *last_error(void *self)
 }
 
 const spoolcheck_provider table = {
-    SPOOLCHECK_ABI_VERSION, "MAPI provider", create_unconfigured, destroy, reset, apply, observe,
+    SPOOLCHECK_ABI_VERSION,
+    "MAPI provider",
+    create_unconfigured,
+    destroy,
+    reset,
+    apply,
+    observe,
     last_error,
 };
 
 } // namespace
 
-BRIDGE_EXPORT const spoolcheck_provider *spoolcheck_provider_v1(void) { return &table; }
+BRIDGE_EXPORT const spoolcheck_provider *spoolcheck_provider_v1(void)
+{
+    return &table;
+}
 
 BRIDGE_EXPORT void *spoolcheck_create_configured_v1(const char *config, char *error,
-                                                     size_t error_size)
+                                                    size_t error_size)
 {
     std::string why;
     try {

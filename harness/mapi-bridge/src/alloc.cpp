@@ -16,9 +16,11 @@
 #include <mutex>
 #include <unordered_map>
 
-namespace bridge {
+namespace bridge
+{
 
-namespace {
+namespace
+{
 
 struct Block {
     uint64_t owner = 0;
@@ -28,15 +30,21 @@ struct Block {
 };
 
 std::mutex lock;
-std::unordered_map<void *, Block> blocks;          /* MAPIAllocateBuffer / MAPIAllocateMore */
-std::unordered_map<void *, Block> malloc_blocks;   /* IMalloc */
-std::map<uint64_t, uint64_t> bad_frees;             /* frees of pointers MAPI never gave out */
+std::unordered_map<void *, Block> blocks;        /* MAPIAllocateBuffer / MAPIAllocateMore */
+std::unordered_map<void *, Block> malloc_blocks; /* IMalloc */
+std::map<uint64_t, uint64_t> bad_frees;          /* frees of pointers MAPI never gave out */
 thread_local uint64_t owner_on_thread = 0;
 
 } // namespace
 
-void set_current_owner(uint64_t owner) { owner_on_thread = owner; }
-uint64_t current_owner() { return owner_on_thread; }
+void set_current_owner(uint64_t owner)
+{
+    owner_on_thread = owner;
+}
+uint64_t current_owner()
+{
+    return owner_on_thread;
+}
 
 SCODE STDMETHODCALLTYPE allocate_buffer(ULONG size, LPVOID *out)
 {
@@ -98,7 +106,10 @@ ULONG STDAPICALLTYPE free_buffer(LPVOID buffer)
     return S_OK;
 }
 
-void mapi_free(void *p) { free_buffer(p); }
+void mapi_free(void *p)
+{
+    free_buffer(p);
+}
 
 Leaks take_leaks(uint64_t owner)
 {
@@ -125,9 +136,11 @@ Leaks take_leaks(uint64_t owner)
 
 /* ---- IMalloc -------------------------------------------------------------------------------- */
 
-namespace {
+namespace
+{
 
-class Malloc final : public IMalloc {
+class Malloc final : public IMalloc
+{
 public:
     STDMETHODIMP QueryInterface(REFIID riid, void **out) override
     {
@@ -210,6 +223,9 @@ private:
 
 } // namespace
 
-LPMALLOC new_malloc() { return new Malloc(); }
+LPMALLOC new_malloc()
+{
+    return new Malloc();
+}
 
 } // namespace bridge

@@ -32,7 +32,8 @@
 #include <thread>
 #include <vector>
 
-namespace bridge {
+namespace bridge
+{
 
 using Bytes = std::vector<BYTE>;
 
@@ -41,12 +42,13 @@ struct Failure : std::runtime_error {
     using std::runtime_error::runtime_error;
 };
 
-std::string hex(HRESULT hr);           /* "0x80040107" */
-std::string hr_name(HRESULT hr);       /* "MAPI_E_INVALID_ENTRYID (0x80040107)" */
-std::string iid_name(REFIID iid);      /* "IID_IMsgStore" or the GUID */
+std::string hex(HRESULT hr);      /* "0x80040107" */
+std::string hr_name(HRESULT hr);  /* "MAPI_E_INVALID_ENTRYID (0x80040107)" */
+std::string iid_name(REFIID iid); /* "IID_IMsgStore" or the GUID */
 bool same_iid(REFIID a, const IID &b);
 
-/* ---- config.cpp: what the harness passes (the provider config, resolved by spoolcheck) -------- */
+/* ---- config.cpp: what the harness passes (the provider config, resolved by spoolcheck) --------
+ */
 
 struct ConfigProp {
     ULONG tag = 0;
@@ -54,8 +56,8 @@ struct ConfigProp {
 };
 
 struct Config {
-    std::string provider;  /* the provider's shared library */
-    std::string notes;     /* where notes go (may be empty) */
+    std::string provider; /* the provider's shared library */
+    std::string notes;    /* where notes go (may be empty) */
     bool reset_empty = false;
     std::vector<ConfigProp> props;
 };
@@ -71,7 +73,8 @@ struct PropValue {
 std::vector<PropValue> resolve_props(const Config &c, const spoolcheck_choices &choices,
                                      const std::string &instance, uint64_t reset);
 
-/* ---- alloc.cpp: MAPI's allocators, tracked ----------------------------------------------------- */
+/* ---- alloc.cpp: MAPI's allocators, tracked -----------------------------------------------------
+ */
 
 SCODE STDMETHODCALLTYPE allocate_buffer(ULONG size, LPVOID *out);
 SCODE STDMETHODCALLTYPE allocate_more(ULONG size, LPVOID parent, LPVOID *out);
@@ -90,9 +93,11 @@ Leaks take_leaks(uint64_t owner);
 /* Frees what MAPIFreeBuffer frees, if not NULL. */
 void mapi_free(void *p);
 
-/* ---- notes.cpp: what the run's report lists besides verdicts ---------------------------------- */
+/* ---- notes.cpp: what the run's report lists besides verdicts ----------------------------------
+ */
 
-class Notes {
+class Notes
+{
 public:
     void open(const std::string &path);
     /* A note, written once per instance (the first time). Neither throws: the provider's calls
@@ -106,11 +111,13 @@ private:
     std::set<std::string> seen_;
 };
 
-/* ---- props.cpp ---------------------------------------------------------------------------------- */
+/* ---- props.cpp ----------------------------------------------------------------------------------
+ */
 
 /* GetProps of a few tags: each value, or nullptr when the object has none. The buffer is freed
  * with the object. */
-class Props {
+class Props
+{
 public:
     Props(LPMAPIPROP object, const std::vector<ULONG> &tags, const char *what);
     ~Props();
@@ -128,7 +135,8 @@ private:
 };
 
 /* A property tag array of these tags (in ordinary memory, for SetColumns and GetProps). */
-class TagArray {
+class TagArray
+{
 public:
     explicit TagArray(const std::vector<ULONG> &tags);
     LPSPropTagArray get() { return reinterpret_cast<LPSPropTagArray>(storage_.data()); }
@@ -140,14 +148,15 @@ private:
 /* Every row of a table (QueryRows until it is empty), each row as a copy. */
 struct Row {
     std::vector<SPropValue> values; /* pointers into `data` */
-    std::shared_ptr<void> data;      /* the SRowSet's buffers, freed with the last row */
+    std::shared_ptr<void> data;     /* the SRowSet's buffers, freed with the last row */
     const SPropValue *get(ULONG tag) const;
 };
 HRESULT read_rows(LPMAPITABLE table, std::vector<Row> *rows);
 void free_rows(LPSRowSet rows);
 
 /* Releases an interface pointer at the end of a scope. */
-template <class T> class Ref {
+template <class T> class Ref
+{
 public:
     Ref() = default;
     explicit Ref(T *p) : p_(p) {}
@@ -195,15 +204,15 @@ class Instance;
 
 /* One message the suite created, by its number (1, 2, 3 ...). */
 struct Record {
-    Bytes entry_id;          /* the provider's PR_ENTRYID (empty until it has one) */
-    std::string subject;     /* "spoolcheck message N": how folder items are recognised */
-    uint32_t folder = 0;     /* SPOOLCHECK_FOLDER_*: where the suite last saw it */
-    Ref<IMessage> creator;   /* the client's object CreateMessage gave; released by a restart */
-    bool creator_gone = false;  /* released by a restart */
-    bool creator_dead = false;  /* SubmitMessage succeeded through it (SUBMIT-14) */
-    bool has_stamp = false;     /* PR_CLIENT_SUBMIT_TIME as the provider stamped it, and ... */
+    Bytes entry_id;            /* the provider's PR_ENTRYID (empty until it has one) */
+    std::string subject;       /* "spoolcheck message N": how folder items are recognised */
+    uint32_t folder = 0;       /* SPOOLCHECK_FOLDER_*: where the suite last saw it */
+    Ref<IMessage> creator;     /* the client's object CreateMessage gave; released by a restart */
+    bool creator_gone = false; /* released by a restart */
+    bool creator_dead = false; /* SubmitMessage succeeded through it (SUBMIT-14) */
+    bool has_stamp = false;    /* PR_CLIENT_SUBMIT_TIME as the provider stamped it, and ... */
     uint64_t stamp = 0;
-    uint64_t script_now = 0;    /* ... the harness's clock reading of that SubmitMessage */
+    uint64_t script_now = 0; /* ... the harness's clock reading of that SubmitMessage */
 };
 
 /* The logons of one session: the client's and the spooler's, each with its support object. */
@@ -215,8 +224,8 @@ struct Logon {
 
 struct Session {
     Logon client, spooler;
-    Bytes folders[6];          /* entry IDs by SPOOLCHECK_FOLDER_* */
-    Ref<IMAPITable> queue;     /* the spooler's outgoing queue table, advised (OQ-05) */
+    Bytes folders[6];      /* entry IDs by SPOOLCHECK_FOLDER_* */
+    Ref<IMAPITable> queue; /* the spooler's outgoing queue table, advised (OQ-05) */
     Ref<IMAPIAdviseSink> queue_sink;
     ULONG queue_connection = 0;
     std::map<Bytes, uint32_t> queue_keys; /* PR_INSTANCE_KEY of queue rows -> message */
@@ -229,7 +238,8 @@ struct Subscription {
     LPMAPIADVISESINK sink = nullptr; /* AddRef'd */
 };
 
-class Instance {
+class Instance
+{
 public:
     Instance(const std::string &config_text);
     ~Instance();
@@ -238,7 +248,7 @@ public:
     void apply(const spoolcheck_op &op, const spoolcheck_host &host, spoolcheck_ret &ret);
     void observe(const spoolcheck_host &host);
 
-    const uint64_t owner;   /* for the allocators' accounting */
+    const uint64_t owner; /* for the allocators' accounting */
     Config config;
     Notes notes;
     std::string last_error;
@@ -271,10 +281,10 @@ public:
     std::vector<PropValue> section;
 
     /* Identifying messages. */
-    uint32_t number_of(const Bytes &entry_id) const;   /* 0: not the suite's */
+    uint32_t number_of(const Bytes &entry_id) const; /* 0: not the suite's */
     uint32_t number_of_subject(const std::string &subject) const;
     uint32_t number_of(LPMESSAGE message, const char *what);
-    Bytes entry_id(uint32_t number);                   /* a never-given-out one past the end */
+    Bytes entry_id(uint32_t number); /* a never-given-out one past the end */
     std::vector<Record> records;
 
     std::unique_ptr<Session> session;
@@ -297,7 +307,6 @@ public:
     void restart();
 
 private:
-
     void *library_ = nullptr;
     MSPROVIDERINIT *init_ = nullptr;
     LPMALLOC malloc_ = nullptr;

@@ -13,7 +13,8 @@
 #include <cstdlib>
 #include <sstream>
 
-namespace bridge {
+namespace bridge
+{
 
 static std::vector<std::string> fields(const std::string &line)
 {
@@ -86,11 +87,12 @@ static bool choice_text(const std::string &name, const spoolcheck_choices &c, st
             if (c.tc_handles & (1u << a))
                 *out += (out->empty() ? "" : ",") + std::string(names[a]);
     } else if (name == "tight_coupling.completion")
-        *out = !c.tight_coupling ? ""
+        *out = !c.tight_coupling                                ? ""
                : c.tc_completion == SPOOLCHECK_COMPLETION_LOCAL ? "local"
                                                                 : "complete-msg";
     else if (name == "disposition_by")
-        *out = c.disposition_by == SPOOLCHECK_DISPOSITION_BY_DO_SENT_MAIL ? "do-sent-mail" : "store";
+        *out =
+            c.disposition_by == SPOOLCHECK_DISPOSITION_BY_DO_SENT_MAIL ? "do-sent-mail" : "store";
     else if (name == "delete_means")
         *out = c.delete_means == SPOOLCHECK_DELETE_TO_DELETED_ITEMS ? "move-to-deleted-items"
                                                                     : "hard-delete";
@@ -143,9 +145,7 @@ std::vector<PropValue> resolve_props(const Config &c, const spoolcheck_choices &
         };
         switch (PROP_TYPE(p.tag)) {
         case PT_STRING8:
-        case PT_UNICODE:
-            v.text = text;
-            break;
+        case PT_UNICODE: v.text = text; break;
         case PT_LONG: {
             char *end = nullptr;
             long long n = std::strtoll(text.c_str(), &end, 0);

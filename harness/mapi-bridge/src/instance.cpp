@@ -12,7 +12,8 @@
 #include <dlfcn.h>
 #include <unistd.h>
 
-namespace bridge {
+namespace bridge
+{
 
 static std::atomic<uint64_t> instances{0};
 
@@ -103,13 +104,12 @@ static Logon logon_for(Instance &in, LPMSPROVIDER provider, bool spooler, ULONG 
     LPMAPIERROR error = nullptr;
     char profile[] = "spoolcheck";
     const ULONG flags = MDB_NO_DIALOG | MDB_WRITE;
-    HRESULT hr = spooler
-                     ? provider->SpoolerLogon(l.support.get(), 0, profile, 0, nullptr, flags,
-                                              nullptr, *cb_security, *security, &error,
-                                              l.logon.out(), l.store.out())
-                     : provider->Logon(l.support.get(), 0, profile, 0, nullptr, flags, nullptr,
-                                       cb_security, security, &error, l.logon.out(),
-                                       l.store.out());
+    HRESULT hr =
+        spooler
+            ? provider->SpoolerLogon(l.support.get(), 0, profile, 0, nullptr, flags, nullptr,
+                                     *cb_security, *security, &error, l.logon.out(), l.store.out())
+            : provider->Logon(l.support.get(), 0, profile, 0, nullptr, flags, nullptr, cb_security,
+                              security, &error, l.logon.out(), l.store.out());
     std::string detail;
     if (error) {
         if (error->lpszError)
@@ -193,8 +193,9 @@ void Instance::read_folders()
     LPMDB store = session->client.store.get();
     Bytes *f = session->folders;
     {
-        Props p(store, {PR_IPM_OUTBOX_ENTRYID, PR_IPM_SENTMAIL_ENTRYID, PR_IPM_WASTEBASKET_ENTRYID,
-                        PR_IPM_DRAFTS_ENTRYID},
+        Props p(store,
+                {PR_IPM_OUTBOX_ENTRYID, PR_IPM_SENTMAIL_ENTRYID, PR_IPM_WASTEBASKET_ENTRYID,
+                 PR_IPM_DRAFTS_ENTRYID},
                 "the store");
         f[SPOOLCHECK_FOLDER_OUTBOX] = p.binary(PR_IPM_OUTBOX_ENTRYID);
         f[SPOOLCHECK_FOLDER_SENT_ITEMS] = p.binary(PR_IPM_SENTMAIL_ENTRYID);
@@ -206,7 +207,8 @@ void Instance::read_folders()
     char ipm[] = "IPM";
     HRESULT hr = store->GetReceiveFolder(ipm, 0, &cb, &eid, nullptr);
     if (SUCCEEDED(hr) && eid)
-        f[SPOOLCHECK_FOLDER_INBOX].assign(reinterpret_cast<BYTE *>(eid), reinterpret_cast<BYTE *>(eid) + cb);
+        f[SPOOLCHECK_FOLDER_INBOX].assign(reinterpret_cast<BYTE *>(eid),
+                                          reinterpret_cast<BYTE *>(eid) + cb);
     mapi_free(eid);
     for (int from_root = 1; from_root >= 0 && f[SPOOLCHECK_FOLDER_DRAFTS].empty(); from_root--) {
         Ref<IMAPIFolder> folder;
@@ -218,16 +220,17 @@ void Instance::read_folders()
             f[SPOOLCHECK_FOLDER_DRAFTS] = p.binary(PR_IPM_DRAFTS_ENTRYID);
         }
     }
-    const char *names[] = {"", "the Inbox (IMsgStore::GetReceiveFolder)",
-                           "the Outbox (PR_IPM_OUTBOX_ENTRYID)",
-                           "Drafts (PR_IPM_DRAFTS_ENTRYID on the store, the root folder or the Inbox)",
-                           "Sent Items (PR_IPM_SENTMAIL_ENTRYID)",
-                           "Deleted Items (PR_IPM_WASTEBASKET_ENTRYID)"};
+    const char *names[] = {
+        "",
+        "the Inbox (IMsgStore::GetReceiveFolder)",
+        "the Outbox (PR_IPM_OUTBOX_ENTRYID)",
+        "Drafts (PR_IPM_DRAFTS_ENTRYID on the store, the root folder or the Inbox)",
+        "Sent Items (PR_IPM_SENTMAIL_ENTRYID)",
+        "Deleted Items (PR_IPM_WASTEBASKET_ENTRYID)"};
     for (uint32_t i = SPOOLCHECK_FOLDER_INBOX; i <= SPOOLCHECK_FOLDER_DELETED_ITEMS; i++)
         if (f[i].empty())
             throw Failure(std::string("the store does not give the entry ID of ") + names[i] +
                           "; the suite needs the five standard folders");
-    (void)binary_of;
 }
 
 /* The spooler keeps the outgoing queue table open and advised for the session (OQ-05). */
@@ -258,7 +261,8 @@ void Instance::empty_store()
 {
     for (uint32_t f = SPOOLCHECK_FOLDER_INBOX; f <= SPOOLCHECK_FOLDER_DELETED_ITEMS; f++) {
         Ref<IMAPIFolder> folder;
-        HRESULT hr = open_folder(session->spooler.store.get(), session->folders[f], MAPI_MODIFY, &folder);
+        HRESULT hr =
+            open_folder(session->spooler.store.get(), session->folders[f], MAPI_MODIFY, &folder);
         if (SUCCEEDED(hr))
             hr = folder->EmptyFolder(0, nullptr, DEL_ASSOCIATED);
         Ref<IMAPITable> contents;
@@ -269,8 +273,7 @@ void Instance::empty_store()
             hr = read_rows(contents.get(), &rows);
         if (FAILED(hr) || !rows.empty())
             throw Failure("reset = \"empty\": folder " + std::to_string(f) + " still holds " +
-                          std::to_string(rows.size()) + " items after EmptyFolder (" +
-                          hr_name(hr) +
+                          std::to_string(rows.size()) + " items after EmptyFolder (" + hr_name(hr) +
                           "); a store whose submitted messages stay needs reset = \"fresh\" with "
                           "{reset} in the path of its store");
     }
@@ -292,7 +295,8 @@ void Instance::reset(const spoolcheck_choices &choices)
         empty_store();
 }
 
-/* ---- Calls and notifications ------------------------------------------------------------------ */
+/* ---- Calls and notifications ------------------------------------------------------------------
+ */
 
 bool Instance::reporting()
 {
@@ -394,7 +398,8 @@ void Instance::deliver(LPNOTIFKEY key, ULONG count, LPNOTIFICATION notifications
     }
 }
 
-/* ---- Messages --------------------------------------------------------------------------------- */
+/* ---- Messages ---------------------------------------------------------------------------------
+ */
 
 uint32_t Instance::number_of(const Bytes &entry_id) const
 {
@@ -429,8 +434,9 @@ uint32_t Instance::number_of(LPMESSAGE message, const char *what)
     if (n != 0 && records[n - 1].entry_id.empty())
         records[n - 1].entry_id = p.binary(PR_ENTRYID);
     if (n == 0)
-        fail_later(std::string(what) + ": the provider passed a message whose PR_ENTRYID and "
-                                       "PR_SUBJECT are none the suite created (GetProps: " +
+        fail_later(std::string(what) +
+                   ": the provider passed a message whose PR_ENTRYID and "
+                   "PR_SUBJECT are none the suite created (GetProps: " +
                    hr_name(p.hr()) + ")");
     return n;
 }
@@ -456,7 +462,8 @@ Bytes Instance::entry_id(uint32_t number)
 
 } // namespace bridge
 
-namespace bridge {
+namespace bridge
+{
 
 /* Restart: the store shuts down and starts again, a new session on the same provider object (its
  * data is its store's). The client's objects and the session's sinks are gone. */

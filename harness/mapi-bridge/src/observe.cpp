@@ -8,7 +8,8 @@
 
 #include <algorithm>
 
-namespace bridge {
+namespace bridge
+{
 
 /* A PR_CLIENT_SUBMIT_TIME in the harness's clock: the stamp the provider made at the submission
  * the harness recorded reads as that submission's clock reading; any other value as it is. */
@@ -125,7 +126,8 @@ static void observe_queue(Instance &in, const spoolcheck_host &host)
         throw Failure("observe: the spooler's outgoing queue cannot be read: " + hr_name(hr));
     for (const Row &row : rows) {
         const SPropValue *e = row.get(PR_ENTRYID);
-        uint32_t n = e ? in.number_of(Bytes(e->Value.bin.lpb, e->Value.bin.lpb + e->Value.bin.cb)) : 0;
+        uint32_t n =
+            e ? in.number_of(Bytes(e->Value.bin.lpb, e->Value.bin.lpb + e->Value.bin.cb)) : 0;
         if (n == 0)
             throw Failure("observe: the outgoing queue has a row whose PR_ENTRYID is no message "
                           "the suite created");

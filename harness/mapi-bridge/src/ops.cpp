@@ -8,7 +8,8 @@
 
 #include <cstring>
 
-namespace bridge {
+namespace bridge
+{
 
 LPMDB store_of(Instance &in, uint32_t role)
 {
@@ -19,16 +20,17 @@ LPMDB store_of(Instance &in, uint32_t role)
 static HRESULT open_as(LPMDB store, const Bytes &eid, ULONG flags, ULONG want, LPUNKNOWN *out)
 {
     ULONG type = 0;
-    HRESULT hr = store->OpenEntry(static_cast<ULONG>(eid.size()),
-                                  eid.empty() ? nullptr
-                                              : reinterpret_cast<LPENTRYID>(const_cast<BYTE *>(eid.data())),
-                                  nullptr, flags, &type, out);
+    HRESULT hr = store->OpenEntry(
+        static_cast<ULONG>(eid.size()),
+        eid.empty() ? nullptr : reinterpret_cast<LPENTRYID>(const_cast<BYTE *>(eid.data())),
+        nullptr, flags, &type, out);
     if (SUCCEEDED(hr) && (!*out || type != want)) {
         if (*out)
             (*out)->Release();
         *out = nullptr;
         throw Failure("IMsgStore::OpenEntry returned object type " + std::to_string(type) +
-                      " where the entry ID names a " + (want == MAPI_MESSAGE ? "message" : "folder"));
+                      " where the entry ID names a " +
+                      (want == MAPI_MESSAGE ? "message" : "folder"));
     }
     return hr;
 }
@@ -65,7 +67,10 @@ struct Ops {
     Session &s() { return *in.session; }
     LPMDB caller() { return store_of(in, op.caller); }
     Bytes eid() { return in.entry_id(op.msg); }
-    Record *record() { return op.msg >= 1 && op.msg <= in.records.size() ? &in.records[op.msg - 1] : nullptr; }
+    Record *record()
+    {
+        return op.msg >= 1 && op.msg <= in.records.size() ? &in.records[op.msg - 1] : nullptr;
+    }
     void hr(HRESULT h)
     {
         ret.hr = static_cast<uint32_t>(h);
@@ -92,7 +97,8 @@ struct Ops {
         const spoolcheck_new_message &m = op.create;
         uint32_t number = static_cast<uint32_t>(in.records.size() + 1);
         Ref<IMAPIFolder> f;
-        check(open_folder(caller(), folder(m.folder), MAPI_MODIFY, &f), "CreateMessage: OpenEntry of the folder");
+        check(open_folder(caller(), folder(m.folder), MAPI_MODIFY, &f),
+              "CreateMessage: OpenEntry of the folder");
         Ref<IMessage> msg;
         check(f->CreateMessage(nullptr, 0, msg.out()), "IMAPIFolder::CreateMessage");
         Record r;
@@ -152,7 +158,8 @@ struct Ops {
         }
         Ref<IMessage> reopened;
         LPMESSAGE target = nullptr;
-        bool via_creator = op.caller == SPOOLCHECK_ROLE_CLIENT && r && r->creator && !r->creator_dead;
+        bool via_creator =
+            op.caller == SPOOLCHECK_ROLE_CLIENT && r && r->creator && !r->creator_dead;
         if (via_creator) {
             target = r->creator.get();
         } else {
@@ -181,14 +188,16 @@ struct Ops {
         if (!t)
             return;
         r.has_stamp = true;
-        r.stamp = (static_cast<uint64_t>(t->Value.ft.dwHighDateTime) << 32) | t->Value.ft.dwLowDateTime;
+        r.stamp =
+            (static_cast<uint64_t>(t->Value.ft.dwHighDateTime) << 32) | t->Value.ft.dwLowDateTime;
         r.script_now = op.script.now;
     }
 
     void abort_submit()
     {
         Bytes id = eid();
-        hr(caller()->AbortSubmit(static_cast<ULONG>(id.size()), reinterpret_cast<LPENTRYID>(id.data()), 0));
+        hr(caller()->AbortSubmit(static_cast<ULONG>(id.size()),
+                                 reinterpret_cast<LPENTRYID>(id.data()), 0));
     }
 
     /* OpenEntry through the store or the message's folder; the result is PR_ACCESS_LEVEL. */
@@ -203,12 +212,14 @@ struct Ops {
         if (op.path == SPOOLCHECK_PATH_FOLDER) {
             Record *r = record();
             Ref<IMAPIFolder> f;
-            h = open_folder(caller(), folder(r ? r->folder : SPOOLCHECK_FOLDER_OUTBOX), MAPI_BEST_ACCESS, &f);
+            h = open_folder(caller(), folder(r ? r->folder : SPOOLCHECK_FOLDER_OUTBOX),
+                            MAPI_BEST_ACCESS, &f);
             if (FAILED(h))
                 return hr(h);
             ULONG type = 0;
             LPUNKNOWN unk = nullptr;
-            h = f->OpenEntry(static_cast<ULONG>(id.size()), reinterpret_cast<LPENTRYID>(id.data()), nullptr, flags, &type, &unk);
+            h = f->OpenEntry(static_cast<ULONG>(id.size()), reinterpret_cast<LPENTRYID>(id.data()),
+                             nullptr, flags, &type, &unk);
             msg.reset(reinterpret_cast<LPMESSAGE>(unk));
         } else {
             h = open_message(caller(), id, flags, &msg);
@@ -220,8 +231,8 @@ struct Ops {
         Props p(msg.get(), {PR_ACCESS_LEVEL}, "the opened message");
         const SPropValue *level = p.get(PR_ACCESS_LEVEL);
         if (!level)
-            throw Failure("OpenEntry: the opened message has no PR_ACCESS_LEVEL (" + hr_name(p.hr()) +
-                          "); the suite reads the access it got from it");
+            throw Failure("OpenEntry: the opened message has no PR_ACCESS_LEVEL (" +
+                          hr_name(p.hr()) + "); the suite reads the access it got from it");
         data(SPOOLCHECK_DATA_OPENED, level->Value.ul & MAPI_MODIFY ? 1 : 0);
     }
 
@@ -279,9 +290,11 @@ struct Ops {
         check(read_rows(table.get(), &rows), "IMAPITable::QueryRows on the outgoing queue");
         for (const Row &row : rows) {
             const SPropValue *e = row.get(PR_ENTRYID);
-            uint32_t msg = e ? in.number_of(Bytes(e->Value.bin.lpb, e->Value.bin.lpb + e->Value.bin.cb)) : 0;
+            uint32_t msg =
+                e ? in.number_of(Bytes(e->Value.bin.lpb, e->Value.bin.lpb + e->Value.bin.cb)) : 0;
             if (msg == 0)
-                throw Failure("GetOutgoingQueue: a row without a PR_ENTRYID of a message the suite created");
+                throw Failure(
+                    "GetOutgoingQueue: a row without a PR_ENTRYID of a message the suite created");
             spoolcheck_queue_row q{};
             q.msg = msg;
             if (const SPropValue *v = row.get(PR_SUBMIT_FLAGS)) {
@@ -294,7 +307,8 @@ struct Ops {
             }
             if (const SPropValue *v = row.get(PR_CLIENT_SUBMIT_TIME)) {
                 q.has_client_submit_time = 1;
-                uint64_t t = (static_cast<uint64_t>(v->Value.ft.dwHighDateTime) << 32) | v->Value.ft.dwLowDateTime;
+                uint64_t t = (static_cast<uint64_t>(v->Value.ft.dwHighDateTime) << 32) |
+                             v->Value.ft.dwLowDateTime;
                 q.client_submit_time = harness_time(in.records[msg - 1], t);
             }
             in.host->queue_row(in.host->ctx, &q);
@@ -317,7 +331,8 @@ struct Ops {
     void finished_msg()
     {
         Bytes id = eid();
-        hr(caller()->FinishedMsg(0, static_cast<ULONG>(id.size()), reinterpret_cast<LPENTRYID>(id.data())));
+        hr(caller()->FinishedMsg(0, static_cast<ULONG>(id.size()),
+                                 reinterpret_cast<LPENTRYID>(id.data())));
     }
 
     /* IMsgStore::Advise with no entry ID for fnevNewMail, with a sink of its own. */
@@ -364,7 +379,8 @@ struct Ops {
     {
         Record *r = record();
         Ref<IMAPIFolder> f;
-        HRESULT h = open_folder(caller(), folder(r ? r->folder : SPOOLCHECK_FOLDER_OUTBOX), MAPI_BEST_ACCESS, &f);
+        HRESULT h = open_folder(caller(), folder(r ? r->folder : SPOOLCHECK_FOLDER_OUTBOX),
+                                MAPI_BEST_ACCESS, &f);
         if (FAILED(h))
             return hr(h);
         Bytes id = eid();
@@ -418,11 +434,8 @@ void apply_op(Instance &in, const spoolcheck_op &op, spoolcheck_ret &ret)
     case SPOOLCHECK_OP_EMPTY_FOLDER: return o.empty_folder();
     case SPOOLCHECK_OP_GET_SUPPORT_MASK: return o.support_mask();
     case SPOOLCHECK_OP_STORE_LOGOFF: return o.store_logoff();
-    case SPOOLCHECK_OP_RESTART:
-        in.restart();
-        return o.hr(S_OK);
-    default:
-        throw Failure("unsupported"); /* abi.cpp answers SPOOLCHECK_UNSUPPORTED before this */
+    case SPOOLCHECK_OP_RESTART: in.restart(); return o.hr(S_OK);
+    default: throw Failure("unsupported"); /* abi.cpp answers SPOOLCHECK_UNSUPPORTED before this */
     }
 }
 

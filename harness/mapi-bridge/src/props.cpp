@@ -11,7 +11,8 @@
 #include <fcntl.h>
 #include <unistd.h>
 
-namespace bridge {
+namespace bridge
+{
 
 std::string hex(HRESULT hr)
 {
@@ -47,7 +48,10 @@ std::string hr_name(HRESULT hr)
     return hex(hr);
 }
 
-bool same_iid(REFIID a, const IID &b) { return std::memcmp(&a, &b, sizeof(IID)) == 0; }
+bool same_iid(REFIID a, const IID &b)
+{
+    return std::memcmp(&a, &b, sizeof(IID)) == 0;
+}
 
 std::string iid_name(REFIID iid)
 {
@@ -55,13 +59,20 @@ std::string iid_name(REFIID iid)
         const IID *iid;
         const char *name;
     } names[] = {
-        {&IID_IUnknown, "IID_IUnknown"},       {&IID_IMAPITable, "IID_IMAPITable"},
-        {&IID_IMAPIAdviseSink, "IID_IMAPIAdviseSink"}, {&IID_IMAPIProp, "IID_IMAPIProp"},
-        {&IID_IProfSect, "IID_IProfSect"},     {&IID_IMAPIStatus, "IID_IMAPIStatus"},
-        {&IID_IMsgStore, "IID_IMsgStore"},     {&IID_IMessage, "IID_IMessage"},
-        {&IID_IAddrBook, "IID_IAddrBook"},     {&IID_IMAPIContainer, "IID_IMAPIContainer"},
-        {&IID_IMAPIFolder, "IID_IMAPIFolder"}, {&IID_IMAPISup, "IID_IMAPISup"},
-        {&IID_IMSProvider, "IID_IMSProvider"}, {&IID_IMSLogon, "IID_IMSLogon"},
+        {&IID_IUnknown, "IID_IUnknown"},
+        {&IID_IMAPITable, "IID_IMAPITable"},
+        {&IID_IMAPIAdviseSink, "IID_IMAPIAdviseSink"},
+        {&IID_IMAPIProp, "IID_IMAPIProp"},
+        {&IID_IProfSect, "IID_IProfSect"},
+        {&IID_IMAPIStatus, "IID_IMAPIStatus"},
+        {&IID_IMsgStore, "IID_IMsgStore"},
+        {&IID_IMessage, "IID_IMessage"},
+        {&IID_IAddrBook, "IID_IAddrBook"},
+        {&IID_IMAPIContainer, "IID_IMAPIContainer"},
+        {&IID_IMAPIFolder, "IID_IMAPIFolder"},
+        {&IID_IMAPISup, "IID_IMAPISup"},
+        {&IID_IMSProvider, "IID_IMSProvider"},
+        {&IID_IMSLogon, "IID_IMSLogon"},
     };
     for (const auto &n : names)
         if (same_iid(iid, *n.iid))
@@ -73,7 +84,8 @@ std::string iid_name(REFIID iid)
     return text;
 }
 
-/* ---- Properties -------------------------------------------------------------------------------- */
+/* ---- Properties --------------------------------------------------------------------------------
+ */
 
 TagArray::TagArray(const std::vector<ULONG> &tags)
 {
@@ -91,7 +103,10 @@ Props::Props(LPMAPIPROP object, const std::vector<ULONG> &tags, const char *)
     }
 }
 
-Props::~Props() { mapi_free(values_); }
+Props::~Props()
+{
+    mapi_free(values_);
+}
 
 const SPropValue *Props::get(ULONG tag) const
 {
@@ -157,7 +172,10 @@ HRESULT read_rows(LPMAPITABLE table, std::vector<Row> *out)
 
 /* ---- Notes ----------------------------------------------------------------------------------- */
 
-void Notes::open(const std::string &path) { path_ = path; }
+void Notes::open(const std::string &path)
+{
+    path_ = path;
+}
 
 void Notes::once(const std::string &kind, const std::string &text) noexcept
 {

@@ -8,19 +8,18 @@
 
 #include <cstring>
 
-namespace bridge {
+namespace bridge
+{
 
-namespace {
+namespace
+{
 
 const char *addr_type_name(uint32_t code)
 {
     switch (code) {
-    case SPOOLCHECK_ADDR_SMTP:
-        return "SMTP";
-    case SPOOLCHECK_ADDR_FAX:
-        return "FAX";
-    case SPOOLCHECK_ADDR_X400:
-        return "X400";
+    case SPOOLCHECK_ADDR_SMTP: return "SMTP";
+    case SPOOLCHECK_ADDR_FAX: return "FAX";
+    case SPOOLCHECK_ADDR_X400: return "X400";
     default:
         throw Failure("CreateMessage: address type code " + std::to_string(code) +
                       " is not SPOOLCHECK_ADDR_*");
@@ -125,9 +124,9 @@ std::vector<int8_t> responsibilities(LPMESSAGE message, uint32_t number)
     std::vector<int8_t> out;
     for (const Row &r : rows) {
         const SPropValue *v = r.get(PR_RESPONSIBILITY);
-        out.push_back(!v ? SPOOLCHECK_RESPONSIBILITY_ABSENT
-                         : v->Value.b ? SPOOLCHECK_RESPONSIBILITY_TRUE
-                                      : SPOOLCHECK_RESPONSIBILITY_FALSE);
+        out.push_back(!v           ? SPOOLCHECK_RESPONSIBILITY_ABSENT
+                      : v->Value.b ? SPOOLCHECK_RESPONSIBILITY_TRUE
+                                   : SPOOLCHECK_RESPONSIBILITY_FALSE);
     }
     return out;
 }

@@ -6,11 +6,14 @@
  */
 #include "bridge.h"
 
-namespace bridge {
+namespace bridge
+{
 
-namespace {
+namespace
+{
 
-class Sink final : public IMAPIAdviseSink {
+class Sink final : public IMAPIAdviseSink
+{
 public:
     Sink(Instance &in, uint32_t number) : in_(in), number_(number) {}
 
@@ -109,9 +112,7 @@ private:
         spoolcheck_notification out{};
         out.kind = SPOOLCHECK_NOTIFY_QUEUE_TABLE;
         switch (t.ulTableEvent) {
-        case TABLE_CHANGED:
-            out.table_event = SPOOLCHECK_TABLE_CHANGED;
-            break;
+        case TABLE_CHANGED: out.table_event = SPOOLCHECK_TABLE_CHANGED; break;
         case TABLE_ROW_ADDED:
         case TABLE_ROW_MODIFIED:
             out.table_event = t.ulTableEvent == TABLE_ROW_ADDED ? SPOOLCHECK_TABLE_ROW_ADDED
@@ -147,7 +148,10 @@ IMAPIAdviseSink *new_mail_sink(Instance &instance, uint32_t number)
     return new Sink(instance, number);
 }
 
-IMAPIAdviseSink *new_queue_sink(Instance &instance) { return new Sink(instance, 0); }
+IMAPIAdviseSink *new_queue_sink(Instance &instance)
+{
+    return new Sink(instance, 0);
+}
 
 void kill_sink(IMAPIAdviseSink *sink)
 {

@@ -10,9 +10,11 @@
 
 #include <cstring>
 
-namespace bridge {
+namespace bridge
+{
 
-namespace {
+namespace
+{
 
 /* Writes `values` to a new MAPI buffer, as GetProps returns them. */
 HRESULT section_values(const std::vector<PropValue> &values, LPSPropTagArray tags, ULONG *count,
@@ -80,11 +82,8 @@ HRESULT section_values(const std::vector<PropValue> &values, LPSPropTagArray tag
             p.Value.bin.cb = static_cast<ULONG>(v->bytes.size());
             p.Value.bin.lpb = static_cast<LPBYTE>(data);
             break;
-        case PT_BOOLEAN:
-            p.Value.b = static_cast<unsigned short>(v->ul != 0);
-            break;
-        default:
-            p.Value.ul = v->ul;
+        case PT_BOOLEAN: p.Value.b = static_cast<unsigned short>(v->ul != 0); break;
+        default: p.Value.ul = v->ul;
         }
     }
     *count = static_cast<ULONG>(chosen.size());
@@ -94,7 +93,8 @@ HRESULT section_values(const std::vector<PropValue> &values, LPSPropTagArray tag
 
 /* The provider's profile section: the provider config's properties, and whatever the provider
  * writes there itself (kept until the next reset). */
-class ProfileSection final : public IProfSect {
+class ProfileSection final : public IProfSect
+{
 public:
     explicit ProfileSection(Instance &in) : in_(in) {}
 
@@ -141,8 +141,8 @@ public:
             if (!out)
                 return MAPI_E_INVALID_PARAMETER;
             void *buffer = nullptr;
-            if (allocate_buffer(static_cast<ULONG>(CbNewSPropTagArray(in_.section.size())), &buffer) !=
-                S_OK)
+            if (allocate_buffer(static_cast<ULONG>(CbNewSPropTagArray(in_.section.size())),
+                                &buffer) != S_OK)
                 return MAPI_E_NOT_ENOUGH_MEMORY;
             auto *tags = static_cast<LPSPropTagArray>(buffer);
             tags->cValues = static_cast<ULONG>(in_.section.size());
@@ -164,9 +164,7 @@ public:
                 PropValue v;
                 v.tag = p.ulPropTag;
                 switch (PROP_TYPE(p.ulPropTag)) {
-                case PT_STRING8:
-                    v.text = p.Value.lpszA ? p.Value.lpszA : "";
-                    break;
+                case PT_STRING8: v.text = p.Value.lpszA ? p.Value.lpszA : ""; break;
                 case PT_UNICODE:
                     for (const wchar_t *w = p.Value.lpszW; w && *w; w++)
                         v.text += static_cast<char>(*w);
@@ -174,15 +172,12 @@ public:
                 case PT_BINARY:
                     v.bytes.assign(p.Value.bin.lpb, p.Value.bin.lpb + p.Value.bin.cb);
                     break;
-                case PT_BOOLEAN:
-                    v.ul = p.Value.b != 0;
-                    break;
-                case PT_LONG:
-                    v.ul = p.Value.ul;
-                    break;
+                case PT_BOOLEAN: v.ul = p.Value.b != 0; break;
+                case PT_LONG: v.ul = p.Value.ul; break;
                 default:
-                    in_.notes.once("no-support", "IProfSect::SetProps of property type " +
-                                                     hex(static_cast<HRESULT>(PROP_TYPE(p.ulPropTag))));
+                    in_.notes.once("no-support",
+                                   "IProfSect::SetProps of property type " +
+                                       hex(static_cast<HRESULT>(PROP_TYPE(p.ulPropTag))));
                     continue;
                 }
                 bool replaced = false;
@@ -206,7 +201,8 @@ public:
                 return MAPI_E_INVALID_PARAMETER;
             for (ULONG i = 0; i < tags->cValues; i++)
                 for (auto it = in_.section.begin(); it != in_.section.end();)
-                    it = PROP_ID(it->tag) == PROP_ID(tags->aulPropTag[i]) ? in_.section.erase(it) : it + 1;
+                    it = PROP_ID(it->tag) == PROP_ID(tags->aulPropTag[i]) ? in_.section.erase(it)
+                                                                          : it + 1;
             return S_OK;
         });
     }
@@ -244,7 +240,8 @@ private:
     std::atomic<ULONG> refs_{1};
 };
 
-class Support final : public IMAPISupport {
+class Support final : public IMAPISupport
+{
 public:
     Support(Instance &in, bool spooler) : in_(in), spooler_(spooler) {}
 
@@ -322,7 +319,8 @@ public:
             if (!out)
                 return MAPI_E_INVALID_PARAMETER;
             if (uid) {
-                /* Only the provider's own section (a NULL MAPIUID) comes from the provider config. */
+                /* Only the provider's own section (a NULL MAPIUID) comes from the provider config.
+                 */
                 in_.notes.once("no-support", "OpenProfileSection of a section other than the "
                                              "provider's own (lpUid not NULL)");
                 return MAPI_E_NO_SUPPORT;
@@ -402,7 +400,8 @@ public:
         return guarded(in_, "IMAPISupport::CompleteMsg", [&]() -> HRESULT {
             spoolcheck_call c{};
             c.kind = SPOOLCHECK_CALL_COMPLETE_MSG;
-            c.msg = in_.number_of(Bytes(reinterpret_cast<BYTE *>(eid), reinterpret_cast<BYTE *>(eid) + (eid ? cb : 0)));
+            c.msg = in_.number_of(Bytes(reinterpret_cast<BYTE *>(eid),
+                                        reinterpret_cast<BYTE *>(eid) + (eid ? cb : 0)));
             if (c.msg == 0)
                 in_.fail_later("CompleteMsg: the provider named an entry ID the harness never saw");
             c.flags = flags;
@@ -474,7 +473,8 @@ public:
     {
         return no("NewEntry");
     }
-    STDMETHODIMP DoConfigPropsheet(ULONG_PTR, ULONG, LPTSTR, LPMAPITABLE, LPMAPIPROP, ULONG) override
+    STDMETHODIMP DoConfigPropsheet(ULONG_PTR, ULONG, LPTSTR, LPMAPITABLE, LPMAPIPROP,
+                                   ULONG) override
     {
         return no("DoConfigPropsheet");
     }
@@ -488,8 +488,8 @@ public:
     {
         return no("CopyFolder");
     }
-    STDMETHODIMP DoCopyTo(LPCIID, LPVOID, ULONG, LPCIID, LPSPropTagArray, ULONG_PTR,
-                          LPMAPIPROGRESS, LPCIID, LPVOID, ULONG, LPSPropProblemArray *) override
+    STDMETHODIMP DoCopyTo(LPCIID, LPVOID, ULONG, LPCIID, LPSPropTagArray, ULONG_PTR, LPMAPIPROGRESS,
+                          LPCIID, LPVOID, ULONG, LPSPropProblemArray *) override
     {
         return no("DoCopyTo");
     }
@@ -534,6 +534,9 @@ private:
 
 } // namespace
 
-IMAPISupport *new_support(Instance &instance, bool spooler) { return new Support(instance, spooler); }
+IMAPISupport *new_support(Instance &instance, bool spooler)
+{
+    return new Support(instance, spooler);
+}
 
 } // namespace bridge
