@@ -1,7 +1,7 @@
 //! The command line, declared with clap's derive API. Each subcommand's arguments are a struct that
 //! its own module consumes; `main` only dispatches.
 
-use clap::{Args, Parser, Subcommand, ValueEnum};
+use clap::{ArgGroup, Args, Parser, Subcommand, ValueEnum};
 use spoolcheck_harness::coverage::MinCoverage;
 use spoolcheck_harness::shard::Shard;
 use spoolcheck_specs::{Level, Profile};
@@ -41,6 +41,9 @@ pub enum Command {
     Report(ReportCommandArgs),
     /// Serve the bundled reference provider (or a mutant) over gRPC, to try the gRPC adapter.
     Serve(ServeArgs),
+    /// The MAPI bridge that --mapi-provider loads a MAPI message store provider through.
+    #[command(name = "mapi-bridge")]
+    MapiBridge(MapiBridgeArgs),
     /// The child process of `--isolate` (started by spoolcheck itself).
     #[command(name = "__cabi-host", hide = true)]
     CabiHost(CabiHostArgs),
@@ -57,6 +60,30 @@ pub struct ServeArgs {
     pub mutant: Option<String>,
 }
 
+/// Arguments of `spoolcheck mapi-bridge`.
+#[derive(Debug, Args)]
+pub struct MapiBridgeArgs {
+    /// What to do with the bridge.
+    #[command(subcommand)]
+    pub action: MapiBridgeAction,
+}
+
+/// The bridge's subcommands.
+#[derive(Debug, Subcommand)]
+pub enum MapiBridgeAction {
+    /// Build the bridge (make and a C++17 compiler) and print the library's path.
+    Build {
+        /// The MAPI headers your provider was built with (mapidefs.h, mapispi.h ...); default:
+        /// the project's own minimal headers (harness/mapi-bridge/include).
+        #[arg(long, value_name = "DIR")]
+        mapi_include: Option<PathBuf>,
+        /// Where to put the library; default: harness/mapi-bridge/build, where --mapi-provider
+        /// looks for it.
+        #[arg(long, value_name = "DIR")]
+        out: Option<PathBuf>,
+    },
+}
+
 /// Arguments of the hidden `__cabi-host`.
 #[derive(Debug, Args)]
 pub struct CabiHostArgs {
@@ -67,27 +94,40 @@ pub struct CabiHostArgs {
 }
 
 /// Which implementation the suite runs against: the bundled reference provider (or one of its
-/// mutants) in process, a gRPC server, or a C shared library.
+/// mutants) in process, a gRPC server, a C shared library, or a MAPI message store provider.
 #[derive(Debug, Args)]
+#[command(group(ArgGroup::new("isolatable").args(["cabi", "mapi_provider"])))]
 pub struct TargetArgs {
     /// Run against a deliberately broken variant of the reference provider (see `spoolcheck selftest`).
-    #[arg(long, value_name = "NAME", conflicts_with_all = ["grpc", "grpc_spawn", "cabi"])]
+    #[arg(long, value_name = "NAME", conflicts_with_all = ["grpc", "grpc_spawn", "cabi", "mapi_provider"])]
     pub mutant: Option<String>,
     /// Run against a server of spoolcheck.v1.Provider at this address (harness/proto), e.g.
     /// http://127.0.0.1:50051.
-    #[arg(long, value_name = "URL", conflicts_with_all = ["grpc_spawn", "cabi"])]
+    #[arg(long, value_name = "URL", conflicts_with_all = ["grpc_spawn", "cabi", "mapi_provider"])]
     pub grpc: Option<String>,
     /// Start this gRPC server, with `{port}` replaced by a free port, wait until it answers, run
     /// against it, and stop it. It runs under `sh -c`; its output goes to grpc-server.log in the
     /// output directory.
-    #[arg(long, value_name = "COMMAND", conflicts_with = "cabi")]
+    #[arg(long, value_name = "COMMAND", conflicts_with_all = ["cabi", "mapi_provider"])]
     pub grpc_spawn: Option<String>,
     /// Run against a shared library exporting spoolcheck_provider_v1 (harness/include/spoolcheck.h).
-    #[arg(long, value_name = "PATH")]
+    #[arg(long, value_name = "PATH", conflicts_with = "mapi_provider")]
     pub cabi: Option<PathBuf>,
-    /// Run the --cabi library in a child process, so that a crash or a hang in it is reported
-    /// and the run goes on.
-    #[arg(long, requires = "cabi", conflicts_with_all = ["grpc", "grpc_spawn", "mutant"])]
+    /// Run against a MAPI message store provider as it is: a library exporting MSProviderInit,
+    /// loaded and driven through the MAPI bridge (docs/adapters.md).
+    #[arg(long, value_name = "PATH")]
+    pub mapi_provider: Option<PathBuf>,
+    /// The provider's profile section (TOML: `reset` and a [properties] table of tags and values;
+    /// docs/adapters.md).
+    #[arg(long, value_name = "FILE", requires = "mapi_provider")]
+    pub provider_config: Option<PathBuf>,
+    /// The MAPI bridge library to load the provider through; default: the one
+    /// `spoolcheck mapi-bridge build` makes.
+    #[arg(long, value_name = "PATH", requires = "mapi_provider")]
+    pub mapi_bridge: Option<PathBuf>,
+    /// Run the --cabi library (or the --mapi-provider through its bridge) in a child process, so
+    /// that a crash or a hang in it is reported and the run goes on.
+    #[arg(long, requires = "isolatable", conflicts_with_all = ["grpc", "grpc_spawn", "mutant"])]
     pub isolate: bool,
     /// Per-call timeout in milliseconds: a call that takes longer is reported as indeterminate.
     #[arg(long, value_name = "MS", default_value_t = 10_000, value_parser = clap::value_parser!(u64).range(1..))]
@@ -97,7 +137,10 @@ pub struct TargetArgs {
 impl TargetArgs {
     /// True when the target is the bundled reference provider or one of its mutants.
     pub fn is_bundled(&self) -> bool {
-        self.grpc.is_none() && self.grpc_spawn.is_none() && self.cabi.is_none()
+        self.grpc.is_none()
+            && self.grpc_spawn.is_none()
+            && self.cabi.is_none()
+            && self.mapi_provider.is_none()
     }
 
     /// The options that name this target again, for a replay hint ("" for the reference).
@@ -115,6 +158,15 @@ impl TargetArgs {
         }
         if let Some(path) = &self.cabi {
             out.push_str(&format!(" --cabi {}", quote(&path.display().to_string())));
+        }
+        for (flag, path) in [
+            ("--mapi-provider", &self.mapi_provider),
+            ("--provider-config", &self.provider_config),
+            ("--mapi-bridge", &self.mapi_bridge),
+        ] {
+            if let Some(path) = path {
+                out.push_str(&format!(" {flag} {}", quote(&path.display().to_string())));
+            }
         }
         if self.isolate {
             out.push_str(" --isolate");

@@ -43,6 +43,7 @@ fn main() -> ExitCode {
         Command::Merge(args) => merge_cmd::run(args, io),
         Command::Report(args) => report_cmd::run(args, io),
         Command::Serve(args) => target::serve(args, io),
+        Command::MapiBridge(args) => target::mapi_bridge(args, io),
         Command::CabiHost(args) => target::cabi_host(args, io),
     });
     // An interrupted run (Ctrl-C, SIGTERM) says so, even if it managed to write a partial report.

@@ -165,6 +165,12 @@ pub(crate) fn publish(
         Format::Text => {
             io.out.write_all(failures_text.as_bytes())?;
             io.out.write_all(doc.summary().as_bytes())?;
+            if !doc.adapter_notes.is_empty() {
+                writeln!(io.out, "MAPI bridge notes:")?;
+                for note in &doc.adapter_notes {
+                    writeln!(io.out, "  - {note}")?;
+                }
+            }
         }
     }
     Ok(if ok { doc.exit_code } else { status::USAGE })
@@ -192,7 +198,7 @@ pub fn run(args: &RunArgs, io: &mut Streams<'_>) -> io::Result<u8> {
         }
     }
     let strict = args.suite.strict;
-    let doc = Document::build(
+    let mut doc = Document::build(
         &report,
         &Options {
             config: &prepared.config,
@@ -210,6 +216,9 @@ pub fn run(args: &RunArgs, io: &mut Streams<'_>) -> io::Result<u8> {
     } else {
         args.suite.target.replay_options()
     };
+    if let Some(notes) = &prepared.target.notes {
+        doc.adapter_notes = spoolcheck_harness::adapters::mapi::read_notes(notes);
+    }
     for (i, f) in report.failures.iter().enumerate() {
         let path = saved.get(i).and_then(|p| p.as_deref());
         let mut text = report::render_failure(f, strict, path);

@@ -1,14 +1,16 @@
-//! The implementation a run targets, from `--mutant`, `--grpc`, `--grpc-spawn`, `--cabi` and
-//! `--isolate`; and the two commands that serve the other side: `spoolcheck serve` (the reference
-//! provider over gRPC) and the hidden `__cabi-host` (the child of `--isolate`).
+//! The implementation a run targets, from `--mutant`, `--grpc`, `--grpc-spawn`, `--cabi`,
+//! `--mapi-provider` and `--isolate`; the two commands that serve the other side: `spoolcheck
+//! serve` (the reference provider over gRPC) and the hidden `__cabi-host` (the child of
+//! `--isolate`); and `spoolcheck mapi-bridge build`.
 
-use crate::cli::{CabiHostArgs, ServeArgs, TargetArgs};
+use crate::cli::{CabiHostArgs, MapiBridgeAction, MapiBridgeArgs, ServeArgs, TargetArgs};
 use crate::output::Streams;
 use crate::status;
 use spoolcheck_harness::adapters::cabi::{CabiLibrary, CabiProvider};
 use spoolcheck_harness::adapters::grpc::GrpcProvider;
 use spoolcheck_harness::adapters::grpc_server;
 use spoolcheck_harness::adapters::isolate::{self, Launcher};
+use spoolcheck_harness::adapters::mapi::{self, Named, ProviderConfig};
 use spoolcheck_harness::adapters::spawn::{SpawnedServer, READY_TIMEOUT};
 use spoolcheck_harness::driver::Factory;
 use spoolcheck_harness::mutant::Mutant;
@@ -23,6 +25,8 @@ use std::time::Duration;
 /// harness started, isolated children), stopped when this is dropped.
 pub(crate) struct Target {
     pub factory: Arc<Factory>,
+    /// Where the MAPI bridge writes its notes for the report (`--mapi-provider` only).
+    pub notes: Option<std::path::PathBuf>,
     _keep: Keep,
 }
 
@@ -69,6 +73,7 @@ pub(crate) fn resolve(args: &TargetArgs, log_dir: &Path) -> Result<Target, Strin
             factory: Arc::new(move || {
                 Ok(Box::new(GrpcProvider::connect(&url, CONNECT_TIMEOUT)?) as _)
             }),
+            notes: None,
             _keep: Keep::Nothing,
         });
     }
@@ -92,6 +97,7 @@ pub(crate) fn resolve(args: &TargetArgs, log_dir: &Path) -> Result<Target, Strin
                         None => e,
                     })
             }),
+            notes: None,
             _keep: Keep::Server(server),
         });
     }
@@ -118,14 +124,19 @@ pub(crate) fn resolve(args: &TargetArgs, log_dir: &Path) -> Result<Target, Strin
             let l = launcher.clone();
             return Ok(Target {
                 factory: Arc::new(move || Ok(Box::new(l.start()?) as _)),
+                notes: None,
                 _keep: Keep::Children(launcher),
             });
         }
         let library = CabiLibrary::load(path).map_err(|e| e.to_string())?;
         return Ok(Target {
             factory: Arc::new(move || Ok(Box::new(CabiProvider::new(library.clone())?) as _)),
+            notes: None,
             _keep: Keep::Nothing,
         });
+    }
+    if let Some(provider) = &args.mapi_provider {
+        return mapi_target(args, provider, log_dir);
     }
     let factory: Arc<Factory> = match mutant(args.mutant.as_deref())? {
         None => Arc::new(|| Ok(Box::new(ReferenceStore::new()) as _)),
@@ -133,8 +144,99 @@ pub(crate) fn resolve(args: &TargetArgs, log_dir: &Path) -> Result<Target, Strin
     };
     Ok(Target {
         factory,
+        notes: None,
         _keep: Keep::Nothing,
     })
+}
+
+/// A path made absolute against the working directory, so a loader does not search for it.
+fn absolute(path: &Path) -> std::path::PathBuf {
+    std::env::current_dir()
+        .map(|d| d.join(path))
+        .unwrap_or_else(|_| path.to_path_buf())
+}
+
+/// `--mapi-provider LIB`: the MAPI bridge, in process or isolated, told to load LIB and serve the
+/// provider config; its notes go to `mapi-notes.txt` in `log_dir`.
+fn mapi_target(args: &TargetArgs, provider: &Path, log_dir: &Path) -> Result<Target, String> {
+    let provider = absolute(provider);
+    if !provider.is_file() {
+        return Err(format!(
+            "--mapi-provider {}: no such file (the provider's shared library, which exports \
+             MSProviderInit)",
+            provider.display()
+        ));
+    }
+    let config = match &args.provider_config {
+        Some(path) => ProviderConfig::load(path)?,
+        None => ProviderConfig::default(),
+    };
+    let bridge = args
+        .mapi_bridge
+        .as_deref()
+        .map_or_else(mapi::default_bridge, absolute);
+    if !bridge.is_file() {
+        return Err(format!(
+            "the MAPI bridge {} is not built: `spoolcheck mapi-bridge build` builds it (add \
+             --mapi-include DIR for the MAPI headers your provider was built with), or name one \
+             with --mapi-bridge",
+            bridge.display()
+        ));
+    }
+    std::fs::create_dir_all(log_dir)
+        .map_err(|e| format!("cannot create {}: {e}", log_dir.display()))?;
+    let notes = log_dir.join("mapi-notes.txt");
+    std::fs::write(&notes, "").map_err(|e| format!("cannot write {}: {e}", notes.display()))?;
+    let text = config.bridge_text(&provider, &notes);
+    let name = mapi::provider_name(&provider);
+    if args.isolate {
+        let host = std::env::current_exe()
+            .map_err(|e| format!("cannot find the spoolcheck executable to isolate with: {e}"))?;
+        let launcher = Launcher::configured(
+            host,
+            bridge,
+            Some(text),
+            log_dir.join("isolated.log"),
+            Duration::from_millis(args.timeout_ms),
+        )
+        .map_err(|e| e.to_string())?;
+        let stop = launcher.clone();
+        on_interrupt(Box::new(move || stop.stop_all()));
+        // Start one child now, so a provider that does not load is a usage error.
+        drop(launcher.start().map_err(|e| e.to_string())?);
+        let l = launcher.clone();
+        return Ok(Target {
+            factory: Arc::new(move || Ok(Box::new(Named::new(l.start()?, name.clone())) as _)),
+            notes: Some(notes),
+            _keep: Keep::Children(launcher),
+        });
+    }
+    let library = CabiLibrary::load(&bridge).map_err(|e| e.to_string())?;
+    // Make one instance now, so a provider that does not load is a usage error.
+    drop(CabiProvider::with_config(library.clone(), &text).map_err(|e| e.to_string())?);
+    Ok(Target {
+        factory: Arc::new(move || {
+            let p = CabiProvider::with_config(library.clone(), &text)?;
+            Ok(Box::new(Named::new(p, name.clone())) as _)
+        }),
+        notes: Some(notes),
+        _keep: Keep::Nothing,
+    })
+}
+
+/// `spoolcheck mapi-bridge build`: prints the library's path.
+pub fn mapi_bridge(args: &MapiBridgeArgs, io: &mut Streams<'_>) -> io::Result<u8> {
+    match &args.action {
+        MapiBridgeAction::Build { mapi_include, out } => {
+            match mapi::build_bridge(mapi_include.as_deref(), out.as_deref()) {
+                Ok(lib) => {
+                    writeln!(io.out, "{}", lib.display())?;
+                    Ok(status::SUCCESS)
+                }
+                Err(e) => crate::suite_cmd::usage(io, &e),
+            }
+        }
+    }
 }
 
 /// What to stop when the user interrupts the run (Ctrl-C, SIGTERM): the servers and children the

@@ -52,6 +52,10 @@ mod adapters;
 #[path = "it/faults.rs"]
 mod faults;
 
+/// `--mapi-provider`: the example MAPI provider, faulty providers, the bridge's notes and build.
+#[path = "it/mapi.rs"]
+mod mapi;
+
 /// The C header's and the proto's numbers are the model's.
 #[path = "it/contract.rs"]
 mod contract;

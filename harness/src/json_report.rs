@@ -87,6 +87,10 @@ pub struct Document {
     pub unsupported: BTreeMap<String, String>,
     /// Why the run could not go on, if it could not.
     pub harness_error: Option<String>,
+    /// What the adapter reports besides verdicts (the MAPI bridge: calls it answered
+    /// MAPI_E_NO_SUPPORT, memory the provider left allocated), sorted; informational.
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub adapter_notes: Vec<String>,
     /// The only part that differs between runs with the same inputs.
     pub timings: Timings,
 }
@@ -336,6 +340,7 @@ impl Document {
                 .map(|(k, why)| (format!("{k:?}"), why.clone()))
                 .collect(),
             harness_error: report.harness_error.as_ref().map(ToString::to_string),
+            adapter_notes: Vec::new(),
             timings: Timings {
                 elapsed_ms: u64::try_from(report.elapsed.as_millis()).unwrap_or(u64::MAX),
             },
@@ -732,6 +737,9 @@ pub fn merge(
             .unsupported
             .extend(doc.unsupported.iter().map(|(k, v)| (k.clone(), v.clone())));
         merged.timings.elapsed_ms += doc.timings.elapsed_ms;
+        merged
+            .adapter_notes
+            .extend(doc.adapter_notes.iter().cloned());
         if let Some(e) = &doc.harness_error {
             errors.push(format!("{}: {e}", path.display()));
         }
@@ -776,6 +784,8 @@ pub fn merge(
         r.status = Status::of(n, violated, expected);
     }
     merged.harness_error = (!errors.is_empty()).then(|| errors.join("; "));
+    merged.adapter_notes.sort();
+    merged.adapter_notes.dedup();
     merged.coverage.min = min_coverage;
     merged.stale_policy = stale;
     merged.finish(entries);

@@ -1,13 +1,16 @@
 //! One test body, run against every adapter: the reference provider in process and over gRPC, the
-//! example C provider through the C ABI in process and isolated, and the example Python provider
-//! over gRPC (spawned). Each conforms under every preset of declared choices in both profiles, and
-//! every committed trace replays to the same answers and observations on all of them.
+//! example C provider through the C ABI in process and isolated, the example MAPI provider through
+//! the MAPI bridge in process and isolated, and the example Python provider over gRPC (spawned).
+//! Each conforms under every preset of declared choices in both profiles (a MAPI store provider in
+//! profile provider only: the harness is MAPI), and every committed trace replays to the same
+//! answers and observations on all of them.
 
 use super::native;
 use spoolcheck_harness::adapters::cabi::{CabiLibrary, CabiProvider};
 use spoolcheck_harness::adapters::grpc::GrpcProvider;
 use spoolcheck_harness::adapters::grpc_server::BackgroundServer;
 use spoolcheck_harness::adapters::isolate::Launcher;
+use spoolcheck_harness::adapters::mapi::ProviderConfig;
 use spoolcheck_harness::adapters::spawn::{SpawnedServer, READY_TIMEOUT};
 use spoolcheck_harness::driver::Factory;
 use spoolcheck_harness::reference::ReferenceStore;
@@ -25,6 +28,8 @@ use std::time::Duration;
 struct Adapter {
     name: &'static str,
     factory: Arc<Factory>,
+    /// A MAPI store provider: profile provider only.
+    provider_only: bool,
     _keep: Box<dyn Any>,
 }
 
@@ -44,6 +49,7 @@ fn adapters() -> Vec<Adapter> {
         Adapter {
             name: "in process",
             factory: Arc::new(|| Ok(Box::new(ReferenceStore::new()) as _)),
+            provider_only: false,
             _keep: Box::new(()),
         },
         {
@@ -52,6 +58,7 @@ fn adapters() -> Vec<Adapter> {
             Adapter {
                 name: "gRPC",
                 factory: grpc_to(server.url()),
+                provider_only: false,
                 _keep: Box::new(server),
             }
         },
@@ -60,6 +67,7 @@ fn adapters() -> Vec<Adapter> {
             Adapter {
                 name: "C ABI",
                 factory: Arc::new(move || Ok(Box::new(CabiProvider::new(library.clone())?) as _)),
+                provider_only: false,
                 _keep: Box::new(()),
             }
         },
@@ -75,10 +83,38 @@ fn adapters() -> Vec<Adapter> {
             Adapter {
                 name: "C ABI, isolated",
                 factory: Arc::new(move || Ok(Box::new(l.start()?) as _)),
+                provider_only: false,
                 _keep: Box::new(launcher),
             }
         },
     ];
+    let mapi = native::mapi();
+    let text = mapi_text(&mapi.example, "mapi-notes.txt");
+    let bridge = CabiLibrary::load(&mapi.bridge).expect("the MAPI bridge loads");
+    let t = text.clone();
+    all.push(Adapter {
+        name: "MAPI provider",
+        factory: Arc::new(
+            move || Ok(Box::new(CabiProvider::with_config(bridge.clone(), &t)?) as _),
+        ),
+        provider_only: true,
+        _keep: Box::new(()),
+    });
+    let launcher = Launcher::configured(
+        PathBuf::from(env!("CARGO_BIN_EXE_spoolcheck")),
+        mapi.bridge.clone(),
+        Some(text),
+        log_dir().join("mapi-isolated.log"),
+        Duration::from_secs(10),
+    )
+    .expect("the isolation log can be written");
+    let l = launcher.clone();
+    all.push(Adapter {
+        name: "MAPI provider, isolated",
+        factory: Arc::new(move || Ok(Box::new(l.start()?) as _)),
+        provider_only: true,
+        _keep: Box::new(launcher),
+    });
     if let Some(command) = native::python_provider() {
         let server = Arc::new(
             SpawnedServer::start(&command, &log_dir().join("python.log"), READY_TIMEOUT)
@@ -87,10 +123,18 @@ fn adapters() -> Vec<Adapter> {
         all.push(Adapter {
             name: "gRPC, Python (spawned)",
             factory: grpc_to(server.url().to_string()),
+            provider_only: false,
             _keep: Box::new(server),
         });
     }
     all
+}
+
+/// The bridge's configuration for the example MAPI provider, its notes in `notes` of the logs.
+fn mapi_text(provider: &Path, notes: &str) -> String {
+    let config = ProviderConfig::load(&native::mapi().config).expect("the example's config loads");
+    std::fs::create_dir_all(log_dir()).expect("the log directory can be made");
+    config.bridge_text(provider, &log_dir().join(notes))
 }
 
 /// Every preset of declared choices, in both profiles.
@@ -110,6 +154,9 @@ fn every_choice_set() -> Vec<(String, Choices)> {
 fn every_adapter_conforms_under_every_preset_in_both_profiles() {
     for adapter in adapters() {
         for (label, choices) in every_choice_set() {
+            if adapter.provider_only && choices.profile == Profile::System {
+                continue;
+            }
             let config = RunConfig {
                 choices,
                 cases: 48,
@@ -150,6 +197,9 @@ fn committed_traces_replay_to_identical_observations_on_every_adapter() {
     for trace in &traces {
         let mut first: Option<(&str, Vec<Response>)> = None;
         for adapter in &adapters {
+            if adapter.provider_only && trace.choices.profile == Profile::System {
+                continue;
+            }
             let (failure, responses) = runner::replay(
                 adapter.factory.clone(),
                 &trace.choices,
@@ -204,6 +254,28 @@ fn the_c_example_mutant_is_caught_naming_its_rule() {
     assert_eq!(
         first.rules().first().map(|r| r.as_str()),
         Some("ACCESS-01"),
+        "{text}"
+    );
+}
+
+#[test]
+fn the_mapi_example_mutant_is_caught_naming_its_rule_alone() {
+    let mapi = native::mapi();
+    let bridge = CabiLibrary::load(&mapi.bridge).expect("the MAPI bridge loads");
+    let text = mapi_text(&mapi.mutant, "mapi-mutant-notes.txt");
+    let factory: Arc<Factory> =
+        Arc::new(move || Ok(Box::new(CabiProvider::with_config(bridge.clone(), &text)?) as _));
+    let run = runner::run(factory, &RunConfig::default());
+    let text = report::render(&run, true, &[]);
+    assert_eq!(
+        RunVerdict::of(&run, true),
+        RunVerdict::NotConformant,
+        "{text}"
+    );
+    assert_eq!(run.failures.len(), 1, "{text}");
+    assert_eq!(
+        run.failures[0].rules().first().map(|r| r.as_str()),
+        Some("SPL-06"),
         "{text}"
     );
 }

@@ -1,5 +1,6 @@
 //! Builds what the adapter tests load: the example C provider (with `make`), the faulty C fixture
-//! (with the C compiler), and finds a Python with grpcio for the example Python provider. Each is
+//! (with the C compiler), the MAPI bridge and the example MAPI provider with its mutant and faulty
+//! builds (with `make`), and finds a Python with grpcio for the example Python provider. Each is
 //! built once per test run, into cargo's temporary directory for integration tests.
 
 use std::path::{Path, PathBuf};
@@ -85,4 +86,59 @@ pub fn python_provider() -> Option<String> {
         return None;
     }
     Some(format!("{python} {} --port {{port}}", script.display()))
+}
+
+/// The MAPI bridge and the example MAPI provider's builds.
+pub struct MapiBuilds {
+    /// The bridge library, built against the project's own MAPI headers.
+    pub bridge: PathBuf,
+    /// The example provider.
+    pub example: PathBuf,
+    /// Its mutant (breaks SPL-06).
+    pub mutant: PathBuf,
+    /// It crashes in IMSProvider::Logon.
+    pub logon_crash: PathBuf,
+    /// It hangs in IMessage::SubmitMessage.
+    pub submit_hang: PathBuf,
+    /// It leaks MAPI memory and calls IMAPISupport::OpenAddressBook.
+    pub leak: PathBuf,
+    /// The example's provider config.
+    pub config: PathBuf,
+}
+
+fn make(dir: &Path, out: &Path, targets: &[&str]) {
+    let status = Command::new("make")
+        .arg("-s")
+        .arg("-C")
+        .arg(dir)
+        .arg(format!("BUILD={}", out.display()))
+        .args(targets)
+        .status()
+        .expect("`make` runs (the MAPI bridge and example need make and a C++17 compiler)");
+    assert!(status.success(), "building {} failed", dir.display());
+}
+
+/// Builds the bridge and the example MAPI provider (once).
+pub fn mapi() -> &'static MapiBuilds {
+    static BUILT: OnceLock<MapiBuilds> = OnceLock::new();
+    BUILT.get_or_init(|| {
+        let bridge = build_dir().join("mapi-bridge");
+        make(&root().join("harness/mapi-bridge"), &bridge, &["all"]);
+        let example = build_dir().join("mapi-provider");
+        make(
+            &root().join("examples/mapi-provider"),
+            &example,
+            &["all", "mutant", "faults"],
+        );
+        let lib = |name: &str| example.join(format!("libspoolcheck_mapi_example{name}.so"));
+        MapiBuilds {
+            bridge: bridge.join("libspoolcheck_mapi_bridge.so"),
+            example: lib(""),
+            mutant: lib("_mutant"),
+            logon_crash: lib("_logon_crash"),
+            submit_hang: lib("_submit_hang"),
+            leak: lib("_leak"),
+            config: root().join("examples/mapi-provider/provider.toml"),
+        }
+    })
 }

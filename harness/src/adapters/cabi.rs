@@ -166,6 +166,13 @@ mod ffi {
 
     pub type EntryPoint = unsafe extern "C" fn() -> *const Provider;
     pub const ENTRY_POINT: &[u8] = b"spoolcheck_provider_v1\0";
+
+    /// The optional `void *spoolcheck_create_configured_v1(const char *config, char *error,
+    /// size_t error_size)` of a library that needs configuration to make an instance (the MAPI
+    /// bridge, harness/mapi-bridge/src/abi.cpp): NULL with the reason in `error` when it cannot.
+    pub type CreateConfigured =
+        unsafe extern "C" fn(*const c_char, *mut c_char, usize) -> *mut c_void;
+    pub const CREATE_CONFIGURED: &[u8] = b"spoolcheck_create_configured_v1\0";
 }
 
 /// The function table, checked once at load time.
@@ -177,6 +184,7 @@ struct Table {
         unsafe extern "C" fn(*mut c_void, *const ffi::Op, *const ffi::Host, *mut ffi::Ret) -> i32,
     observe: unsafe extern "C" fn(*mut c_void, *const ffi::Host) -> i32,
     last_error: Option<unsafe extern "C" fn(*mut c_void) -> *const c_char>,
+    create_configured: Option<ffi::CreateConfigured>,
 }
 
 /// A loaded library.
@@ -235,7 +243,14 @@ impl CabiLibrary {
                 .to_string_lossy()
                 .into_owned()
         };
+        // SAFETY: when the library exports the optional symbol, it has exactly this signature
+        // (see `ffi::CreateConfigured`); the function lives as long as the library.
+        let create_configured =
+            unsafe { library.get::<ffi::CreateConfigured>(ffi::CREATE_CONFIGURED) }
+                .ok()
+                .map(|symbol| *symbol);
         let table = Table {
+            create_configured,
             create: table.create.ok_or_else(|| missing("create"))?,
             destroy: table.destroy.ok_or_else(|| missing("destroy"))?,
             reset: table.reset.ok_or_else(|| missing("reset"))?,
@@ -269,6 +284,37 @@ impl CabiProvider {
         let instance = NonNull::new(instance).ok_or_else(|| {
             SeamError::Harness(format!("{}: create() returned NULL", library.name))
         })?;
+        Ok(CabiProvider { library, instance })
+    }
+
+    /// A new instance made from a configuration text, by the library's
+    /// `spoolcheck_create_configured_v1`; the library's own reason when it cannot make one.
+    pub fn with_config(library: Arc<CabiLibrary>, config: &str) -> Result<CabiProvider, SeamError> {
+        let Some(create) = library.table.create_configured else {
+            return Err(SeamError::Harness(format!(
+                "{} does not export spoolcheck_create_configured_v1, so it takes no configuration",
+                library.name
+            )));
+        };
+        let config = std::ffi::CString::new(config).map_err(|_| {
+            SeamError::Harness("the configuration text holds a NUL character".into())
+        })?;
+        let mut error = vec![0u8; 4096];
+        // SAFETY: `config` is NUL-terminated and `error` holds `error.len()` writable bytes, both
+        // for the duration of the call; the result is checked for NULL.
+        let instance = unsafe { create(config.as_ptr(), error.as_mut_ptr().cast(), error.len()) };
+        let Some(instance) = NonNull::new(instance) else {
+            let end = error.iter().position(|&b| b == 0).unwrap_or(error.len());
+            let why = String::from_utf8_lossy(&error[..end]).into_owned();
+            return Err(SeamError::Harness(if why.is_empty() {
+                format!(
+                    "{}: spoolcheck_create_configured_v1 returned NULL",
+                    library.name
+                )
+            } else {
+                why
+            }));
+        };
         Ok(CabiProvider { library, instance })
     }
 

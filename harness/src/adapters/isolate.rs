@@ -54,6 +54,8 @@ pub struct Launcher {
     log: PathBuf,
     /// How long a child may take to load the library and make its instance: the per-call timeout.
     timeout: Duration,
+    /// The configuration each instance is made with (`CabiProvider::with_config`), if any.
+    config: Option<String>,
     children: Mutex<Vec<Started>>,
 }
 
@@ -62,6 +64,10 @@ type Started = (Arc<Mutex<Child>>, Option<TcpStream>);
 
 /// The environment variable that carries the token an isolated child proves itself with.
 const TOKEN_VAR: &str = "SPOOLCHECK_ISOLATE_TOKEN";
+
+/// The environment variable that carries the configuration of the child's instance, when the
+/// library takes one (it is the child's alone: the harness's own environment is not changed).
+const CONFIG_VAR: &str = "SPOOLCHECK_CABI_CONFIG";
 
 /// How long a child may take to start and connect.
 const CONNECT_TIMEOUT: Duration = Duration::from_secs(30);
@@ -92,6 +98,18 @@ impl Launcher {
         log: PathBuf,
         timeout: Duration,
     ) -> Result<Arc<Launcher>, SeamError> {
+        Launcher::configured(host, library, None, log, timeout)
+    }
+
+    /// As [`Launcher::new`], each child making its instance from `config` (the library's
+    /// `spoolcheck_create_configured_v1`).
+    pub fn configured(
+        host: PathBuf,
+        library: PathBuf,
+        config: Option<String>,
+        log: PathBuf,
+        timeout: Duration,
+    ) -> Result<Arc<Launcher>, SeamError> {
         if let Some(dir) = log.parent() {
             std::fs::create_dir_all(dir)
                 .map_err(|e| SeamError::Harness(format!("cannot create {}: {e}", dir.display())))?;
@@ -103,6 +121,7 @@ impl Launcher {
             library,
             log,
             timeout,
+            config,
             children: Mutex::new(Vec::new()),
         }))
     }
@@ -124,7 +143,11 @@ impl Launcher {
             .try_clone()
             .map_err(|e| harness(&format!("cannot write {}", self.log.display()), e))?;
         let token = token();
-        let child = Command::new(&self.host)
+        let mut command = Command::new(&self.host);
+        if let Some(config) = &self.config {
+            command.env(CONFIG_VAR, config);
+        }
+        let child = command
             .env(TOKEN_VAR, &token)
             .arg("__cabi-host")
             .arg(&self.library)
@@ -423,7 +446,10 @@ pub fn serve_child(library: &Path, port: u16) -> Result<(), String> {
     writer
         .write_all(format!("{token}\n").as_bytes())
         .map_err(|e| format!("the harness hung up: {e}"))?;
-    let loaded = CabiLibrary::load(library).and_then(CabiProvider::new);
+    let loaded = CabiLibrary::load(library).and_then(|l| match std::env::var(CONFIG_VAR) {
+        Ok(config) => CabiProvider::with_config(l, &config),
+        Err(_) => CabiProvider::new(l),
+    });
     let greeting: Result<String, String> = match &loaded {
         Ok(p) => Ok(p.name()),
         Err(e) => Err(inner_text(e)),

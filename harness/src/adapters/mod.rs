@@ -6,6 +6,7 @@
 //! | gRPC | a server of `spoolcheck.v1.Provider` in any language (`--grpc URL`, `--grpc-spawn CMD`) | [`grpc`], [`spawn`] |
 //! | C ABI | a shared library exporting `spoolcheck_provider_v1` (`--cabi PATH`) | [`cabi`] |
 //! | C ABI, isolated | the same library in a child process, so a crash is reported, not suffered (`--isolate`) | [`isolate`] |
+//! | MAPI provider | a MAPI message store provider as it is, through the MAPI bridge (`--mapi-provider PATH`) | [`mapi`] |
 //!
 //! Each adapter is a thin translation. An out-of-process implementation answers its own support
 //! calls by [`scripted_answer`](crate::seam::scripted_answer) and sends them back with the
@@ -21,6 +22,8 @@ pub mod grpc;
 pub mod grpc_server;
 #[cfg(feature = "cabi")]
 pub mod isolate;
+#[cfg(feature = "cabi")]
+pub mod mapi;
 pub mod remote;
 #[cfg(feature = "grpc")]
 pub mod spawn;
