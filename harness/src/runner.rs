@@ -21,7 +21,7 @@
 //!   the same for any number of jobs (apart from the elapsed time), provided the implementation's
 //!   behaviour after a reset depends only on the operations it is sent.
 
-use crate::driver::{Driver, Factory};
+use crate::driver::{Driver, Factory, Ticket};
 use crate::failure::{Failure, FailureKind};
 use crate::seam::{Response, SeamError};
 use crate::shard::Shard;
@@ -31,7 +31,9 @@ use proptest::test_runner::{Config, RngAlgorithm, TestRng, TestRunner};
 use spoolcheck_model::generate::{plan, Plan};
 use spoolcheck_model::precondition::precondition;
 use spoolcheck_model::precondition::OpKind;
-use spoolcheck_model::verdict::{judge, next_state, Actual, Aspect, Verdict, Violation};
+use spoolcheck_model::verdict::{
+    into_next_state, judge, next_state, Actual, Aspect, Verdict, Violation,
+};
 use spoolcheck_model::{invariants, step, Choices, Op, RuleId, State};
 use std::collections::{BTreeMap, BTreeSet, VecDeque};
 use std::sync::atomic::{AtomicUsize, Ordering};
@@ -526,8 +528,7 @@ impl Search<'_> {
             if pending.is_empty() {
                 return None;
             }
-            let batch: Vec<(u64, Plan)> = pending.iter().cloned().collect();
-            for outcome in self.execute_batch(&batch, seed) {
+            for outcome in self.execute_batch(pending.make_contiguous(), seed) {
                 let (index, _) = pending.pop_front().expect("one outcome per pending case");
                 self.count(round, index, &outcome);
                 match outcome.end {
@@ -603,17 +604,12 @@ impl Search<'_> {
             constrained: true,
         };
         if self.workers.len() == 1 || batch.len() == 1 {
-            let worker = &mut self.workers[0];
-            let mut outcomes = Vec::new();
-            for (_, plan) in batch {
-                let outcome = worker.case(&context, plan);
-                let event = outcome.is_event();
-                outcomes.push(outcome);
-                if event {
-                    break;
-                }
-            }
-            return outcomes;
+            let mut plans = batch.iter().map(|(_, plan)| plan).enumerate();
+            return self.workers[0]
+                .run_cases(&context, || plans.next(), |_| false, |_| {})
+                .into_iter()
+                .map(|(_, o)| o)
+                .collect();
         }
         let next = AtomicUsize::new(0);
         let first_event = AtomicUsize::new(usize::MAX);
@@ -624,21 +620,18 @@ impl Search<'_> {
                 .map(|worker| {
                     let (context, next, first_event) = (&context, &next, &first_event);
                     scope.spawn(move || {
-                        let mut mine = Vec::new();
-                        loop {
-                            // Positions are taken in order, so every position up to the first
-                            // event is run by someone; later ones may be skipped.
+                        // Positions are taken in order, so every position up to the first event
+                        // is run by someone; later ones may be skipped.
+                        let claim = || {
                             let p = next.fetch_add(1, Ordering::SeqCst);
-                            if p >= batch.len() || p > first_event.load(Ordering::SeqCst) {
-                                break;
-                            }
-                            let outcome = worker.case(context, &batch[p].1);
-                            if outcome.is_event() {
-                                first_event.fetch_min(p, Ordering::SeqCst);
-                            }
-                            mine.push((p, outcome));
-                        }
-                        mine
+                            (p < batch.len() && p <= first_event.load(Ordering::SeqCst))
+                                .then(|| (p, &batch[p].1))
+                        };
+                        let past_event = |p| p > first_event.load(Ordering::SeqCst);
+                        let event = |p| {
+                            first_event.fetch_min(p, Ordering::SeqCst);
+                        };
+                        worker.run_cases(context, claim, past_event, event)
                     })
                 })
                 .collect();
@@ -668,8 +661,8 @@ impl Search<'_> {
         };
         let worker = &mut self.workers[0];
         let outcome = match (ops, plan) {
-            (Some(ops), _) => worker.execute(&context, ops, None),
-            (None, Some(plan)) => worker.case(&context, plan),
+            (Some(ops), _) => worker.execute(&context, ops, None, None),
+            (None, Some(plan)) => worker.case(&context, Realised::new(&context, plan), None),
             (None, None) => CaseOutcome::new(CaseEnd::Passed),
         };
         self.report.steps += outcome.steps;
@@ -789,14 +782,18 @@ impl Search<'_> {
     }
 }
 
-impl Worker {
-    /// Runs one generated case: realises the plan (without the disabled kinds), sends the
-    /// operations, judges each answer. The plan is realised along the model's default outcomes;
-    /// where the implementation takes another allowed outcome and a later operation no longer
-    /// keeps its preconditions there, the rest of the case is picked again from the state the
-    /// implementation is really in, and the case runs again from the start. So every case,
-    /// shrunk ones too, is a sequence real parties could make against this implementation.
-    fn case(&mut self, context: &Context<'_>, plan: &Plan) -> CaseOutcome {
+/// A generated case realised along the model's default outcomes: its operations, the seed each
+/// was picked by, and the model's step for each.
+struct Realised {
+    /// The plan, without the disabled kinds.
+    plan: Plan,
+    seeds: Vec<usize>,
+    ops: Vec<Op>,
+    steps: Vec<spoolcheck_model::Step>,
+}
+
+impl Realised {
+    fn new(context: &Context<'_>, plan: &Plan) -> Realised {
         let plan = Plan {
             swarm: plan
                 .swarm
@@ -808,10 +805,104 @@ impl Worker {
         };
         let initial = State::new(context.choices.clone());
         let realized = spoolcheck_model::generate::continue_from(&initial, &plan, 0);
-        let mut seeds: Vec<usize> = realized.iter().map(|r| r.seed).collect();
-        let (mut ops, steps): (Vec<Op>, Vec<_>) =
-            realized.into_iter().map(|r| (r.op, r.step)).unzip();
-        let mut outcome = self.execute(context, &ops, Some(steps));
+        let mut seeds = Vec::with_capacity(realized.len());
+        let mut ops = Vec::with_capacity(realized.len());
+        let mut steps = Vec::with_capacity(realized.len());
+        for r in realized {
+            seeds.push(r.seed);
+            ops.push(r.op);
+            steps.push(r.step);
+        }
+        Realised {
+            plan,
+            seeds,
+            ops,
+            steps,
+        }
+    }
+}
+
+/// Cases handed to the implementation's thread at a time: it is woken once for them and works
+/// through them while this thread generates the next ones, so that their answers are there when
+/// they are judged. After a failure, the ones not yet judged are cancelled.
+const AHEAD: usize = 8;
+
+impl Worker {
+    /// Runs generated cases in order: `claim` gives the next (position, plan) until there are
+    /// none. Stops after the first event (`event` is told its position at once) or before a
+    /// position `stop` rules out. Returns the outcomes with their positions.
+    fn run_cases<'p>(
+        &mut self,
+        context: &Context<'_>,
+        mut claim: impl FnMut() -> Option<(usize, &'p Plan)>,
+        stop: impl Fn(usize) -> bool,
+        mut event: impl FnMut(usize),
+    ) -> Vec<(usize, CaseOutcome)> {
+        let mut generate = || {
+            std::iter::from_fn(&mut claim)
+                .take(AHEAD)
+                .map(|(p, plan)| (p, Realised::new(context, plan)))
+                .collect::<Vec<_>>()
+        };
+        let mut done = Vec::new();
+        let mut next = generate();
+        while !next.is_empty() {
+            // One message for the lot: the implementation's thread is woken once.
+            let ops = next.iter().map(|(_, r)| r.ops.clone()).collect();
+            let tickets: Vec<Result<Ticket, SeamError>> =
+                match self.driver.submit_all(context.choices, ops) {
+                    Ok(tickets) => tickets.into_iter().map(Ok).collect(),
+                    Err(e) => next.iter().map(|_| Err(e.clone())).collect(),
+                };
+            let mut handed: VecDeque<_> = next
+                .into_iter()
+                .zip(tickets)
+                .map(|((p, realised), ticket)| (p, realised, ticket))
+                .collect();
+            next = generate();
+            while let Some((p, realised, ticket)) = handed.pop_front() {
+                if stop(p) {
+                    handed.push_front((p, realised, ticket));
+                    next.clear();
+                    break;
+                }
+                let outcome = self.case(context, realised, Some(ticket));
+                let is_event = outcome.is_event();
+                done.push((p, outcome));
+                if is_event {
+                    event(p);
+                    next.clear();
+                    break;
+                }
+            }
+            for (_, _, ticket) in handed {
+                if let Ok(ticket) = ticket {
+                    self.driver.cancel(ticket);
+                }
+            }
+        }
+        done
+    }
+
+    /// Runs one generated case: sends the operations (unless `ticket` says they were sent
+    /// already), judges each answer. The plan was realised along the model's default outcomes;
+    /// where the implementation takes another allowed outcome and a later operation no longer
+    /// keeps its preconditions there, the rest of the case is picked again from the state the
+    /// implementation is really in, and the case runs again from the start. So every case,
+    /// shrunk ones too, is a sequence real parties could make against this implementation.
+    fn case(
+        &mut self,
+        context: &Context<'_>,
+        realised: Realised,
+        ticket: Option<Result<Ticket, SeamError>>,
+    ) -> CaseOutcome {
+        let Realised {
+            plan,
+            mut seeds,
+            mut ops,
+            steps,
+        } = realised;
+        let mut outcome = self.execute(context, &ops, Some(steps), ticket);
         let mut sent = outcome.steps;
         // Each pass keeps a longer valid prefix, so this ends; the bound guards against an
         // implementation whose answers vary from run to run.
@@ -827,7 +918,7 @@ impl Worker {
                 seeds.push(r.seed);
                 ops.push(r.op);
             }
-            outcome = self.execute(context, &ops, None);
+            outcome = self.execute(context, &ops, None, None);
             sent += outcome.steps;
         }
         if let CaseEnd::Invalid { .. } = outcome.end {
@@ -838,12 +929,14 @@ impl Worker {
     }
 
     /// Runs one case. `realized`, when given, holds the model's steps along the default outcomes;
-    /// they are used while the implementation follows those outcomes.
+    /// they are used while the implementation follows those outcomes. `ticket` is the case as
+    /// handed over already, if it was.
     fn execute(
         &mut self,
         context: &Context<'_>,
         ops: &[Op],
         realized: Option<Vec<spoolcheck_model::Step>>,
+        ticket: Option<Result<Ticket, SeamError>>,
     ) -> CaseOutcome {
         let choices = context.choices;
         let seed = context.seed;
@@ -862,13 +955,21 @@ impl Worker {
                 reference_fails: None,
             })
         };
-        let mut outcome = CaseOutcome::new(CaseEnd::Passed);
-        let mut batch = match self.driver.run_case(choices, ops.to_vec()) {
-            Ok(b) => b,
+        let not_started = |e| match e {
             // The implementation cannot run under these declared choices: nothing to judge.
-            Err(SeamError::Unsupported(why)) => return CaseOutcome::new(CaseEnd::Refused(why)),
-            Err(e) => return CaseOutcome::new(seam_failure(e, 0, ops, choices, seed, Vec::new())),
+            SeamError::Unsupported(why) => CaseOutcome::new(CaseEnd::Refused(why)),
+            e => CaseOutcome::new(seam_failure(e, 0, ops, choices, seed, Vec::new())),
         };
+        let ticket = ticket.unwrap_or_else(|| self.driver.submit(choices, ops.to_vec()));
+        let mut ticket = match ticket {
+            Ok(t) => t,
+            Err(e) => return not_started(e),
+        };
+        if let Err(e) = self.driver.started(&mut ticket) {
+            return not_started(e);
+        }
+        let mut answered = 0;
+        let mut outcome = CaseOutcome::new(CaseEnd::Passed);
         let mut state = State::new(choices.clone());
         let mut observed: Vec<Response> = Vec::with_capacity(ops.len());
         let mut tolerated = false;
@@ -880,7 +981,7 @@ impl Worker {
                 };
                 break;
             }
-            let response = match batch.next_answer() {
+            let response = match self.driver.next_answer(&mut ticket) {
                 Ok(r) => r,
                 Err(SeamError::Unsupported(why)) => {
                     outcome.end = CaseEnd::Unsupported(OpKind::of(op), why);
@@ -892,29 +993,32 @@ impl Worker {
                     break;
                 }
             };
+            answered += 1;
             let precomputed = realized.as_mut().and_then(Iterator::next);
-            let result = match precomputed {
+            let mut result = match precomputed {
                 Some(result) => result,
                 None => step(&state, op),
             };
+            // The answer is judged as it is, then kept: moved, never copied.
             let actual = Actual {
-                ret: response.ret.clone(),
-                calls: response.calls.clone(),
-                notifications: response.notifications.clone(),
-                observation: response.observation.clone(),
+                ret: response.ret,
+                calls: response.calls,
+                notifications: response.notifications,
+                observation: response.observation,
             };
             let verdict = judge(op, &result, &actual);
-            observed.push(response);
             let (violations, next, state_differs) = match verdict {
                 Verdict::Pass { outcome: index } => {
-                    let chosen = &result.outcomes[index];
+                    let chosen = result.outcomes.swap_remove(index);
                     if index != 0 || !chosen.loose.is_empty() {
                         // Off the realised path: step the model afresh from here on.
                         realized = None;
                     }
-                    outcome.exercised.extend(chosen.rules.iter().copied());
-                    let next = next_state(chosen, &actual);
-                    match invariants::check_observation(&actual.observation) {
+                    outcome.exercised.extend_from_slice(&chosen.rules);
+                    let next = into_next_state(chosen.next, &chosen.loose, &actual);
+                    let checked = invariants::check_observation(&actual.observation);
+                    observed.push(response_of(actual));
+                    match checked {
                         Ok(()) => {
                             state = next;
                             continue;
@@ -929,6 +1033,7 @@ impl Worker {
                     strictest_state_first(&mut violations);
                     let differs = violations.iter().any(|v| v.aspect == Aspect::State);
                     let next = after_deviation(&state, &result.outcomes[closest], &actual);
+                    observed.push(response_of(actual));
                     (FailureKind::Violated(violations), next, differs)
                 }
             };
@@ -959,15 +1064,29 @@ impl Worker {
             state = next;
             realized = None;
         }
-        drop(batch);
+        if answered < ops.len() {
+            // The case ended early: the implementation runs nothing more of it.
+            self.driver.cancel(ticket);
+        }
         if tolerated && matches!(outcome.end, CaseEnd::Passed) {
             outcome.end = CaseEnd::Tolerated;
         }
         if let CaseEnd::Passed | CaseEnd::Tolerated = outcome.end {
-            self.last_observed = observed;
+            observed = std::mem::replace(&mut self.last_observed, observed);
         }
+        self.driver.done_with(observed);
         outcome.steps = ops.len() as u64;
         outcome
+    }
+}
+
+/// An answer, once judged, as the seam gave it.
+fn response_of(actual: Actual) -> Response {
+    Response {
+        ret: actual.ret,
+        calls: actual.calls,
+        notifications: actual.notifications,
+        observation: actual.observation,
     }
 }
 
@@ -1062,7 +1181,7 @@ pub fn replay(
         seed: 0,
         constrained: false,
     };
-    match worker.execute(&context, ops, None).end {
+    match worker.execute(&context, ops, None, None).end {
         CaseEnd::Failed(f) => {
             let observed = f.observed.clone();
             Ok((Some(*f), observed))
