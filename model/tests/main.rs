@@ -131,7 +131,7 @@ mod preprocessor_scopes {
     fn create(recipients: Vec<AddrType>) -> Op {
         Op::CreateMessage(NewMessage {
             folder: Folder::Outbox,
-            recipients,
+            recipients: recipients.into_iter().map(spoolcheck_model::recipient::to).collect(),
             sentmail: None,
             delete_after_submit: false,
             unsent: false,
@@ -196,7 +196,7 @@ mod preprocessor_scopes {
             register(Smtp, Mapiuid),     // 5: the SMTP transport handles m1
             create(vec![Smtp]),
             submit(),
-            Op::RunSpooler,
+            Op::run_spooler(),
         ]);
         assert_eq!(preprocessed(&calls), [1, 2, 5], "{calls:?}");
         assert_eq!(cleaned(&calls), [1, 2, 5], "{calls:?}");
@@ -234,7 +234,7 @@ mod preprocessor_scopes {
                 msg: MsgId(1),
                 recipient: 1,
             },
-            Op::RunSpooler,
+            Op::run_spooler(),
         ]);
         assert_eq!(preprocessed(&calls), [3], "{calls:?}");
     }
@@ -245,7 +245,7 @@ mod preprocessor_scopes {
             create(vec![Smtp]),
             submit(),
             register(Smtp, AllMessages),
-            Op::RunSpooler,
+            Op::run_spooler(),
         ]);
         assert!(preprocessed(&calls).is_empty(), "{calls:?}");
         assert!(cleaned(&calls).is_empty(), "{calls:?}");

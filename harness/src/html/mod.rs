@@ -202,6 +202,8 @@ mod tests {
         doc.failures.push(FailureDoc {
             rule: Some("SPL-06".into()),
             rules: vec!["SPL-06".into(), "SPL-07".into()],
+            also_breaks: vec!["SPL-07".into()],
+            derived_from: Vec::new(),
             level: Some("MUST".into()),
             fails_run: true,
             sources: vec!["S120".into()],
@@ -212,6 +214,9 @@ mod tests {
             trace_file: Some("traces/<x>.json".into()),
             ops: Vec::new(),
             trace: "not a table <b>".into(),
+            unconfirmed_minimal: None,
+            unrepeatable: false,
+            reference_fails: None,
         });
         let page = render(&[Entry::new(doc, None)], Path::new("/tmp/page.html"));
         assert!(!page.contains("<script"), "markup from a report is escaped");
