@@ -1,8 +1,8 @@
-//! Compiles the provider contract (`proto/spoolcheck/v1/provider.proto`) for the gRPC adapter.
+//! Compiles the provider contract (`proto/spoolcheck/v2/provider.proto`) for the gRPC adapter.
 //! protox parses the file in Rust, so no `protoc` is needed on the machine.
 
 fn main() -> Result<(), Box<dyn std::error::Error>> {
-    const PROTO: &str = "proto/spoolcheck/v1/provider.proto";
+    const PROTO: &str = "proto/spoolcheck/v2/provider.proto";
     println!("cargo:rerun-if-changed={PROTO}");
     if std::env::var_os("CARGO_FEATURE_GRPC").is_none() {
         return Ok(());

@@ -101,7 +101,7 @@ pub struct TargetArgs {
     /// Run against a deliberately broken variant of the reference provider (see `spoolcheck selftest`).
     #[arg(long, value_name = "NAME", conflicts_with_all = ["grpc", "grpc_spawn", "cabi", "mapi_provider"])]
     pub mutant: Option<String>,
-    /// Run against a server of spoolcheck.v1.Provider at this address (harness/proto), e.g.
+    /// Run against a server of spoolcheck.v2.Provider at this address (harness/proto), e.g.
     /// http://127.0.0.1:50051.
     #[arg(long, value_name = "URL", conflicts_with_all = ["grpc_spawn", "cabi", "mapi_provider"])]
     pub grpc: Option<String>,
@@ -110,7 +110,7 @@ pub struct TargetArgs {
     /// output directory.
     #[arg(long, value_name = "COMMAND", conflicts_with_all = ["cabi", "mapi_provider"])]
     pub grpc_spawn: Option<String>,
-    /// Run against a shared library exporting spoolcheck_provider_v1 (harness/include/spoolcheck.h).
+    /// Run against a shared library exporting spoolcheck_provider_v2 (harness/include/spoolcheck.h).
     #[arg(long, value_name = "PATH", conflicts_with = "mapi_provider")]
     pub cabi: Option<PathBuf>,
     /// Run against a MAPI message store provider as it is: a library exporting MSProviderInit,

@@ -316,7 +316,7 @@ pub fn serve(args: &ServeArgs, io: &mut Streams<'_>) -> io::Result<u8> {
     };
     writeln!(
         io.err,
-        "spoolcheck: serving spoolcheck.v1.Provider on 127.0.0.1:{}",
+        "spoolcheck: serving spoolcheck.v2.Provider on 127.0.0.1:{}",
         args.port
     )?;
     io.err.flush()?;

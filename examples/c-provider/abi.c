@@ -103,26 +103,100 @@ static int32_t provider_reset(void *self, const spoolcheck_choices *choices)
     return SPOOLCHECK_OK;
 }
 
-/* Checks the codes an operation carries before anything changes. */
+/* An entry ID: a known kind, and a number for an address-book entry. */
+static int32_t check_entry(struct store *s, const char *what, spoolcheck_entry e)
+{
+    if (!in_range(e.kind, SPOOLCHECK_ENTRY_UNRESOLVED, SPOOLCHECK_ENTRY_LIST))
+        return fail(s, SPOOLCHECK_UNSUPPORTED, "%s: unknown entry kind %u", what, e.kind);
+    bool in_book = e.kind == SPOOLCHECK_ENTRY_PERSON || e.kind == SPOOLCHECK_ENTRY_LIST;
+    if (in_book && e.id == 0)
+        return fail(s, SPOOLCHECK_ERROR, "%s: address-book entry 0", what);
+    return SPOOLCHECK_OK;
+}
+
+/* What every row and book entry has: strings, and an address type the header defines. */
+static int32_t check_addressee(struct store *s, const char *what, uint32_t addr, const char *name,
+                               const char *email, spoolcheck_entry entry)
+{
+    if (!in_range(addr, SPOOLCHECK_ADDR_SMTP, SPOOLCHECK_ADDR_MAPIPDL))
+        return fail(s, SPOOLCHECK_UNSUPPORTED, "%s: unknown address type %u", what, addr);
+    if (!name || !email)
+        return fail(s, SPOOLCHECK_ERROR, "%s: a NULL display name or address", what);
+    return check_entry(s, what, entry);
+}
+
+static int32_t check_recipients(struct store *s, const char *what,
+                                const spoolcheck_recipient *rows, uint32_t count)
+{
+    if (count > 0 && !rows)
+        return fail(s, SPOOLCHECK_ERROR, "%s: %u recipients and no array", what, count);
+    for (uint32_t i = 0; i < count; i++) {
+        const spoolcheck_recipient *r = &rows[i];
+        if (!in_range(r->recip_type, SPOOLCHECK_RECIP_TO, SPOOLCHECK_RECIP_BCC))
+            return fail(s, SPOOLCHECK_UNSUPPORTED, "%s: unknown recipient type %u", what,
+                        r->recip_type);
+        int32_t status = check_addressee(s, what, r->addr, r->name, r->email, r->entry);
+        if (status != SPOOLCHECK_OK)
+            return status;
+    }
+    return SPOOLCHECK_OK;
+}
+
+static int32_t check_book(struct store *s, const spoolcheck_script *script)
+{
+    const char *what = "SubmitMessage's address book";
+    if (script->book_count > 0 && !script->book)
+        return fail(s, SPOOLCHECK_ERROR, "%s: %u entries and no array", what, script->book_count);
+    for (uint32_t i = 0; i < script->book_count; i++) {
+        const spoolcheck_book_entry *b = &script->book[i];
+        int32_t status = check_addressee(s, what, b->addr, b->name, b->email, b->entry);
+        if (status != SPOOLCHECK_OK)
+            return status;
+        if (b->member_count > 0 && !b->members)
+            return fail(s, SPOOLCHECK_ERROR, "%s: %u members and no array", what,
+                        b->member_count);
+        for (uint32_t m = 0; m < b->member_count; m++)
+            if ((status = check_entry(s, what, b->members[m])) != SPOOLCHECK_OK)
+                return status;
+    }
+    return SPOOLCHECK_OK;
+}
+
+static int32_t check_create(struct store *s, const spoolcheck_new_message *c)
+{
+    if (!in_range(c->folder, SPOOLCHECK_FOLDER_INBOX, SPOOLCHECK_FOLDER_DELETED_ITEMS))
+        return fail(s, SPOOLCHECK_UNSUPPORTED, "CreateMessage: unknown folder %u", c->folder);
+    if (c->sentmail > SPOOLCHECK_FOLDER_DELETED_ITEMS)
+        return fail(s, SPOOLCHECK_UNSUPPORTED, "CreateMessage: unknown sent-mail folder %u",
+                    c->sentmail);
+    return check_recipients(s, "CreateMessage", c->recipients, c->recipient_count);
+}
+
+static int32_t check_script(struct store *s, const spoolcheck_script *script)
+{
+    if (script->has_expanded) {
+        int32_t status = check_recipients(s, "SubmitMessage's expanded table", script->expanded,
+                                          script->expanded_count);
+        if (status != SPOOLCHECK_OK)
+            return status;
+    }
+    return check_book(s, script);
+}
+
+/* Checks the codes an operation carries before anything changes. RunSpooler's script is the
+ * host's: its preprocessors and transports answer by it, and the store acts on their answers. */
 static int32_t check_op(struct store *s, const spoolcheck_op *op)
 {
     bool has_caller = false, has_folder = false, has_addr = false;
     switch (op->kind) {
-    case SPOOLCHECK_OP_CREATE_MESSAGE: {
-        const spoolcheck_new_message *c = &op->create;
-        if (!in_range(c->folder, SPOOLCHECK_FOLDER_INBOX, SPOOLCHECK_FOLDER_DELETED_ITEMS))
-            return fail(s, SPOOLCHECK_UNSUPPORTED, "CreateMessage: unknown folder %u", c->folder);
-        if (c->sentmail > SPOOLCHECK_FOLDER_DELETED_ITEMS)
-            return fail(s, SPOOLCHECK_UNSUPPORTED, "CreateMessage: unknown sent-mail folder %u",
-                        c->sentmail);
-        if (c->recipient_count > 0 && !c->recipients)
-            return fail(s, SPOOLCHECK_ERROR, "CreateMessage: %u recipients and no array",
-                        c->recipient_count);
-        for (uint32_t i = 0; i < c->recipient_count; i++)
-            if (!in_range(c->recipients[i], SPOOLCHECK_ADDR_SMTP, SPOOLCHECK_ADDR_X400))
-                return fail(s, SPOOLCHECK_UNSUPPORTED, "CreateMessage: unknown address type %u",
-                            c->recipients[i]);
-        return SPOOLCHECK_OK;
+    case SPOOLCHECK_OP_CREATE_MESSAGE:
+        return check_create(s, &op->create);
+    case SPOOLCHECK_OP_SUBMIT_MESSAGE: {
+        int32_t status = check_script(s, &op->script);
+        if (status != SPOOLCHECK_OK)
+            return status;
+        has_caller = true;
+        break;
     }
     case SPOOLCHECK_OP_OPEN_ENTRY:
         if (!in_range(op->access, SPOOLCHECK_ACCESS_DEFAULT, SPOOLCHECK_ACCESS_BEST))
@@ -139,7 +213,6 @@ static int32_t check_op(struct store *s, const spoolcheck_op *op)
     case SPOOLCHECK_OP_EMPTY_FOLDER:
         has_caller = has_folder = true;
         break;
-    case SPOOLCHECK_OP_SUBMIT_MESSAGE:
     case SPOOLCHECK_OP_ABORT_SUBMIT:
     case SPOOLCHECK_OP_SET_LOCK_STATE:
     case SPOOLCHECK_OP_GET_OUTGOING_QUEUE:
@@ -293,6 +366,7 @@ static int32_t provider_observe(void *self, const spoolcheck_host *host)
         view.has_client_submit_time = m->props.has_client_submit_time;
         view.client_submit_time = m->props.client_submit_time;
         view.recipient_count = m->recipients.count;
+        view.recipients = m->recipients.rows;
         view.responsibility = m->recipients.responsibility;
         host->message(host->ctx, &view);
     }
@@ -335,7 +409,7 @@ static const spoolcheck_provider provider = {
     .last_error = provider_last_error,
 };
 
-const spoolcheck_provider *spoolcheck_provider_v1(void)
+const spoolcheck_provider *spoolcheck_provider_v2(void)
 {
     return &provider;
 }

@@ -15,7 +15,7 @@
  * cleared, MSGFLAG_UNSENT stays (ABORT-07, AMB-13). */
 static void clear_abort_flags(struct store *s, uint32_t id)
 {
-    idlist_remove(&s->mapi.handed_over, id);
+    spooler_forget(s, id);
     struct message *m = message_find(s, id);
     set_bits(&m->props.submit_flags, SPOOLCHECK_SUBMITFLAG_PREPROCESS, false);
     m->handed_to_spooler = false;

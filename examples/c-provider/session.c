@@ -80,6 +80,12 @@ static void shut_down(struct store *s)
  * AMB-28). Under "either" the store drops them. */
 static void start(struct store *s)
 {
+    /* Profile system: the spooler starts over too, so preprocessing a message begins again. */
+    for (uint32_t id = 1; id < s->next_entry_id; id++) {
+        struct message *m = message_find(s, id);
+        if (m)
+            idlist_free(&m->preprocessed);
+    }
     if (s->choices.lock_after_restart == SPOOLCHECK_LOCK_KEPT)
         return;
     for (size_t i = 0; i < s->locks.len; i++) {

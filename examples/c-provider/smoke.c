@@ -3,12 +3,14 @@
  *
  *   smoke [--quiet] [--mutant] LIBRARY.so
  *
- * It loads the library as the harness does (dlopen, spoolcheck_provider_v1), runs one scripted
- * scenario with known answers (create, submit, lock, open, queue, finish, restart), then a long
- * pseudo-random sequence under each preset of declared choices, which checks nothing but that the
- * store neither fails nor crashes (run it under valgrind for leaks: `make valgrind`).
- * With --mutant, the scenario expects the mutant's answer (a locked message opens read-only).
- * A second scenario, in profile system, checks the three forms of preprocessor registration.
+ * It loads the library as the harness does (dlopen, spoolcheck_provider_v2), runs scripted
+ * scenarios with known answers, then a long pseudo-random sequence under each preset of declared
+ * choices, which checks nothing but that the store neither fails nor crashes (run it under
+ * valgrind for leaks: `make valgrind`). The scenarios: create, submit, lock, open, queue, finish,
+ * restart, and the table MAPI's ExpandRecips leaves (profile provider); in profile system, the
+ * three forms of preprocessor registration, the store's own ExpandRecips against an address book,
+ * and a busy preprocessor and a waiting transport. With --mutant, the first scenario expects the
+ * mutant's answer (a locked message opens read-only).
  */
 #include <dlfcn.h>
 #include <inttypes.h>
@@ -22,11 +24,22 @@ static const spoolcheck_provider *P;
 static int failures;
 static int quiet;
 
-/* ---- The host: records calls and notifications, answers from the current script ---------- */
+/* ---- The host: records calls and notifications, answers from the current scripts --------- */
 
 #define LOG_MAX 64
+#define ROWS_MAX 8
+
+/* What the host keeps of one recipient row of the observation: the view's own memory is valid
+ * only during the callback. */
+struct seen_row {
+    uint32_t recip_type, addr, entry_kind, entry_id;
+    int8_t responsibility;
+    char name[32], email[48];
+};
+
 struct host_state {
-    spoolcheck_script script;
+    spoolcheck_script script;         /* SubmitMessage's, answered by call() */
+    spoolcheck_spooler_script spooler; /* RunSpooler's, answered by call() */
     int has_script;
     uint32_t calls[LOG_MAX][5]; /* kind, msg, flags, preprocessor, transport */
     int ncalls;
@@ -37,12 +50,31 @@ struct host_state {
     /* observation */
     int nmessages;
     spoolcheck_message_view view[LOG_MAX];
-    int8_t responsibility[LOG_MAX][8];
+    struct seen_row rows[LOG_MAX][ROWS_MAX];
     uint32_t queue[LOG_MAX];
     int nqueue;
     uint32_t folder[6][LOG_MAX];
     int nfolder[6];
 };
+
+/* The answer the harness gives: PrepareSubmit and ExpandRecips from the submission's script, the
+ * busy preprocessor and the waiting transport from the spooler's, S_OK otherwise. */
+static uint32_t answer(const struct host_state *h, const spoolcheck_call *call, uint32_t *out_flags)
+{
+    switch (call->kind) {
+    case SPOOLCHECK_CALL_PREPARE_SUBMIT:
+        return h->has_script ? h->script.prepare : 0;
+    case SPOOLCHECK_CALL_EXPAND_RECIPS:
+        if (h->has_script && !(h->script.expand & 0x80000000u) && out_flags) /* not a failure */
+            *out_flags = h->script.expand_flags;
+        return h->has_script ? h->script.expand : 0;
+    case SPOOLCHECK_CALL_PREPROCESS:
+        return call->preprocessor == h->spooler.busy_preprocessor ? SPOOLCHECK_MAPI_E_BUSY : 0;
+    case SPOOLCHECK_CALL_TRANSPORT_SEND:
+        return call->transport == h->spooler.waiting_transport ? SPOOLCHECK_MAPI_E_WAIT : 0;
+    }
+    return 0;
+}
 
 static uint32_t host_call(void *ctx, const spoolcheck_call *call, uint32_t *out_flags)
 {
@@ -57,16 +89,7 @@ static uint32_t host_call(void *ctx, const spoolcheck_call *call, uint32_t *out_
     h->ncalls++;
     if (out_flags)
         *out_flags = 0;
-    if (!h->has_script)
-        return 0;
-    if (call->kind == SPOOLCHECK_CALL_PREPARE_SUBMIT)
-        return h->script.prepare;
-    if (call->kind == SPOOLCHECK_CALL_EXPAND_RECIPS) {
-        if (!(h->script.expand & 0x80000000u) && out_flags) /* not a failure */
-            *out_flags = h->script.expand_flags;
-        return h->script.expand;
-    }
-    return 0;
+    return answer(h, call, out_flags);
 }
 
 static void host_notify(void *ctx, const spoolcheck_notification *n)
@@ -88,13 +111,27 @@ static void host_queue_row(void *ctx, const spoolcheck_queue_row *row)
     h->nrows++;
 }
 
+static void copy_text(char *to, size_t size, const char *from)
+{
+    snprintf(to, size, "%s", from ? from : "(NULL)");
+}
+
 static void host_message(void *ctx, const spoolcheck_message_view *v)
 {
     struct host_state *h = ctx;
     if (h->nmessages < LOG_MAX) {
         h->view[h->nmessages] = *v;
-        for (uint32_t r = 0; r < v->recipient_count && r < 8; r++)
-            h->responsibility[h->nmessages][r] = v->responsibility[r];
+        for (uint32_t r = 0; r < v->recipient_count && r < ROWS_MAX; r++) {
+            struct seen_row *seen = &h->rows[h->nmessages][r];
+            const spoolcheck_recipient *row = &v->recipients[r];
+            seen->recip_type = row->recip_type;
+            seen->addr = row->addr;
+            seen->entry_kind = row->entry.kind;
+            seen->entry_id = row->entry.id;
+            seen->responsibility = v->responsibility[r];
+            copy_text(seen->name, sizeof seen->name, row->name);
+            copy_text(seen->email, sizeof seen->email, row->email);
+        }
     }
     h->nmessages++;
 }
@@ -138,6 +175,8 @@ static spoolcheck_ret apply(const spoolcheck_op *op)
         H.script = op->script;
         H.has_script = 1;
     }
+    if (op->kind == SPOOLCHECK_OP_RUN_SPOOLER)
+        H.spooler = op->spooler;
     int32_t status = P->apply(self, op, &HOST, &ret);
     if (status != SPOOLCHECK_OK) {
         const char *e = P->last_error(self);
@@ -163,9 +202,32 @@ static spoolcheck_op op_of(uint32_t kind, uint32_t caller, uint32_t msg)
     return op;
 }
 
-static const uint32_t ONE_SMTP[] = {SPOOLCHECK_ADDR_SMTP};
+/* Rows of the harness's address book (model/src/recipient.rs), as a client writes them. */
+#define PERSON(n) {SPOOLCHECK_ENTRY_PERSON, n}
+#define LIST(n) {SPOOLCHECK_ENTRY_LIST, n}
+#define ANN {SPOOLCHECK_RECIP_TO, SPOOLCHECK_ADDR_SMTP, "Ann Archer", "ann@example.test", PERSON(1)}
+#define CY {SPOOLCHECK_RECIP_TO, SPOOLCHECK_ADDR_FAX, "Cy Cole", "+1 555 0103", PERSON(3)}
+#define DI                                                                                        \
+    {SPOOLCHECK_RECIP_TO, SPOOLCHECK_ADDR_X400, "Di Dunn", "c=us;p=example;s=dunn", PERSON(4)}
+#define TEAM {SPOOLCHECK_RECIP_TO, SPOOLCHECK_ADDR_MAPIPDL, "Team", "", LIST(1)}
 
-static spoolcheck_ret create(uint32_t folder, const uint32_t *recipients, uint32_t n,
+static const spoolcheck_recipient ONE_SMTP[] = {ANN};
+
+/* An address book after the harness's: Ann, Bo, Cy, Di; Team (Ann, Bo); Everyone (Team, Di,
+ * someone the book lacks, and Everyone itself, which must not expand forever). */
+static const spoolcheck_entry TEAM_MEMBERS[] = {PERSON(1), PERSON(2)};
+static const spoolcheck_entry EVERYONE_MEMBERS[] = {LIST(1), PERSON(4), PERSON(9), LIST(3)};
+static const spoolcheck_book_entry BOOK[] = {
+    {PERSON(1), "Ann Archer", SPOOLCHECK_ADDR_SMTP, "ann@example.test", 0, NULL},
+    {PERSON(2), "Bo Baker", SPOOLCHECK_ADDR_SMTP, "bo@example.test", 0, NULL},
+    {PERSON(3), "Cy Cole", SPOOLCHECK_ADDR_FAX, "+1 555 0103", 0, NULL},
+    {PERSON(4), "Di Dunn", SPOOLCHECK_ADDR_X400, "c=us;p=example;s=dunn", 0, NULL},
+    {LIST(1), "Team", SPOOLCHECK_ADDR_MAPIPDL, "", 2, TEAM_MEMBERS},
+    {LIST(3), "Everyone", SPOOLCHECK_ADDR_MAPIPDL, "", 4, EVERYONE_MEMBERS},
+};
+#define BOOK_SIZE ((uint32_t)(sizeof BOOK / sizeof BOOK[0]))
+
+static spoolcheck_ret create(uint32_t folder, const spoolcheck_recipient *recipients, uint32_t n,
                              uint32_t sentmail, int saved)
 {
     spoolcheck_op op = op_of(SPOOLCHECK_OP_CREATE_MESSAGE, 0, 0);
@@ -177,11 +239,23 @@ static spoolcheck_ret create(uint32_t folder, const uint32_t *recipients, uint32
     return apply(&op);
 }
 
+/* A submission MAPI answers with S_OK, the whole book at hand. */
 static spoolcheck_ret submit(uint32_t caller, uint32_t msg, uint64_t now)
 {
     spoolcheck_op op = op_of(SPOOLCHECK_OP_SUBMIT_MESSAGE, caller, msg);
     op.script.now = now;
+    op.script.book = BOOK;
+    op.script.book_count = BOOK_SIZE;
     return apply(&op);
+}
+
+/* Whether an observed row is this one, still to be handled (PR_RESPONSIBILITY FALSE). */
+static int row_is(const struct seen_row *r, uint32_t recip_type, uint32_t entry_kind,
+                  uint32_t entry_id, const char *name)
+{
+    return r->recip_type == recip_type && r->entry_kind == entry_kind &&
+           r->entry_id == entry_id && !strcmp(r->name, name) &&
+           r->responsibility == SPOOLCHECK_RESPONSIBILITY_FALSE;
 }
 
 static spoolcheck_choices preset_default(void)
@@ -210,7 +284,7 @@ static void scenario(int mutant)
 
     spoolcheck_ret r = create(SPOOLCHECK_FOLDER_OUTBOX, ONE_SMTP, 1, SPOOLCHECK_FOLDER_SENT_ITEMS, 1);
     CHECK(r.hr == 0 && r.data_kind == SPOOLCHECK_DATA_CREATED && r.value == 1);
-    CHECK(H.nmessages == 1 && H.view[0].message_flags == 0 && H.responsibility[0][0] == -1);
+    CHECK(H.nmessages == 1 && H.view[0].message_flags == 0 && H.rows[0][0].responsibility == -1);
     CHECK(H.nfolder[SPOOLCHECK_FOLDER_OUTBOX] == 1);
 
     /* SUBMIT: SpoolerNotify, PrepareSubmit, ExpandRecips; a queue row; the properties. */
@@ -225,7 +299,7 @@ static void scenario(int mutant)
     CHECK(H.nqueue == 1 && H.queue[0] == 1);
     CHECK(H.view[0].message_flags == (SPOOLCHECK_MSGFLAG_SUBMIT | SPOOLCHECK_MSGFLAG_UNSENT) &&
           H.view[0].client_submit_time == 7);
-    CHECK(H.responsibility[0][0] == SPOOLCHECK_RESPONSIBILITY_FALSE);
+    CHECK(H.rows[0][0].responsibility == SPOOLCHECK_RESPONSIBILITY_FALSE);
 
     /* A second submission: no second SpoolerNotify; refused (already submitted). */
     r = submit(SPOOLCHECK_ROLE_CLIENT, 1, 8);
@@ -264,7 +338,7 @@ static void scenario(int mutant)
     CHECK(H.row_submit_flags[0] == SPOOLCHECK_SUBMITFLAG_LOCKED);
 
     op = op_of(SPOOLCHECK_OP_MARK_RESPONSIBILITY, SPOOLCHECK_ROLE_SPOOLER, 1);
-    CHECK(apply(&op).hr == 0 && H.responsibility[0][0] == SPOOLCHECK_RESPONSIBILITY_TRUE);
+    CHECK(apply(&op).hr == 0 && H.rows[0][0].responsibility == SPOOLCHECK_RESPONSIBILITY_TRUE);
     op.recipient = 5;
     CHECK(apply(&op).hr == SPOOLCHECK_MAPI_E_INVALID_PARAMETER);
 
@@ -309,11 +383,16 @@ static spoolcheck_op register_op(uint32_t transport, uint32_t scope)
     return op;
 }
 
-/* Runs the spooler once and checks its calls: each expected one is {kind, preprocessor or
- * transport}. */
-static void expect_spooler(const uint32_t (*expected)[2], int n, int line)
+/* Every preprocessor and transport answers at once. */
+static const spoolcheck_spooler_script ANSWERS_OK = {0, 0};
+
+/* Runs the spooler once with the preprocessors and transports answering by `script`, and checks
+ * its calls: each expected one is {kind, preprocessor or transport}. */
+static void expect_spooler(spoolcheck_spooler_script script, const uint32_t (*expected)[2], int n,
+                           int line)
 {
-    spoolcheck_op op = op_of(SPOOLCHECK_OP_RUN_SPOOLER, 0, 0);
+    spoolcheck_op op = op_of(SPOOLCHECK_OP_RUN_SPOOLER, SPOOLCHECK_ROLE_SPOOLER, 0);
+    op.spooler = script;
     CHECK(apply(&op).hr == 0);
     int ok = H.ncalls == n;
     for (int i = 0; ok && i < n; i++) {
@@ -329,7 +408,7 @@ static void expect_spooler(const uint32_t (*expected)[2], int n, int line)
 
 static void system_scenario(void)
 {
-    static const uint32_t SMTP_FAX[] = {SPOOLCHECK_ADDR_SMTP, SPOOLCHECK_ADDR_FAX};
+    static const spoolcheck_recipient SMTP_FAX[] = {ANN, CY};
     static const uint32_t pre_smtp_remove[][2] = {
         {SPOOLCHECK_CALL_PREPROCESS, 1},
         {SPOOLCHECK_CALL_TRANSPORT_SEND, SPOOLCHECK_ADDR_SMTP},
@@ -356,7 +435,7 @@ static void system_scenario(void)
     create(SPOOLCHECK_FOLDER_OUTBOX, ONE_SMTP, 1, 0, 1);
     CHECK(submit(SPOOLCHECK_ROLE_CLIENT, 1, 5).hr == 0 && H.ncalls == 0);
     CHECK(H.view[0].submit_flags == SPOOLCHECK_SUBMITFLAG_PREPROCESS);
-    expect_spooler(pre_smtp_remove, 3, __LINE__);
+    expect_spooler(ANSWERS_OK, pre_smtp_remove, 3, __LINE__);
 
     /* By MAPIUID: the same messages as by address type. */
     CHECK(P->reset(self, &c) == SPOOLCHECK_OK);
@@ -367,8 +446,8 @@ static void system_scenario(void)
     CHECK(submit(SPOOLCHECK_ROLE_CLIENT, 1, 5).hr == 0 && H.view[0].submit_flags == 0);
     CHECK(submit(SPOOLCHECK_ROLE_CLIENT, 2, 6).hr == 0 &&
           H.view[1].submit_flags == SPOOLCHECK_SUBMITFLAG_PREPROCESS);
-    expect_spooler(smtp_only, 1, __LINE__);
-    expect_spooler(pre_smtp_fax_remove, 4, __LINE__);
+    expect_spooler(ANSWERS_OK, smtp_only, 1, __LINE__);
+    expect_spooler(ANSWERS_OK, pre_smtp_fax_remove, 4, __LINE__);
 
     /* Judged on the recipients still to be handled when the spooler takes the message. */
     CHECK(P->reset(self, &c) == SPOOLCHECK_OK);
@@ -379,8 +458,8 @@ static void system_scenario(void)
     create(SPOOLCHECK_FOLDER_OUTBOX, SMTP_FAX, 2, 0, 1);
     CHECK(submit(SPOOLCHECK_ROLE_CLIENT, 1, 5).hr == 0);
     op = op_of(SPOOLCHECK_OP_MARK_RESPONSIBILITY, SPOOLCHECK_ROLE_SPOOLER, 1);
-    CHECK(apply(&op).hr == 0 && H.responsibility[0][0] == SPOOLCHECK_RESPONSIBILITY_TRUE);
-    expect_spooler(pre_fax_remove, 3, __LINE__);
+    CHECK(apply(&op).hr == 0 && H.rows[0][0].responsibility == SPOOLCHECK_RESPONSIBILITY_TRUE);
+    expect_spooler(ANSWERS_OK, pre_fax_remove, 3, __LINE__);
 
     /* A message queued without preprocessing is not preprocessed later. */
     CHECK(P->reset(self, &c) == SPOOLCHECK_OK);
@@ -388,7 +467,173 @@ static void system_scenario(void)
     CHECK(submit(SPOOLCHECK_ROLE_CLIENT, 1, 5).hr == 0);
     op = register_op(SPOOLCHECK_ADDR_SMTP, SPOOLCHECK_SCOPE_ALL_MESSAGES);
     CHECK(apply(&op).hr == 0);
-    expect_spooler(smtp_only, 1, __LINE__);
+    expect_spooler(ANSWERS_OK, smtp_only, 1, __LINE__);
+}
+
+/* ---- Profile provider: the table MAPI's ExpandRecips leaves (SUBMIT-01) ------------------- */
+
+static void provider_expansion_scenario(void)
+{
+    static const spoolcheck_recipient TEAM_ROW[] = {TEAM};
+    static const spoolcheck_recipient TEAM_EXPANDED[] = {
+        ANN, {SPOOLCHECK_RECIP_TO, SPOOLCHECK_ADDR_SMTP, "Bo Baker", "bo@example.test", PERSON(2)}};
+    spoolcheck_choices c = preset_default();
+    CHECK(P->reset(self, &c) == SPOOLCHECK_OK);
+    if (!quiet)
+        printf("scenario (profile provider: MAPI's ExpandRecips rewrites the table)\n");
+
+    /* A failed ExpandRecips leaves the table as the client wrote it. */
+    create(SPOOLCHECK_FOLDER_OUTBOX, TEAM_ROW, 1, 0, 1);
+    spoolcheck_op op = op_of(SPOOLCHECK_OP_SUBMIT_MESSAGE, SPOOLCHECK_ROLE_CLIENT, 1);
+    op.script.now = 5;
+    op.script.expand = SPOOLCHECK_MAPI_E_NETWORK_ERROR;
+    op.script.has_expanded = 1;
+    op.script.expanded = TEAM_EXPANDED;
+    op.script.expanded_count = 2;
+    CHECK(apply(&op).hr == SPOOLCHECK_MAPI_E_NETWORK_ERROR);
+    CHECK(H.view[0].recipient_count == 1 && H.rows[0][0].entry_kind == SPOOLCHECK_ENTRY_LIST &&
+          H.rows[0][0].responsibility == SPOOLCHECK_RESPONSIBILITY_ABSENT);
+
+    /* A successful one leaves its rows, each FALSE, and the submission keeps them. */
+    op.script.expand = SPOOLCHECK_S_OK;
+    CHECK(apply(&op).hr == 0 && H.view[0].recipient_count == 2);
+    CHECK(row_is(&H.rows[0][0], SPOOLCHECK_RECIP_TO, SPOOLCHECK_ENTRY_PERSON, 1, "Ann Archer"));
+    CHECK(row_is(&H.rows[0][1], SPOOLCHECK_RECIP_TO, SPOOLCHECK_ENTRY_PERSON, 2, "Bo Baker"));
+
+    /* Without `expanded`, the table stays. */
+    create(SPOOLCHECK_FOLDER_OUTBOX, TEAM_ROW, 1, 0, 1);
+    CHECK(submit(SPOOLCHECK_ROLE_CLIENT, 2, 6).hr == 0 && H.view[1].recipient_count == 1);
+    CHECK(row_is(&H.rows[1][0], SPOOLCHECK_RECIP_TO, SPOOLCHECK_ENTRY_LIST, 1, "Team"));
+}
+
+/* ---- Profile system: the store's own ExpandRecips (EXP-04..08) ---------------------------- */
+
+static void system_expansion_scenario(void)
+{
+    static const spoolcheck_recipient ROWS[] = {
+        {SPOOLCHECK_RECIP_TO, SPOOLCHECK_ADDR_MAPIPDL, "Everyone", "", LIST(3)},
+        {SPOOLCHECK_RECIP_CC, SPOOLCHECK_ADDR_SMTP, "Bobby", "BO@example.test", PERSON(2)},
+        ANN,
+        {SPOOLCHECK_RECIP_BCC, SPOOLCHECK_ADDR_SMTP, "Guest", "guest@example.test",
+         {SPOOLCHECK_ENTRY_UNRESOLVED, 0}},
+        {SPOOLCHECK_RECIP_CC, SPOOLCHECK_ADDR_SMTP, "Bo again", "bo@EXAMPLE.test",
+         {SPOOLCHECK_ENTRY_UNRESOLVED, 0}},
+        {SPOOLCHECK_RECIP_CC, SPOOLCHECK_ADDR_MAPIPDL, "Fax desk", "", LIST(2)},
+    };
+    static const uint32_t smtp_x400[][2] = {{SPOOLCHECK_CALL_TRANSPORT_SEND, SPOOLCHECK_ADDR_SMTP},
+                                           {SPOOLCHECK_CALL_TRANSPORT_SEND, SPOOLCHECK_ADDR_X400}};
+    spoolcheck_choices c = preset_default();
+    c.profile = SPOOLCHECK_PROFILE_SYSTEM;
+    CHECK(P->reset(self, &c) == SPOOLCHECK_OK);
+    if (!quiet)
+        printf("scenario (profile system: ExpandRecips against the address book)\n");
+
+    create(SPOOLCHECK_FOLDER_OUTBOX, ROWS, 6, 0, 1);
+    CHECK(submit(SPOOLCHECK_ROLE_CLIENT, 1, 5).hr == 0 && H.view[0].recipient_count == 7);
+    const struct seen_row *r = H.rows[0];
+    /* Everyone: Team (Ann, Bo), Di; a member not in the book left out; Everyone within itself
+     * kept as a row. */
+    CHECK(row_is(&r[0], SPOOLCHECK_RECIP_TO, SPOOLCHECK_ENTRY_PERSON, 1, "Ann Archer"));
+    CHECK(row_is(&r[1], SPOOLCHECK_RECIP_TO, SPOOLCHECK_ENTRY_PERSON, 2, "Bo Baker"));
+    CHECK(row_is(&r[2], SPOOLCHECK_RECIP_TO, SPOOLCHECK_ENTRY_PERSON, 4, "Di Dunn"));
+    CHECK(row_is(&r[3], SPOOLCHECK_RECIP_TO, SPOOLCHECK_ENTRY_LIST, 3, "Everyone"));
+    /* Bobby under the book's name, in Cc beside Bo in To; Ann in To again removed. */
+    CHECK(row_is(&r[4], SPOOLCHECK_RECIP_CC, SPOOLCHECK_ENTRY_PERSON, 2, "Bo Baker"));
+    CHECK(!strcmp(r[4].email, "BO@example.test"));
+    /* The typed address resolved; "Bo again" names Bo in Cc once more, whatever the case. */
+    CHECK(row_is(&r[5], SPOOLCHECK_RECIP_BCC, SPOOLCHECK_ENTRY_ONE_OFF, 0, "Guest"));
+    /* A list the book lacks stays as it is. (In To it would repeat Everyone's row: lists have no
+     * address, so two in one recipient type name the same recipient.) */
+    CHECK(row_is(&r[6], SPOOLCHECK_RECIP_CC, SPOOLCHECK_ENTRY_LIST, 2, "Fax desk"));
+    /* The lists' rows have no transport: they stay unhandled. */
+    expect_spooler(ANSWERS_OK, smtp_x400, 2, __LINE__);
+}
+
+/* ---- Profile system: a busy preprocessor, a waiting transport (SPL-06, SPL-10, AMB-34) ---- */
+
+static uint32_t submit_flags_of(uint32_t msg)
+{
+    for (int i = 0; i < H.nmessages && i < LOG_MAX; i++)
+        if (H.view[i].msg == msg)
+            return H.view[i].submit_flags;
+    return 0;
+}
+
+static void busy_and_wait_scenario(void)
+{
+    static const spoolcheck_recipient ANN_CY_DI[] = {ANN, CY, DI};
+    static const spoolcheck_spooler_script busy_2 = {2, 0};
+    static const spoolcheck_spooler_script fax_waits = {0, SPOOLCHECK_ADDR_FAX};
+    static const spoolcheck_spooler_script smtp_waits = {0, SPOOLCHECK_ADDR_SMTP};
+    static const uint32_t pre_1_2[][2] = {{SPOOLCHECK_CALL_PREPROCESS, 1},
+                                          {SPOOLCHECK_CALL_PREPROCESS, 2}};
+    static const uint32_t pre_2_send_remove[][2] = {
+        {SPOOLCHECK_CALL_PREPROCESS, 2},
+        {SPOOLCHECK_CALL_TRANSPORT_SEND, SPOOLCHECK_ADDR_SMTP},
+        {SPOOLCHECK_CALL_REMOVE_PREPROCESS_INFO, 1},
+        {SPOOLCHECK_CALL_REMOVE_PREPROCESS_INFO, 2}};
+    static const uint32_t smtp_fax[][2] = {{SPOOLCHECK_CALL_TRANSPORT_SEND, SPOOLCHECK_ADDR_SMTP},
+                                          {SPOOLCHECK_CALL_TRANSPORT_SEND, SPOOLCHECK_ADDR_FAX}};
+    static const uint32_t fax_x400[][2] = {{SPOOLCHECK_CALL_TRANSPORT_SEND, SPOOLCHECK_ADDR_FAX},
+                                          {SPOOLCHECK_CALL_TRANSPORT_SEND, SPOOLCHECK_ADDR_X400}};
+    static const uint32_t pre_1_smtp[][2] = {{SPOOLCHECK_CALL_PREPROCESS, 1},
+                                            {SPOOLCHECK_CALL_TRANSPORT_SEND, SPOOLCHECK_ADDR_SMTP}};
+    static const uint32_t smtp_remove_1[][2] = {
+        {SPOOLCHECK_CALL_TRANSPORT_SEND, SPOOLCHECK_ADDR_SMTP},
+        {SPOOLCHECK_CALL_REMOVE_PREPROCESS_INFO, 1}};
+    const uint32_t locked_preprocess =
+        SPOOLCHECK_SUBMITFLAG_LOCKED | SPOOLCHECK_SUBMITFLAG_PREPROCESS;
+    spoolcheck_choices c = preset_default();
+    c.profile = SPOOLCHECK_PROFILE_SYSTEM;
+    if (!quiet)
+        printf("scenario (profile system: a busy preprocessor, a waiting transport)\n");
+
+    /* Busy: the message stays locked and queued; the next run calls only the preprocessor still
+     * due, then sends, then RemovePreprocessInfo for both. */
+    CHECK(P->reset(self, &c) == SPOOLCHECK_OK);
+    spoolcheck_op op = register_op(SPOOLCHECK_ADDR_SMTP, SPOOLCHECK_SCOPE_ADDRESS_TYPE);
+    CHECK(apply(&op).hr == 0);
+    op = register_op(SPOOLCHECK_ADDR_FAX, SPOOLCHECK_SCOPE_ALL_MESSAGES);
+    CHECK(apply(&op).hr == 0);
+    create(SPOOLCHECK_FOLDER_OUTBOX, ONE_SMTP, 1, 0, 1);
+    CHECK(submit(SPOOLCHECK_ROLE_CLIENT, 1, 5).hr == 0);
+    expect_spooler(busy_2, pre_1_2, 2, __LINE__);
+    CHECK(H.nqueue == 1 && submit_flags_of(1) == locked_preprocess);
+    op = op_of(SPOOLCHECK_OP_ABORT_SUBMIT, SPOOLCHECK_ROLE_CLIENT, 1);
+    CHECK(apply(&op).hr == SPOOLCHECK_MAPI_E_UNABLE_TO_ABORT);
+    expect_spooler(ANSWERS_OK, pre_2_send_remove, 4, __LINE__);
+    CHECK(H.nqueue == 0 && submit_flags_of(1) == 0);
+
+    /* A restart forgets the spooler's progress: preprocessing starts over. */
+    create(SPOOLCHECK_FOLDER_OUTBOX, ONE_SMTP, 1, 0, 1);
+    CHECK(submit(SPOOLCHECK_ROLE_CLIENT, 2, 6).hr == 0);
+    expect_spooler(busy_2, pre_1_2, 2, __LINE__);
+    op = op_of(SPOOLCHECK_OP_RESTART, 0, 0);
+    CHECK(apply(&op).hr == 0);
+    expect_spooler(busy_2, pre_1_2, 2, __LINE__);
+
+    /* Wait after preprocessing: RemovePreprocessInfo only once every send succeeded. */
+    CHECK(P->reset(self, &c) == SPOOLCHECK_OK);
+    op = register_op(SPOOLCHECK_ADDR_SMTP, SPOOLCHECK_SCOPE_ADDRESS_TYPE);
+    CHECK(apply(&op).hr == 0);
+    create(SPOOLCHECK_FOLDER_OUTBOX, ONE_SMTP, 1, 0, 1);
+    CHECK(submit(SPOOLCHECK_ROLE_CLIENT, 1, 5).hr == 0);
+    expect_spooler(smtp_waits, pre_1_smtp, 2, __LINE__);
+    CHECK(H.rows[0][0].responsibility == SPOOLCHECK_RESPONSIBILITY_FALSE);
+    expect_spooler(ANSWERS_OK, smtp_remove_1, 2, __LINE__);
+
+    /* Wait: the rows of the waiting transport stay unhandled, the transports after it are not
+     * called, the message stays locked and queued; the next run sends only what is left. */
+    CHECK(P->reset(self, &c) == SPOOLCHECK_OK);
+    create(SPOOLCHECK_FOLDER_OUTBOX, ANN_CY_DI, 3, 0, 1);
+    CHECK(submit(SPOOLCHECK_ROLE_CLIENT, 1, 5).hr == 0);
+    expect_spooler(fax_waits, smtp_fax, 2, __LINE__);
+    CHECK(H.rows[0][0].responsibility == SPOOLCHECK_RESPONSIBILITY_TRUE &&
+          H.rows[0][1].responsibility == SPOOLCHECK_RESPONSIBILITY_FALSE &&
+          H.rows[0][2].responsibility == SPOOLCHECK_RESPONSIBILITY_FALSE);
+    CHECK(H.nqueue == 1 && submit_flags_of(1) == SPOOLCHECK_SUBMITFLAG_LOCKED);
+    expect_spooler(ANSWERS_OK, fax_x400, 2, __LINE__);
+    CHECK(H.nqueue == 0 && H.view[0].message_flags == 0);
 }
 
 /* ---- The long sequences ------------------------------------------------------------------- */
@@ -409,8 +654,13 @@ static void long_sequence(const char *name, spoolcheck_choices c, int steps)
     CHECK(P->reset(self, &c) == SPOOLCHECK_OK);
     uint32_t created = 0;
     uint64_t now = 1;
-    static const uint32_t recipients[] = {SPOOLCHECK_ADDR_SMTP, SPOOLCHECK_ADDR_FAX,
-                                          SPOOLCHECK_ADDR_X400, SPOOLCHECK_ADDR_SMTP};
+    /* Plain rows, a list, a nested list and a typed address, in windows of up to three. */
+    static const spoolcheck_recipient recipients[] = {
+        ANN, CY, TEAM, DI, {SPOOLCHECK_RECIP_CC, SPOOLCHECK_ADDR_MAPIPDL, "Everyone", "", LIST(3)},
+        {SPOOLCHECK_RECIP_BCC, SPOOLCHECK_ADDR_FAX, "Fax", "+1 555 0199",
+         {SPOOLCHECK_ENTRY_UNRESOLVED, 0}},
+        ANN};
+    static const spoolcheck_recipient expanded[] = {ANN, CY, DI};
     for (int step = 0; step < steps; step++) {
         uint32_t kind = 1 + next_random(20);
         uint32_t caller = 1 + next_random(2);
@@ -419,7 +669,7 @@ static void long_sequence(const char *name, spoolcheck_choices c, int steps)
         if (kind == SPOOLCHECK_OP_CREATE_MESSAGE || next_random(4) == 0) {
             op = op_of(SPOOLCHECK_OP_CREATE_MESSAGE, 0, 0);
             op.create.folder = 1 + next_random(5);
-            op.create.recipients = recipients + next_random(2);
+            op.create.recipients = recipients + next_random(5);
             op.create.recipient_count = next_random(3);
             op.create.sentmail = next_random(6);
             op.create.delete_after_submit = next_random(2);
@@ -437,6 +687,15 @@ static void long_sequence(const char *name, spoolcheck_choices c, int steps)
             op.script.prepare = next_random(10) == 0 ? SPOOLCHECK_MAPI_E_CALL_FAILED : 0;
             op.script.expand = next_random(10) == 0 ? SPOOLCHECK_MAPI_E_NETWORK_ERROR : 0;
             op.script.expand_flags = next_random(4);
+            op.script.has_expanded = next_random(3) == 0;
+            op.script.expanded = op.script.has_expanded ? expanded : NULL;
+            op.script.expanded_count = op.script.has_expanded ? 1 + next_random(3) : 0;
+            op.script.book = BOOK;
+            op.script.book_count = next_random(BOOK_SIZE + 1); /* some entries missing */
+        }
+        if (kind == SPOOLCHECK_OP_RUN_SPOOLER) {
+            op.spooler.busy_preprocessor = next_random(3) == 0 ? 1 + next_random(3) : 0;
+            op.spooler.waiting_transport = next_random(3) == 0 ? 1 + next_random(3) : 0;
         }
         op.access = 1 + next_random(3);
         op.path = 1 + next_random(2);
@@ -499,7 +758,10 @@ int main(int argc, char **argv)
     }
 
     scenario(mutant);
+    provider_expansion_scenario();
     system_scenario();
+    system_expansion_scenario();
+    busy_and_wait_scenario();
 
     /* The presets of model/src/choices.rs. */
     spoolcheck_choices d = preset_default();

@@ -88,11 +88,21 @@ void unlock_message(struct store *s, uint32_t id)
         set_bits(&m->props.submit_flags, SPOOLCHECK_SUBMITFLAG_LOCKED, false);
 }
 
+/* Profile system: the spooler is done with the message, or will start over with it: it is no
+ * longer handed over, and what the spooler had done on it is forgotten. */
+void spooler_forget(struct store *s, uint32_t id)
+{
+    idlist_remove(&s->mapi.handed_over, id);
+    struct message *m = message_find(s, id);
+    if (m)
+        idlist_free(&m->preprocessed);
+}
+
 /* Sending is over: MSGFLAG_SUBMIT and MSGFLAG_UNSENT are cleared, as is SUBMITFLAG_PREPROCESS, and
  * the spooler no longer owns the message (SPL-12, TC-04; AMB-13, AMB-22). */
 void clear_submission(struct store *s, uint32_t id)
 {
-    idlist_remove(&s->mapi.handed_over, id);
+    spooler_forget(s, id);
     struct message *m = message_find(s, id);
     if (!m)
         return;

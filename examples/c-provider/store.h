@@ -5,8 +5,9 @@
  *
  *   message table   entry ID -> message: a property bag (PR_MESSAGE_FLAGS, PR_SUBMIT_FLAGS,
  *                   PR_CLIENT_SUBMIT_TIME, PR_SENTMAIL_ENTRYID, PR_DELETE_AFTER_SUBMIT) and a
- *                   recipient table (PR_ADDRTYPE, PR_RESPONSIBILITY per row), whether a committed
- *                   copy exists, and whether the client's submitting object is dead.
+ *                   recipient table (PR_RECIPIENT_TYPE, PR_ADDRTYPE, PR_DISPLAY_NAME,
+ *                   PR_EMAIL_ADDRESS, PR_ENTRYID and PR_RESPONSIBILITY per row), whether a
+ *                   committed copy exists, and whether the client's submitting object is dead.
  *   folder table    each folder's items, in arrival order; sent-mail copies are items too.
  *   outgoing queue  entry IDs in SubmitMessage order (= ascending PR_CLIENT_SUBMIT_TIME).
  *   lock table      the messages the spooler holds; SUBMITFLAG_LOCKED mirrors it.
@@ -44,7 +45,9 @@
      SPOOLCHECK_MSGFLAG_RESEND)
 
 #define FOLDER_COUNT 5u    /* SPOOLCHECK_FOLDER_INBOX .. SPOOLCHECK_FOLDER_DELETED_ITEMS */
-#define ADDR_TYPE_COUNT 3u /* SPOOLCHECK_ADDR_SMTP .. SPOOLCHECK_ADDR_X400 */
+/* The address types with a transport: SPOOLCHECK_ADDR_SMTP .. SPOOLCHECK_ADDR_X400. MAPIPDL (a
+ * personal distribution list) has none: ExpandRecips replaces a list by its members. */
+#define TRANSPORT_COUNT 3u
 
 /* ---- Growable tables ---------------------------------------------------------------------- */
 
@@ -54,10 +57,13 @@ struct idlist {
     size_t len, cap;
 };
 
-/* One row of a message's recipient table, as parallel columns. */
+/* A message's recipient table, as two parallel columns, so that the observation can hand both to
+ * the host as they are. */
 struct recipient_table {
-    uint32_t count;
-    uint32_t *addr_type;    /* PR_ADDRTYPE: SPOOLCHECK_ADDR_* */
+    uint32_t count, cap;
+    /* PR_RECIPIENT_TYPE, PR_ADDRTYPE, PR_DISPLAY_NAME, PR_EMAIL_ADDRESS, PR_ENTRYID. The strings
+     * are the table's own copies: what the harness passes lives only during its call. */
+    spoolcheck_recipient *rows;
     int8_t *responsibility; /* PR_RESPONSIBILITY: SPOOLCHECK_RESPONSIBILITY_* (ABSENT: no value) */
 };
 
@@ -79,6 +85,10 @@ struct message {
     bool needs_spooler;     /* ExpandRecips answered NEEDS_SPOOLER at the client's submission */
     bool handed_to_spooler; /* CompleteMsg handed it over; no longer a queue row (AMB-21) */
     bool submitter_dead;    /* the client's object SubmitMessage was called on is dead (SUBMIT-14) */
+    /* Profile system: what MAPI's spooler remembers of its work on this submission, the
+     * preprocessors that have run on it, in the order they ran. They get RemovePreprocessInfo
+     * after the send, and a busy one and those after it are called when the spooler comes back. */
+    struct idlist preprocessed;
 };
 
 /* The message table: slot i holds entry ID i + 1, NULL once that message is deleted. */
@@ -137,7 +147,7 @@ struct preprocessor {
 struct mapi_side {
     struct preprocessor *preprocessors;
     size_t preprocessor_count, preprocessor_cap;
-    bool transport_down[ADDR_TYPE_COUNT + 1]; /* by SPOOLCHECK_ADDR_* */
+    bool transport_down[TRANSPORT_COUNT + 1]; /* by SPOOLCHECK_ADDR_* */
     struct idlist handed_over; /* handed over by CompleteMsg, in order: served first */
 };
 
@@ -172,6 +182,10 @@ uint32_t message_insert(struct store *s, struct message *m); /* 0 when out of me
 void message_remove(struct store *s, uint32_t id);
 struct message *message_new(struct store *s, const spoolcheck_new_message *create);
 void message_free(struct message *m);
+bool recipients_append(struct store *s, struct recipient_table *t, const spoolcheck_recipient *row,
+                       int8_t responsibility);
+void recipients_replace(struct recipient_table *t, struct recipient_table *with);
+void recipients_free(struct recipient_table *t);
 void set_bits(uint32_t *value, uint32_t bits, bool on);
 bool is_submitted(const struct message *m);
 bool awaits_preprocessing(const struct message *m);
@@ -193,6 +207,7 @@ void row_modified(struct store *s, uint32_t id);
 bool is_locked(const struct store *s, uint32_t id);
 void lock_message(struct store *s, uint32_t id);
 void unlock_message(struct store *s, uint32_t id);
+void spooler_forget(struct store *s, uint32_t id);
 void clear_submission(struct store *s, uint32_t id);
 void dispose(struct store *s, uint32_t id, uint32_t sentmail, bool delete_it);
 void delete_after_submit(struct store *s, uint32_t id);
@@ -230,10 +245,20 @@ uint32_t finished_msg(struct store *s, uint32_t caller, uint32_t id);
 void finish_message(struct store *s, uint32_t id);
 uint32_t notify_new_mail(struct store *s, uint32_t caller, uint32_t id);
 
+/* What ExpandRecips leaves: its NEEDS_PREPROCESSING / NEEDS_SPOOLER answer, PR_PREPROCESS (profile
+ * system), and, when MAPI rewrote the recipient table, the table it left. */
+struct expansion {
+    uint32_t flags;
+    bool preprocess;
+    bool rewritten;
+    struct recipient_table table;
+};
+
 /* system.c */
 uint32_t register_preprocessor(struct store *s, uint32_t addr, uint32_t scope);
 uint32_t set_transport_available(struct store *s, uint32_t addr, bool available);
-uint32_t mapi_expand_recips(const struct store *s, const struct message *m, bool *preprocess);
+void mapi_expand_recips(struct store *s, const struct message *m, const spoolcheck_script *script,
+                        struct expansion *out);
 uint32_t run_spooler(struct store *s);
 
 /* ---- Return values ------------------------------------------------------------------------ */

@@ -3,9 +3,10 @@
  * (S144-S170), and the spooler's call after preprocessing (S143).
  *
  * The client path, in order: refuse what cannot be submitted; SpoolerNotify once per session and
- * PrepareSubmit; ExpandRecips; then commit MSGFLAG_SUBMIT, MSGFLAG_UNSENT, PR_RESPONSIBILITY and
- * PR_CLIENT_SUBMIT_TIME and save; then route on ExpandRecips' answer: queue for preprocessing,
- * queue for the spooler, hand over with CompleteMsg, or (tightly coupled) complete locally.
+ * PrepareSubmit; ExpandRecips; then commit the recipient table it leaves, MSGFLAG_SUBMIT,
+ * MSGFLAG_UNSENT, PR_RESPONSIBILITY and PR_CLIENT_SUBMIT_TIME and save; then route on
+ * ExpandRecips' answer: queue for preprocessing, queue for the spooler, hand over with
+ * CompleteMsg, or (tightly coupled) complete locally.
  */
 #include "store.h"
 
@@ -79,15 +80,26 @@ static uint32_t prepare_submit(struct store *s, uint32_t id)
     return HR_FAILED(hr) ? hr : SPOOLCHECK_S_OK;
 }
 
-/* ExpandRecips (SUBMIT-08, S130): its HRESULT, and on success its NEEDS_PREPROCESSING /
- * NEEDS_SPOOLER answer in *expand_flags. In profile system the store is MAPI and answers itself,
- * also deciding PR_PREPROCESS. */
-static uint32_t expand_recips(struct store *s, uint32_t id, uint32_t *expand_flags,
-                              bool *preprocess)
+/* The table MAPI's ExpandRecips wrote into the message in profile provider (as through its
+ * ModifyRecipients), if the script says it rewrote one. */
+static void take_mapi_table(struct store *s, const spoolcheck_script *script, struct expansion *out)
 {
-    *preprocess = false;
+    if (!script->has_expanded)
+        return;
+    out->rewritten = true;
+    for (uint32_t i = 0; i < script->expanded_count; i++)
+        if (!recipients_append(s, &out->table, &script->expanded[i],
+                               SPOOLCHECK_RESPONSIBILITY_FALSE))
+            return;
+}
+
+/* ExpandRecips (SUBMIT-08, S130): its HRESULT and, on success, what it leaves in *out. In profile
+ * system the store is MAPI and expands the table itself, also deciding PR_PREPROCESS. */
+static uint32_t expand_recips(struct store *s, uint32_t id, const spoolcheck_script *script,
+                              struct expansion *out)
+{
     if (plays_mapi(s)) {
-        *expand_flags = mapi_expand_recips(s, message_find(s, id), preprocess);
+        mapi_expand_recips(s, message_find(s, id), script, out);
         return SPOOLCHECK_S_OK;
     }
     spoolcheck_call call = {0};
@@ -95,7 +107,10 @@ static uint32_t expand_recips(struct store *s, uint32_t id, uint32_t *expand_fla
     call.msg = id;
     uint32_t flags = 0;
     uint32_t hr = support_call(s, &call, &flags);
-    *expand_flags = HR_FAILED(hr) ? 0 : flags;
+    if (HR_FAILED(hr))
+        return hr;
+    out->flags = flags;
+    take_mapi_table(s, script, out);
     return hr;
 }
 
@@ -130,22 +145,29 @@ static uint32_t client_submit(struct store *s, uint32_t id, uint32_t flags,
         return hr;
     /* Steps 2 to 4 (S127-S129) take effect only once ExpandRecips succeeds: a failed submission
      * leaves the message as it was (SUBMIT-15, AMB-09). None of them changes what ExpandRecips is
-     * told, so the store asks first and commits after. */
-    uint32_t expand_flags = 0;
-    bool preprocess = false;
-    hr = expand_recips(s, id, &expand_flags, &preprocess);
-    if (HR_FAILED(hr))
+     * told, so the store asks first and commits after, the table MAPI left included: the
+     * submission saves it (SUBMIT-01). */
+    struct expansion expansion = {0};
+    hr = expand_recips(s, id, script, &expansion);
+    /* Out of memory, the table may be incomplete: nothing is committed and apply() fails. */
+    if (HR_FAILED(hr) || s->out_of_memory) {
+        recipients_free(&expansion.table);
         return hr;
+    }
     struct message *m = message_find(s, id);
+    if (expansion.rewritten)
+        recipients_replace(&m->recipients, &expansion.table);
     mark_submitted(m, script->now);
     if (plays_mapi(s))
-        m->props.preprocess = preprocess;
+        m->props.preprocess = expansion.preprocess;
     /* Submitting saves every pending change, even on a message never saved before (SUBMIT-01). */
     m->saved = true;
     /* The client's object is dead now: only Release is allowed on it (SUBMIT-14, AMB-30). */
     m->submitter_dead = true;
-    m->needs_spooler = (expand_flags & SPOOLCHECK_NEEDS_SPOOLER) != 0;
-    if (expand_flags & SPOOLCHECK_NEEDS_PREPROCESSING)
+    m->needs_spooler = (expansion.flags & SPOOLCHECK_NEEDS_SPOOLER) != 0;
+    /* A new submission is preprocessed from the start. */
+    idlist_free(&m->preprocessed);
+    if (expansion.flags & SPOOLCHECK_NEEDS_PREPROCESSING)
         queue_for_preprocessing(s, id);
     else
         route(s, id, false);
@@ -181,7 +203,7 @@ static bool take_coupled_recipients(struct store *s, uint32_t id)
     struct message *m = message_find(s, id);
     bool all_handled = true;
     for (uint32_t r = 0; r < m->recipients.count; r++) {
-        if (tc_handles(s, m->recipients.addr_type[r]))
+        if (tc_handles(s, m->recipients.rows[r].addr))
             m->recipients.responsibility[r] = SPOOLCHECK_RESPONSIBILITY_TRUE;
         else if (m->recipients.responsibility[r] != SPOOLCHECK_RESPONSIBILITY_TRUE)
             all_handled = false;

@@ -1,9 +1,11 @@
 /*
  * system.c: profile system: the store is also MAPI's support object and the spooler. The harness
  * plays the transports, which register preprocessors (for their address type, by their MAPIUID,
- * or for all messages), go up and down, and record what they are asked to do (S139-S143). In
- * profile provider the harness is the spooler and these operations change nothing that can be
- * observed.
+ * or for all messages), go up and down, answer what they are asked to do (S139-S143), and may
+ * keep the spooler waiting: a preprocessor still running answers MAPI_E_BUSY, a transport with a
+ * temporary problem MAPI_E_WAIT. The store also plays MAPI's ExpandRecips against the address book
+ * the submission's script carries (EXP-04..08). In profile provider the harness is the spooler
+ * and these operations change nothing that can be observed.
  */
 #include "store.h"
 
@@ -12,7 +14,7 @@
 
 /* The MAPIUID of the transport of an address type. Each address type has its own transport, and
  * the spooler gives a recipient to the transport of its address type, so this is also the MAPIUID
- * a recipient is routed by. */
+ * a recipient is routed by. A list (MAPIPDL) has no transport, so its MAPIUID is no transport's. */
 static struct mapiuid transport_uid(uint32_t transport)
 {
     struct mapiuid uid = {{0}};
@@ -40,17 +42,17 @@ static bool wants_recipient(const struct preprocessor *p, uint32_t addr)
     return false;
 }
 
-/* Whether a preprocessor is for a message, judged on its recipients: all of them, or only those
- * no transport has handled yet (PR_RESPONSIBILITY not TRUE). One registered for all messages is
- * for every message. */
-static bool wants(const struct preprocessor *p, const struct message *m, bool waiting_only)
+/* Whether a preprocessor is for a message with this recipient table, judged on all its rows or
+ * only on those no transport has handled yet (PR_RESPONSIBILITY not TRUE). One registered for all
+ * messages is for every message. */
+static bool wants(const struct preprocessor *p, const struct recipient_table *t, bool waiting_only)
 {
     if (p->filter == FILTER_EVERYTHING)
         return true;
-    for (uint32_t r = 0; r < m->recipients.count; r++) {
-        if (waiting_only && m->recipients.responsibility[r] == SPOOLCHECK_RESPONSIBILITY_TRUE)
+    for (uint32_t r = 0; r < t->count; r++) {
+        if (waiting_only && t->responsibility[r] == SPOOLCHECK_RESPONSIBILITY_TRUE)
             continue;
-        if (wants_recipient(p, m->recipients.addr_type[r]))
+        if (wants_recipient(p, t->rows[r].addr))
             return true;
     }
     return false;
@@ -100,22 +102,138 @@ uint32_t set_transport_available(struct store *s, uint32_t addr, bool available)
     return SPOOLCHECK_S_OK;
 }
 
-/* MAPI's ExpandRecips, as the store plays it: preprocessing is needed when a registered
+/* ---- ExpandRecips ------------------------------------------------------------------------- */
+
+/* The address-book entry an entry ID names, if the script's book has it. */
+static const spoolcheck_book_entry *book_lookup(const spoolcheck_script *script,
+                                                spoolcheck_entry entry)
+{
+    for (uint32_t i = 0; i < script->book_count; i++) {
+        const spoolcheck_book_entry *b = &script->book[i];
+        if (b->entry.kind == entry.kind && b->entry.id == entry.id)
+            return b;
+    }
+    return NULL;
+}
+
+static char ascii_lower(char c)
+{
+    return c >= 'A' && c <= 'Z' ? (char)(c - 'A' + 'a') : c;
+}
+
+/* Addresses compare without regard to case (AMB-38); only ASCII letters have a case here, as in
+ * the harness's comparison. */
+static bool same_address(const char *a, const char *b)
+{
+    for (; *a && *b; a++, b++)
+        if (ascii_lower(*a) != ascii_lower(*b))
+            return false;
+    return *a == *b;
+}
+
+/* Two rows name the same recipient: the same recipient type, address type and address (AMB-38).
+ * The same person in To and in Cc is two recipients. */
+static bool same_recipient(const spoolcheck_recipient *a, const spoolcheck_recipient *b)
+{
+    return a->recip_type == b->recip_type && a->addr == b->addr &&
+           same_address(a->email, b->email);
+}
+
+/* Adds a row to the expanded table unless an earlier row names the same recipient: the first one
+ * stays (EXP-07). No transport has taken any row yet: PR_RESPONSIBILITY FALSE (EXP-08). */
+static void add_unique(struct store *s, struct recipient_table *out,
+                       const spoolcheck_recipient *row)
+{
+    for (uint32_t i = 0; i < out->count; i++)
+        if (same_recipient(&out->rows[i], row))
+            return;
+    recipients_append(s, out, row, SPOOLCHECK_RESPONSIBILITY_FALSE);
+}
+
+static void expand_row(struct store *s, const spoolcheck_script *script,
+                       const spoolcheck_recipient *row, struct idlist *open,
+                       struct recipient_table *out);
+
+/* A personal distribution list in its row's place: its members in order, each with the list row's
+ * recipient type, lists within it expanded too (EXP-04). A member the book lacks is left out.
+ * `open` holds the lists being expanded, so a list that contains itself ends. */
+static void expand_list(struct store *s, const spoolcheck_script *script,
+                        const spoolcheck_recipient *row, const spoolcheck_book_entry *list,
+                        struct idlist *open, struct recipient_table *out)
+{
+    if (!idlist_push(s, open, list->entry.id))
+        return;
+    for (uint32_t i = 0; i < list->member_count; i++) {
+        const spoolcheck_book_entry *b = book_lookup(script, list->members[i]);
+        if (!b)
+            continue;
+        spoolcheck_recipient member = {row->recip_type, b->addr, b->name, b->email, b->entry};
+        expand_row(s, script, &member, open, out);
+    }
+    open->len--;
+}
+
+/* One row of the table as ExpandRecips leaves it: a list the book has replaced by its members
+ * (EXP-04); a person the book has under the book's display name (EXP-05); a typed address
+ * resolved to a one-off entry ID, name, address type and address kept (EXP-06); anything else,
+ * a list the book lacks included, as it is. */
+static void expand_row(struct store *s, const spoolcheck_script *script,
+                       const spoolcheck_recipient *row, struct idlist *open,
+                       struct recipient_table *out)
+{
+    const spoolcheck_book_entry *b = book_lookup(script, row->entry);
+    spoolcheck_recipient kept = *row;
+    switch (row->entry.kind) {
+    case SPOOLCHECK_ENTRY_LIST:
+        if (b && row->addr == SPOOLCHECK_ADDR_MAPIPDL && !idlist_contains(open, row->entry.id)) {
+            expand_list(s, script, row, b, open, out);
+            return;
+        }
+        break;
+    case SPOOLCHECK_ENTRY_PERSON:
+        if (b)
+            kept.name = b->name;
+        break;
+    case SPOOLCHECK_ENTRY_UNRESOLVED:
+        kept.entry.kind = SPOOLCHECK_ENTRY_ONE_OFF;
+        kept.entry.id = 0;
+        break;
+    }
+    add_unique(s, out, &kept);
+}
+
+/* MAPI's ExpandRecips, as the store plays it: the recipient table expanded against the address
+ * book (EXP-04..08); then, on the expanded table, preprocessing is needed when a registered
  * preprocessor is for the message (PR_PREPROCESS is set then), so always once one is registered
  * for all messages; the spooler is needed when the coupled transport cannot handle every
  * recipient (PRE-08, AMB-37). */
-uint32_t mapi_expand_recips(const struct store *s, const struct message *m, bool *preprocess)
+void mapi_expand_recips(struct store *s, const struct message *m, const spoolcheck_script *script,
+                        struct expansion *out)
 {
+    struct idlist open = {0};
+    for (uint32_t r = 0; r < m->recipients.count; r++)
+        expand_row(s, script, &m->recipients.rows[r], &open, &out->table);
+    idlist_free(&open);
+    out->rewritten = true;
+    const struct recipient_table *t = &out->table;
     bool needs_preprocessing = false;
     for (size_t i = 0; i < s->mapi.preprocessor_count && !needs_preprocessing; i++)
-        needs_preprocessing = wants(&s->mapi.preprocessors[i], m, false);
+        needs_preprocessing = wants(&s->mapi.preprocessors[i], t, false);
     bool needs_spooler = false;
-    for (uint32_t r = 0; r < m->recipients.count; r++)
-        if (s->choices.tight_coupling && !tc_handles(s, m->recipients.addr_type[r]))
+    for (uint32_t r = 0; r < t->count; r++)
+        if (s->choices.tight_coupling && !tc_handles(s, t->rows[r].addr))
             needs_spooler = true;
-    *preprocess = needs_preprocessing;
-    return (needs_preprocessing ? SPOOLCHECK_NEEDS_PREPROCESSING : 0) |
-           (needs_spooler ? SPOOLCHECK_NEEDS_SPOOLER : 0);
+    out->preprocess = needs_preprocessing;
+    out->flags = (needs_preprocessing ? SPOOLCHECK_NEEDS_PREPROCESSING : 0) |
+                 (needs_spooler ? SPOOLCHECK_NEEDS_SPOOLER : 0);
+}
+
+/* ---- The spooler -------------------------------------------------------------------------- */
+
+/* A transport the harness said is unavailable. A list row has no transport to be down. */
+static bool transport_down(const struct store *s, uint32_t addr)
+{
+    return addr <= TRANSPORT_COUNT && s->mapi.transport_down[addr];
 }
 
 /* Whether every recipient no one has handled yet waits on a transport that is up. */
@@ -126,14 +244,15 @@ static bool transports_up_for(const struct store *s, uint32_t id)
         return false;
     for (uint32_t r = 0; r < m->recipients.count; r++)
         if (m->recipients.responsibility[r] != SPOOLCHECK_RESPONSIBILITY_TRUE &&
-            s->mapi.transport_down[m->recipients.addr_type[r]])
+            transport_down(s, m->recipients.rows[r].addr))
             return false;
     return true;
 }
 
 /* Messages handed over by CompleteMsg first, in hand-over order, then the queue oldest first
  * (SPL-02), passing over a message whose remaining recipients wait on a transport that is down.
- * Returns 0 when none can be served. */
+ * A message the spooler stopped working on is still one of these. Returns 0 when none can be
+ * served. */
 static uint32_t next_to_serve(const struct store *s)
 {
     for (size_t i = 0; i < s->mapi.handed_over.len; i++)
@@ -145,32 +264,54 @@ static uint32_t next_to_serve(const struct store *s)
     return 0;
 }
 
-/* Every preprocessor that is for the message, in registration order: one registered for an
- * address type or a MAPIUID when a recipient not yet handled goes that way, one registered for all
- * messages always (PRE-08, AMB-37). */
-static void matching_preprocessors(struct store *s, uint32_t id, struct idlist *out)
+/* The preprocessors still to run on the message, in registration order: those that are for it
+ * (one registered for an address type or a MAPIUID when a recipient not yet handled goes that way,
+ * one registered for all messages always: PRE-08, AMB-37) and have not run on it yet. */
+static void due_preprocessors(struct store *s, uint32_t id, struct idlist *out)
 {
     const struct message *m = message_find(s, id);
     for (size_t i = 0; i < s->mapi.preprocessor_count; i++) {
         const struct preprocessor *p = &s->mapi.preprocessors[i];
-        if (wants(p, m, true))
+        if (wants(p, &m->recipients, true) && !idlist_contains(&m->preprocessed, p->number))
             idlist_push(s, out, p->number);
     }
 }
 
-/* Each transport gets its own recipients that no one has handled yet, then they are handled. */
-static void send_to_transports(struct store *s, uint32_t id)
+/* Runs the preprocessors still to run, in registration order (PRE-02), remembering each that
+ * returns. False when one answers MAPI_E_BUSY: it is still running, so the spooler stops work on
+ * the message, holding it locked (SPL-06), and calls it again when it next serves the message. */
+static bool preprocess(struct store *s, uint32_t id)
 {
+    struct idlist due = {0};
+    due_preprocessors(s, id, &due);
+    bool done = true;
+    for (size_t i = 0; i < due.len && done; i++) {
+        spoolcheck_call call = {0};
+        call.kind = SPOOLCHECK_CALL_PREPROCESS;
+        call.preprocessor = due.v[i];
+        call.msg = id;
+        call.locked = is_locked(s, id);
+        if (support_call(s, &call, NULL) == SPOOLCHECK_MAPI_E_BUSY)
+            done = false;
+        else
+            idlist_push(s, &message_find(s, id)->preprocessed, due.v[i]);
+    }
+    idlist_free(&due);
+    return done;
+}
+
+/* One transport gets its recipients that no one has handled yet, which are handled then. False
+ * when it answers MAPI_E_WAIT: it has a temporary problem and took none of them. */
+static bool send_to(struct store *s, uint32_t id, uint32_t transport)
+{
+    struct message *m = message_find(s, id);
     struct idlist rows = {0};
-    for (uint32_t transport = 1; transport <= ADDR_TYPE_COUNT; transport++) {
-        struct message *m = message_find(s, id);
-        rows.len = 0;
-        for (uint32_t r = 0; r < m->recipients.count; r++)
-            if (m->recipients.addr_type[r] == transport &&
-                m->recipients.responsibility[r] != SPOOLCHECK_RESPONSIBILITY_TRUE)
-                idlist_push(s, &rows, r);
-        if (rows.len == 0)
-            continue;
+    for (uint32_t r = 0; r < m->recipients.count; r++)
+        if (m->recipients.rows[r].addr == transport &&
+            m->recipients.responsibility[r] != SPOOLCHECK_RESPONSIBILITY_TRUE)
+            idlist_push(s, &rows, r);
+    bool sent = true;
+    if (rows.len > 0) {
         spoolcheck_call call = {0};
         call.kind = SPOOLCHECK_CALL_TRANSPORT_SEND;
         call.transport = transport;
@@ -178,52 +319,65 @@ static void send_to_transports(struct store *s, uint32_t id)
         call.recipient_count = (uint32_t)rows.len;
         call.recipients = rows.v;
         call.locked = is_locked(s, id);
-        support_call(s, &call, NULL);
-        for (uint32_t r = 0; r < m->recipients.count; r++)
-            if (m->recipients.addr_type[r] == transport)
-                m->recipients.responsibility[r] = SPOOLCHECK_RESPONSIBILITY_TRUE;
+        sent = support_call(s, &call, NULL) != SPOOLCHECK_MAPI_E_WAIT;
     }
+    for (uint32_t r = 0; sent && r < m->recipients.count; r++)
+        if (m->recipients.rows[r].addr == transport)
+            m->recipients.responsibility[r] = SPOOLCHECK_RESPONSIBILITY_TRUE;
     idlist_free(&rows);
+    return sent;
 }
 
-/* Lock (SPL-19); run the matching preprocessors in registration order and re-submit (PRE-02,
- * PRE-08); send to the recipients still FALSE (SPL-20, TC-06); RemovePreprocessInfo when
- * PR_PREPROCESS is set (SPL-10); FinishedMsg (SPL-21). */
+/* Each transport in turn (SPL-20, TC-06). False when one waits: the transports after it are not
+ * called in this run; the next run sends to the rows still not handled. */
+static bool send_to_transports(struct store *s, uint32_t id)
+{
+    for (uint32_t transport = 1; transport <= TRANSPORT_COUNT; transport++)
+        if (!send_to(s, id, transport))
+            return false;
+    return true;
+}
+
+/* RemovePreprocessInfo once for every preprocessor that ran on the message, in the order they ran
+ * (SPL-10), and the spooler is done with them. */
+static void remove_preprocess_info(struct store *s, uint32_t id)
+{
+    struct idlist *ran = &message_find(s, id)->preprocessed;
+    for (size_t i = 0; i < ran->len; i++) {
+        spoolcheck_call call = {0};
+        call.kind = SPOOLCHECK_CALL_REMOVE_PREPROCESS_INFO;
+        call.preprocessor = ran->v[i];
+        call.msg = id;
+        support_call(s, &call, NULL);
+    }
+    idlist_free(ran);
+}
+
+/* Lock (SPL-19); run the preprocessors still due and re-submit (PRE-02, PRE-08); send to the
+ * recipients still FALSE (SPL-20, TC-06); RemovePreprocessInfo (SPL-10); FinishedMsg (SPL-21). A
+ * busy preprocessor or a waiting transport stops the run there: the message stays locked and
+ * queued (or handed over), and the spooler takes it up at that point when it next serves it
+ * (SPL-06, AMB-34). The spooler acts on what the preprocessors and transports answer. */
 static void serve(struct store *s, uint32_t id)
 {
-    static const spoolcheck_script no_script = {0, SPOOLCHECK_S_OK, SPOOLCHECK_S_OK, 0};
+    static const spoolcheck_script no_script = {0}; /* the spooler's call asks MAPI nothing */
     if (!is_locked(s, id))
         lock_message(s, id);
-    struct idlist preprocessors = {0};
-    matching_preprocessors(s, id, &preprocessors);
     if (awaits_preprocessing(message_find(s, id))) {
-        for (size_t i = 0; i < preprocessors.len; i++) {
-            spoolcheck_call call = {0};
-            call.kind = SPOOLCHECK_CALL_PREPROCESS;
-            call.preprocessor = preprocessors.v[i];
-            call.msg = id;
-            call.locked = is_locked(s, id);
-            support_call(s, &call, NULL);
-        }
+        if (!preprocess(s, id))
+            return;
         /* The spooler's SubmitMessage: preprocessing is done, the store routes the message. */
         submit_message(s, SPOOLCHECK_ROLE_SPOOLER, id, 0, &no_script);
     }
-    send_to_transports(s, id);
-    if (message_find(s, id)->props.preprocess) {
-        for (size_t i = 0; i < preprocessors.len; i++) {
-            spoolcheck_call call = {0};
-            call.kind = SPOOLCHECK_CALL_REMOVE_PREPROCESS_INFO;
-            call.preprocessor = preprocessors.v[i];
-            call.msg = id;
-            support_call(s, &call, NULL);
-        }
-    }
-    idlist_free(&preprocessors);
+    if (!send_to_transports(s, id))
+        return;
+    remove_preprocess_info(s, id);
     /* FinishedMsg once, after the send (SPL-21), handed-over messages too (TC-06). */
     finish_message(s, id);
 }
 
-/* The spooler serves one message completely, if one can be served. */
+/* The spooler serves one message as far as the preprocessors and transports let it, if one can be
+ * served. */
 uint32_t run_spooler(struct store *s)
 {
     if (plays_mapi(s)) {

@@ -1,6 +1,6 @@
 /*
  * tables.c: the store's data: growable lists, the message table with each message's property bag
- * and recipient table, and the folder table.
+ * and recipient table, the recipient tables, and the folder table.
  */
 #include "store.h"
 
@@ -136,21 +136,13 @@ struct message *message_new(struct store *s, const spoolcheck_new_message *creat
     m->props.sentmail_entryid = create->sentmail;
     m->props.delete_after_submit = create->delete_after_submit != 0;
     m->saved = create->saved != 0;
-    uint32_t n = create->recipient_count;
-    if (n > 0) {
-        m->recipients.addr_type = malloc(n * sizeof *m->recipients.addr_type);
-        m->recipients.responsibility = malloc(n * sizeof *m->recipients.responsibility);
-        if (!m->recipients.addr_type || !m->recipients.responsibility) {
+    for (uint32_t i = 0; i < create->recipient_count; i++) {
+        /* PR_RESPONSIBILITY has no value until submission gives it one (SUBMIT-06). */
+        if (!recipients_append(s, &m->recipients, &create->recipients[i],
+                               SPOOLCHECK_RESPONSIBILITY_ABSENT)) {
             message_free(m);
-            s->out_of_memory = true;
             return NULL;
         }
-        for (uint32_t i = 0; i < n; i++) {
-            m->recipients.addr_type[i] = create->recipients[i];
-            /* PR_RESPONSIBILITY has no value until submission gives it one (SUBMIT-06). */
-            m->recipients.responsibility[i] = SPOOLCHECK_RESPONSIBILITY_ABSENT;
-        }
-        m->recipients.count = n;
     }
     return m;
 }
@@ -159,9 +151,88 @@ void message_free(struct message *m)
 {
     if (!m)
         return;
-    free(m->recipients.addr_type);
-    free(m->recipients.responsibility);
+    recipients_free(&m->recipients);
+    idlist_free(&m->preprocessed);
     free(m);
+}
+
+/* ---- Recipient tables ---------------------------------------------------------------------- */
+
+/* A copy of a string the harness passed (valid only during its call). */
+static char *copy_text(struct store *s, const char *text)
+{
+    size_t n = strlen(text) + 1;
+    char *copy = malloc(n);
+    if (!copy) {
+        s->out_of_memory = true;
+        return NULL;
+    }
+    memcpy(copy, text, n);
+    return copy;
+}
+
+/* Room for one more row in both columns. */
+static bool recipients_grow(struct store *s, struct recipient_table *t)
+{
+    if (t->count < t->cap)
+        return true;
+    uint32_t cap = t->cap ? t->cap * 2 : 4;
+    spoolcheck_recipient *rows = realloc(t->rows, cap * sizeof *rows);
+    if (!rows) {
+        s->out_of_memory = true;
+        return false;
+    }
+    t->rows = rows;
+    int8_t *responsibility = realloc(t->responsibility, cap * sizeof *responsibility);
+    if (!responsibility) {
+        s->out_of_memory = true;
+        return false;
+    }
+    t->responsibility = responsibility;
+    t->cap = cap;
+    return true;
+}
+
+/* Adds a row at the end of the table, with copies of its strings. */
+bool recipients_append(struct store *s, struct recipient_table *t, const spoolcheck_recipient *row,
+                       int8_t responsibility)
+{
+    if (!recipients_grow(s, t))
+        return false;
+    char *name = copy_text(s, row->name);
+    char *email = copy_text(s, row->email);
+    if (!name || !email) {
+        free(name);
+        free(email);
+        return false;
+    }
+    spoolcheck_recipient *r = &t->rows[t->count];
+    *r = *row;
+    r->name = name;
+    r->email = email;
+    t->responsibility[t->count] = responsibility;
+    t->count++;
+    return true;
+}
+
+/* Puts `with` in place of the table's rows; `with` is left empty. */
+void recipients_replace(struct recipient_table *t, struct recipient_table *with)
+{
+    recipients_free(t);
+    *t = *with;
+    memset(with, 0, sizeof *with);
+}
+
+void recipients_free(struct recipient_table *t)
+{
+    for (uint32_t i = 0; i < t->count; i++) {
+        /* The table's own copies (recipients_append), const only in the header's struct. */
+        free((void *)t->rows[i].name);
+        free((void *)t->rows[i].email);
+    }
+    free(t->rows);
+    free(t->responsibility);
+    memset(t, 0, sizeof *t);
 }
 
 void set_bits(uint32_t *value, uint32_t bits, bool on)

@@ -108,7 +108,7 @@ extern const char *const FOLDER_NAMES[FOLDER_COUNT + 1];
 
 struct Recipient {
     ULONG row_id = 0;
-    std::vector<Value> props; /* as the client gave them: PR_ADDRTYPE, PR_DISPLAY_NAME ... */
+    std::vector<Value> props; /* as ModifyRecipients gave them: PR_ADDRTYPE, PR_ENTRYID ... */
     int responsibility = -1;  /* PR_RESPONSIBILITY: -1 no value, 0 FALSE, 1 TRUE */
     std::string addr_type() const;
 };

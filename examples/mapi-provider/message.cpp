@@ -165,14 +165,15 @@ public:
             return MAPI_E_INVALID_PARAMETER;
         *table = new_table(logon_,
                            {PR_ROWID, PR_INSTANCE_KEY, PR_DISPLAY_NAME, PR_ADDRTYPE,
-                            PR_EMAIL_ADDRESS, PR_RECIPIENT_TYPE, PR_RESPONSIBILITY},
+                            PR_EMAIL_ADDRESS, PR_ENTRYID, PR_RECIPIENT_TYPE, PR_RESPONSIBILITY},
                            recipient_rows, id_, nullptr);
         return S_OK;
     }
 
     /* MODRECIP_ADD appends rows, MODRECIP_MODIFY replaces a row's properties (PR_ROWID names it),
-     * MODRECIP_REMOVE removes rows; no flag replaces the whole table. The spooler marks a
-     * recipient handled this way (SPL-08, ACCESS-05). */
+     * MODRECIP_REMOVE removes rows; no flag replaces the whole table, which is how MAPI's
+     * ExpandRecips leaves the table it expanded. The spooler marks a recipient handled with
+     * MODRECIP_MODIFY (SPL-08, ACCESS-05). */
     STDMETHODIMP ModifyRecipients(ULONG flags, LPADRLIST mods) override
     {
         Message *m = writable();

@@ -94,7 +94,9 @@ static HRESULT client_submit(Act &a, uint32_t id, ULONG flags, LPMESSAGE self)
     if (hr != S_OK)
         return hr;
     /* Steps 2 to 4 take effect only once ExpandRecips succeeds: a failed submission leaves the
-     * message as it was (SUBMIT-15, AMB-09). */
+     * message as it was (SUBMIT-15, AMB-09). MAPI may rewrite the recipient table during the call
+     * (through the message's ModifyRecipients: lists expanded, names restored, duplicates gone);
+     * the submission commits the table as MAPI leaves it (SUBMIT-01). */
     ULONG expand_flags = 0;
     hr = a.support()->ExpandRecips(self, &expand_flags);
     if (FAILED(hr))

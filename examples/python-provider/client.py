@@ -40,7 +40,7 @@ class ClientMixin:
     def _clear_abort_flags(self, msg: int) -> None:
         """After an abort the message is a draft again: MSGFLAG_SUBMIT and SUBMITFLAG_PREPROCESS are
         cleared, MSGFLAG_UNSENT stays (ABORT-07, AMB-13)."""
-        self.mapi.handed_over = [h for h in self.mapi.handed_over if h != msg]
+        self.mapi.forget(msg)
         m = self.messages[msg]
         m.set_submit_flags(SUBMITFLAG_PREPROCESS, False)
         m.handed_to_spooler = False

@@ -23,6 +23,19 @@ sys.path.insert(0, str(HERE))
 S_OK = 0
 FAILURES = [0x80004005, 0x80040115, 0x8004011B, 0x80070005]
 
+# The harness's address book (model/src/recipient.rs): (kind, number, name, address type, address,
+# members). Kind 3 is a person, 4 a personal distribution list (address type 4, MAPIPDL).
+BOOK = [
+    (3, 1, "Ann Archer", 1, "ann@example.test", []),
+    (3, 2, "Bo Baker", 1, "bo@example.test", []),
+    (3, 3, "Cy Cole", 2, "+1 555 0103", []),
+    (3, 4, "Di Dunn", 3, "c=us;p=example;s=dunn", []),
+    (3, 5, "Ed Eames", 1, "ed@example.test", []),
+    (4, 1, "Team", 4, "", [(3, 1), (3, 2)]),
+    (4, 2, "Fax desk", 4, "", [(3, 3), (3, 1)]),
+    (4, 3, "Everyone", 4, "", [(4, 1), (3, 4), (3, 5)]),
+]
+
 
 def free_port() -> int:
     with socket.socket() as s:
@@ -51,6 +64,49 @@ def random_choices(pb, rng: random.Random, profile: str = "any"):
     return c
 
 
+def random_row(pb, rng: random.Random):
+    """A row of the book under its name or another, an address typed by hand (its case varied,
+    so that duplicates differ in case), or a list the book may not have."""
+    kind = rng.choice([pb.RECIPIENT_TYPE_TO, pb.RECIPIENT_TYPE_TO, pb.RECIPIENT_TYPE_CC,
+                       pb.RECIPIENT_TYPE_BCC])
+    pick = rng.random()
+    if pick < 0.15:
+        email = rng.choice(["guest@example.test", "ann@example.test", "Ann@Example.TEST"])
+        return pb.RecipientRow(recipient_type=kind, addr_type=pb.ADDR_TYPE_SMTP,
+                               display_name="Guest", email_address=email,
+                               entry_kind=pb.ENTRY_KIND_UNRESOLVED)
+    if pick < 0.2:
+        return pb.RecipientRow(recipient_type=kind, addr_type=pb.ADDR_TYPE_MAPIPDL,
+                               display_name="Gone", entry_kind=pb.ENTRY_KIND_LIST, entry_id=9)
+    entry_kind, number, name, addr, email, _ = rng.choice(BOOK)
+    if rng.random() < 0.2:
+        name = "Renamed"
+    return pb.RecipientRow(recipient_type=kind, addr_type=addr, display_name=name,
+                           email_address=email, entry_kind=entry_kind, entry_id=number)
+
+
+def random_rows(pb, rng: random.Random, most: int):
+    return [random_row(pb, rng) for _ in range(rng.randint(0, most))]
+
+
+def random_book(pb, rng: random.Random):
+    """The book, some entries left out (a member or a list the book lacks)."""
+    return [pb.BookEntry(entry_kind=kind, entry_id=number, display_name=name, addr_type=addr,
+                         email_address=email,
+                         members=[pb.BookMember(entry_kind=k, entry_id=n) for k, n in members])
+            for kind, number, name, addr, email, members in BOOK if rng.random() < 0.85]
+
+
+def random_spooler(pb, rng: random.Random):
+    """Now and then a preprocessor still running, or a transport with a temporary problem."""
+    op = pb.RunSpooler()
+    if rng.random() < 0.3:
+        op.busy_preprocessor = rng.randint(1, 3)
+    if rng.random() < 0.3:
+        op.waiting_transport = rng.randint(1, 3)
+    return op
+
+
 def random_op(pb, rng: random.Random, created: int, clock: list):
     # Mostly messages that exist, sometimes one never given out (0, the next number).
     msg = rng.randint(1, created) if created and rng.random() < 0.9 else rng.randint(0, created + 1)
@@ -62,7 +118,7 @@ def random_op(pb, rng: random.Random, created: int, clock: list):
         weights=[6, 8, 2, 3, 2, 5, 2, 2, 4, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 4])[0]
     if kind == "create":
         return pb.Op(create_message=pb.CreateMessage(
-            folder=rng.randint(1, 5), recipients=[rng.randint(1, 3) for _ in range(rng.randint(0, 3))],
+            folder=rng.randint(1, 5), recipients=random_rows(pb, rng, 4),
             sentmail=rng.choice([0, 0, 4, 5, 3]), delete_after_submit=rng.random() < 0.3,
             unsent=rng.random() < 0.3, resend=rng.random() < 0.3, saved=rng.random() < 0.7))
     spooler_ops = ("lock", "finished", "mark", "queue", "notify")
@@ -77,7 +133,10 @@ def random_op(pb, rng: random.Random, created: int, clock: list):
             now=clock[0],
             prepare=S_OK if rng.random() < 0.85 else rng.choice(FAILURES),
             expand=S_OK if rng.random() < 0.85 else rng.choice(FAILURES),
-            expand_flags=rng.choice([0, 0, 1, 2, 3]))
+            expand_flags=rng.choice([0, 0, 1, 2, 3]),
+            book=random_book(pb, rng))
+        if rng.random() < 0.3:
+            script.expanded.rows.extend(random_rows(pb, rng, 3))
         return pb.Op(submit_message=pb.SubmitMessage(
             caller=role, msg=msg, flags=rng.choice([0] * 8 + [1, 2]), script=script))
     if kind == "abort":
@@ -122,7 +181,7 @@ def random_op(pb, rng: random.Random, created: int, clock: list):
     if kind == "transport":
         return pb.Op(set_transport_available=pb.SetTransportAvailable(
             transport=rng.randint(1, 3), available=rng.random() < 0.6))
-    return pb.Op(run_spooler=pb.RunSpooler())
+    return pb.Op(run_spooler=random_spooler(pb, rng))
 
 
 def session_requests(pb, rng: random.Random, steps: int, profile: str):
@@ -166,7 +225,8 @@ def main() -> int:
             deadline = time.time() + 30
             while True:
                 try:
-                    stub.Describe(pb.DescribeRequest(contract_version=1), timeout=1)
+                    stub.Describe(pb.DescribeRequest(contract_version=pb.CONTRACT_VERSION_2),
+                                  timeout=1)
                     break
                 except grpc.RpcError:
                     if time.time() > deadline:

@@ -18,11 +18,13 @@ class HR:
     MAPI_E_NO_SUPPORT = 0x8004_0102
     MAPI_E_UNKNOWN_FLAGS = 0x8004_0106
     MAPI_E_INVALID_ENTRYID = 0x8004_0107
+    MAPI_E_BUSY = 0x8004_010B
     MAPI_E_NOT_FOUND = 0x8004_010F
     MAPI_E_UNABLE_TO_ABORT = 0x8004_0114
     MAPI_E_NOT_IN_QUEUE = 0x8004_0601
     MAPI_E_NO_RECIPIENTS = 0x8004_0607
     MAPI_E_SUBMITTED = 0x8004_0608
+    MAPI_E_WAIT = 0x8004_0500
 
 
 def failed(hr: int) -> bool:
@@ -35,8 +37,8 @@ MSGFLAG_READ = 0x01
 MSGFLAG_SUBMIT = 0x04
 MSGFLAG_UNSENT = 0x08
 MSGFLAG_RESEND = 0x80
-# The bits the harness compares.
-OBSERVED_MESSAGE_FLAGS = MSGFLAG_READ | MSGFLAG_SUBMIT | MSGFLAG_UNSENT | MSGFLAG_RESEND
+# The bits the harness compares (provider.proto: READ, SUBMIT and UNSENT).
+OBSERVED_MESSAGE_FLAGS = MSGFLAG_READ | MSGFLAG_SUBMIT | MSGFLAG_UNSENT
 
 # PR_SUBMIT_FLAGS bits.
 SUBMITFLAG_LOCKED = 0x01
@@ -74,9 +76,34 @@ class Folder(IntEnum):
 
 
 class AddrType(IntEnum):
+    """PR_ADDRTYPE. SMTP, FAX and X400 each have a transport; MAPIPDL marks a personal distribution
+    list, which ExpandRecips replaces by its members, so no transport handles it."""
+
     SMTP = 1
     FAX = 2
     X400 = 3
+    MAPIPDL = 4
+
+
+# The address types with a transport, in the order the spooler calls the transports.
+TRANSPORTS = (AddrType.SMTP, AddrType.FAX, AddrType.X400)
+
+
+class RecipType(IntEnum):
+    """PR_RECIPIENT_TYPE."""
+
+    TO = 1
+    CC = 2
+    BCC = 3
+
+
+class EntryKind(IntEnum):
+    """What a recipient row's PR_ENTRYID is, as the harness names its address book's entries."""
+
+    UNRESOLVED = 1  # no entry ID: an address the client typed
+    ONE_OFF = 2  # a one-off entry ID, made when a typed address is resolved
+    PERSON = 3  # an address-book person
+    LIST = 4  # an address-book personal distribution list
 
 
 class PreprocessorScope(IntEnum):

@@ -1,6 +1,6 @@
 #!/usr/bin/env python3
 """spoolcheck's example provider in Python: an in-memory message store that supports sending,
-served over gRPC as `spoolcheck.v1.Provider` (harness/proto/spoolcheck/v1/provider.proto).
+served over gRPC as `spoolcheck.v2.Provider` (harness/proto/spoolcheck/v2/provider.proto).
 
     python3 examples/python-provider/provider.py --port 50051
 
@@ -25,8 +25,8 @@ from pathlib import Path
 
 HERE = Path(__file__).resolve().parent
 PROTO_ROOT = HERE.parent.parent / "harness" / "proto"
-PROTO = Path("spoolcheck") / "v1" / "provider.proto"
-NAME = "python-provider 1.0 (spoolcheck example)"
+PROTO = Path("spoolcheck") / "v2" / "provider.proto"
+NAME = "python-provider 2.0 (spoolcheck example)"
 
 sys.path.insert(0, str(HERE))
 
@@ -50,7 +50,7 @@ def generated_stubs():
         cache = Path(tempfile.gettempdir()) / "spoolcheck-python-provider"
         cache.mkdir(exist_ok=True)
     target = cache / key
-    if not (target / "spoolcheck" / "v1" / "provider_pb2_grpc.py").exists():
+    if not (target / PROTO.parent / "provider_pb2_grpc.py").exists():
         work = Path(tempfile.mkdtemp(prefix="tmp-", dir=cache))
         status = protoc.main([
             "grpc_tools.protoc",
@@ -67,8 +67,9 @@ def generated_stubs():
         except OSError:  # another process got there first
             shutil.rmtree(work, ignore_errors=True)
     sys.path.insert(0, str(target))
-    pb = importlib.import_module("spoolcheck.v1.provider_pb2")
-    pb_grpc = importlib.import_module("spoolcheck.v1.provider_pb2_grpc")
+    package = ".".join(PROTO.parent.parts)  # spoolcheck.v2
+    pb = importlib.import_module(f"{package}.provider_pb2")
+    pb_grpc = importlib.import_module(f"{package}.provider_pb2_grpc")
     return pb, pb_grpc
 
 
@@ -83,7 +84,9 @@ def serve(port: int, workers: int) -> int:
 
     class Provider(pb_grpc.ProviderServicer):
         def Describe(self, request, context):
-            return pb.DescribeReply(name=NAME, contract_version=pb.CONTRACT_VERSION_1)
+            # The version this server speaks, not an echo of the request's: the harness
+            # refuses to run on any other.
+            return pb.DescribeReply(name=NAME, contract_version=pb.CONTRACT_VERSION_2)
 
         def Session(self, request_iterator, context):
             # One store per stream: a run is one stream, and runs on one server do not mix.

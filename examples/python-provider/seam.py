@@ -13,10 +13,12 @@ from mapi import (
     Completion,
     DeleteMeans,
     DispositionBy,
+    EntryKind,
     Folder,
     LockAfterRestart,
     PrepareSubmitPolicy,
     Profile,
+    RecipType,
     SentMailMode,
     failed,
 )
@@ -46,10 +48,42 @@ class Choices:
         return self.tight_coupling is not None and addr in self.tight_coupling.handles
 
 
+@dataclass(frozen=True)
+class EntryRef:
+    """PR_ENTRYID: its kind and, for an address-book person or list, its number (from 1)."""
+
+    kind: EntryKind
+    id: int = 0
+
+
+@dataclass(frozen=True)
+class RecipientRow:
+    """One recipient row's properties, as a client or MAPI writes them (PR_RESPONSIBILITY is kept
+    beside them)."""
+
+    kind: RecipType  # PR_RECIPIENT_TYPE
+    addr: AddrType  # PR_ADDRTYPE
+    name: str  # PR_DISPLAY_NAME
+    email: str  # PR_EMAIL_ADDRESS (empty for a list)
+    entry: EntryRef  # PR_ENTRYID
+
+
+@dataclass(frozen=True)
+class BookEntry:
+    """One entry of the harness's address book: a person, or a personal distribution list with its
+    members in order."""
+
+    entry: EntryRef
+    name: str  # the original display name
+    addr: AddrType
+    email: str
+    members: Tuple[EntryRef, ...] = ()
+
+
 @dataclass
 class NewMessage:
     folder: Folder
-    recipients: List[AddrType]
+    recipients: List[RecipientRow]
     sentmail: Optional[Folder] = None
     delete_after_submit: bool = False
     unsent: bool = False
@@ -59,12 +93,26 @@ class NewMessage:
 
 @dataclass
 class SubmitScript:
-    """What MAPI answers while the store runs one SubmitMessage."""
+    """What MAPI answers while the store runs one SubmitMessage. In profile "provider", when
+    ExpandRecips succeeds and `expanded` is given, MAPI has rewritten the message's recipient table
+    to it. In profile "system" the store's own ExpandRecips looks the rows' entries up in `book`."""
 
     now: int = 0
     prepare: int = HR.S_OK
     expand: int = HR.S_OK
     expand_flags: int = 0
+    expanded: Optional[List[RecipientRow]] = None
+    book: List[BookEntry] = field(default_factory=list)
+
+
+@dataclass
+class SpoolerScript:
+    """What the harness's preprocessors and transports answer during one RunSpooler (profile
+    "system"): this preprocessor (a registration number) is still running, this transport has a
+    temporary problem."""
+
+    busy_preprocessor: Optional[int] = None
+    waiting_transport: Optional[AddrType] = None
 
 
 @dataclass
@@ -109,26 +157,35 @@ class Notification:
 
 
 class ScriptedSupport:
-    """MAPI's support object for one operation, answering by the contract's rule: PrepareSubmit
-    answers script.prepare; ExpandRecips answers script.expand and, when that succeeds, the flags
-    script.expand_flags; every other call answers S_OK with no flags. Records every call and
-    notification in order."""
+    """MAPI's support object for one operation, with the harness's preprocessors and transports,
+    answering by the contract's rule: PrepareSubmit answers script.prepare; ExpandRecips answers
+    script.expand and, when that succeeds, the flags script.expand_flags; the spooler script's busy
+    preprocessor answers MAPI_E_BUSY and its waiting transport MAPI_E_WAIT; every other call
+    answers S_OK with no flags. Records every call and notification in order."""
 
-    def __init__(self, script: Optional[SubmitScript] = None) -> None:
+    def __init__(self, script: Optional[SubmitScript] = None,
+                 spooler: Optional[SpoolerScript] = None) -> None:
         self.script = script
+        self.spooler = spooler if spooler is not None else SpoolerScript()
         self.calls: List[SupportCall] = []
         self.notifications: List[Notification] = []
 
     def call(self, kind: str, **args: Any) -> Tuple[int, int]:
-        hr, flags = HR.S_OK, 0
-        s = self.script
-        if s is not None and kind == "prepare_submit":
-            hr = s.prepare
-        elif s is not None and kind == "expand_recips":
-            hr = s.expand
-            flags = 0 if failed(s.expand) else s.expand_flags
+        hr, flags = self._answer(kind, args)
         self.calls.append(SupportCall(kind, args, hr, flags))
         return hr, flags
+
+    def _answer(self, kind: str, args: Dict[str, Any]) -> Tuple[int, int]:
+        s = self.script
+        if s is not None and kind == "prepare_submit":
+            return s.prepare, 0
+        if s is not None and kind == "expand_recips":
+            return s.expand, 0 if failed(s.expand) else s.expand_flags
+        if kind == "preprocess" and args["preprocessor"] == self.spooler.busy_preprocessor:
+            return HR.MAPI_E_BUSY, 0
+        if kind == "transport_send" and args["transport"] == self.spooler.waiting_transport:
+            return HR.MAPI_E_WAIT, 0
+        return HR.S_OK, 0
 
     def notify(self, kind: str, **args: Any) -> None:
         self.notifications.append(Notification(kind, args))
@@ -140,6 +197,7 @@ class MessageView:
     message_flags: int
     submit_flags: int
     client_submit_time: Optional[int]
+    recipients: List[RecipientRow]
     responsibility: List[Optional[bool]]
 
 

@@ -121,6 +121,8 @@ class MessageStore(SubmitMixin, ClientMixin, SpoolerMixin, SystemMixin):
             stored.submitter_dead = True
 
     def _start(self) -> None:
+        # Profile "system": the spooler starts over too, so preprocessing a message begins again.
+        self.mapi.preprocessed.clear()
         # The saved messages and the queue are still there (PERSIST-03). The spooler's locks belong
         # to its session; they survive only if the store declared persistent locks (PERSIST-01,
         # AMB-28); "either" drops them.
@@ -139,6 +141,7 @@ class MessageStore(SubmitMixin, ClientMixin, SpoolerMixin, SystemMixin):
                 message_flags=m.props.message_flags & OBSERVED_MESSAGE_FLAGS,
                 submit_flags=m.props.submit_flags,
                 client_submit_time=m.props.client_submit_time,
+                recipients=[r.props for r in m.recipients],
                 responsibility=[r.responsibility for r in m.recipients],
             )
             for msg, m in sorted(self.messages.items())
@@ -192,7 +195,7 @@ class MessageStore(SubmitMixin, ClientMixin, SpoolerMixin, SystemMixin):
     def clear_submission(self, msg: int) -> None:
         """Sending is over: MSGFLAG_SUBMIT, MSGFLAG_UNSENT and SUBMITFLAG_PREPROCESS are cleared, and
         the spooler no longer owns the message (SPL-12, TC-04; AMB-13, AMB-22)."""
-        self.mapi.handed_over = [h for h in self.mapi.handed_over if h != msg]
+        self.mapi.forget(msg)
         m = self.messages[msg]
         m.set_message_flags(MSGFLAG_SUBMIT | MSGFLAG_UNSENT, False)
         m.set_submit_flags(SUBMITFLAG_PREPROCESS, False)

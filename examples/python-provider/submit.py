@@ -3,8 +3,9 @@ after preprocessing.
 
 The client path, in order: refuse what cannot be submitted; SpoolerNotify once per session and
 PrepareSubmit; MSGFLAG_SUBMIT, MSGFLAG_UNSENT, PR_RESPONSIBILITY and PR_CLIENT_SUBMIT_TIME on a
-working copy; ExpandRecips; save; then route on ExpandRecips' answer: queue for preprocessing, queue
-for the spooler, hand over with CompleteMsg, or (tightly coupled) complete locally.
+working copy; ExpandRecips, and the recipient table it leaves; save; then route on ExpandRecips'
+answer: queue for preprocessing, queue for the spooler, hand over with CompleteMsg, or (tightly
+coupled) complete locally.
 """
 
 from __future__ import annotations
@@ -27,6 +28,7 @@ from mapi import (
     failed,
 )
 from seam import Ret, SubmitScript
+from tables import RecipientEntry
 
 
 class SubmitMixin:
@@ -53,7 +55,7 @@ class SubmitMixin:
         # a failed submission leaves the message as it was (SUBMIT-15, AMB-09).
         working = self.messages[msg].clone()
         self._mark_submitted(working, script.now)
-        ok, result = self._expand_recips(msg, working, support)
+        ok, result = self._expand_recips(msg, working, script, support)
         if not ok:
             return Ret(result)
         expand_flags = result
@@ -63,6 +65,7 @@ class SubmitMixin:
         working.submitter_dead = True
         working.needs_spooler = expand_flags & NEEDS_SPOOLER != 0
         self.messages[msg] = working
+        self.mapi.preprocessed.pop(msg, None)  # a new submission is preprocessed from the start
         if expand_flags & NEEDS_PREPROCESSING:
             self._queue_for_preprocessing(msg, support)
         else:
@@ -110,13 +113,18 @@ class SubmitMixin:
             r.responsibility = False  # no transport has taken any recipient yet (SUBMIT-06)
         m.props.client_submit_time = now  # SUBMIT-07: the harness's clock
 
-    def _expand_recips(self, msg: int, m, support):
-        """ExpandRecips (SUBMIT-08): (False, error) or (True, NEEDS_PREPROCESSING/NEEDS_SPOOLER)."""
+    def _expand_recips(self, msg: int, m, script: SubmitScript, support):
+        """ExpandRecips (SUBMIT-08): (False, error) or (True, NEEDS_PREPROCESSING/NEEDS_SPOOLER).
+        MAPI may rewrite the recipient table during the call (lists expanded, names restored,
+        duplicates removed); the submission commits the table as MAPI leaves it (SUBMIT-01), no
+        row handled by any transport yet."""
         if self.plays_mapi():
-            return True, self.mapi_expand_recips(m)
+            return True, self.mapi_expand_recips(m, script.book)
         hr, flags = support.call("expand_recips", msg=msg)
         if failed(hr):
             return False, hr
+        if script.expanded is not None:
+            m.recipients = [RecipientEntry(row, responsibility=False) for row in script.expanded]
         return True, flags
 
     def _queue_for_preprocessing(self, msg: int, support) -> None:
@@ -161,7 +169,7 @@ class SubmitMixin:
         those (TC-02). Returns whether no recipient is left for anyone else (AMB-02)."""
         all_handled = True
         for r in self.messages[msg].recipients:
-            if r.addr_type in tc.handles:
+            if r.props.addr in tc.handles:
                 r.responsibility = True
             elif r.responsibility is not True:
                 all_handled = False

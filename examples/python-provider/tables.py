@@ -12,19 +12,20 @@ from mapi import (
     MSGFLAG_SUBMIT,
     MSGFLAG_UNSENT,
     SUBMITFLAG_PREPROCESS,
-    AddrType,
     Folder,
 )
+from seam import RecipientRow
 
 if TYPE_CHECKING:
     from system import Registration
 
 
 @dataclass
-class RecipientRow:
+class RecipientEntry:
     """One row of a message's recipient table."""
 
-    addr_type: AddrType  # PR_ADDRTYPE
+    # PR_RECIPIENT_TYPE, PR_ADDRTYPE, PR_DISPLAY_NAME, PR_EMAIL_ADDRESS, PR_ENTRYID.
+    props: RecipientRow
     # PR_RESPONSIBILITY; None until the column is given a value (SUBMIT-06 gives it one).
     responsibility: Optional[bool] = None
 
@@ -49,7 +50,7 @@ class StoredMessage:
     """One row of the message table."""
 
     props: PropertyBag
-    recipients: List[RecipientRow]
+    recipients: List[RecipientEntry]  # in row order
     # A committed copy exists: the message survives a restart (SUBMIT-01).
     saved: bool = False
     # ExpandRecips answered NEEDS_SPOOLER at the client's submission; routing after
@@ -74,7 +75,7 @@ class StoredMessage:
                 sentmail_entryid=new.sentmail,
                 delete_after_submit=new.delete_after_submit,
             ),
-            recipients=[RecipientRow(a) for a in new.recipients],
+            recipients=[RecipientEntry(row) for row in new.recipients],
             saved=new.saved,
         )
 
@@ -189,3 +190,12 @@ class MapiSide:
     transports_down: set = field(default_factory=set)
     # Messages handed over by CompleteMsg, in hand-over order: the spooler serves them first.
     handed_over: List[int] = field(default_factory=list)
+    # The preprocessors that have run on each message being sent, in the order they ran: they get
+    # RemovePreprocessInfo after the send, and a busy one and those after it are called again when
+    # the spooler comes back to the message.
+    preprocessed: Dict[int, List[int]] = field(default_factory=dict)
+
+    def forget(self, msg: int) -> None:
+        """The spooler is done with a message, or starts over with it."""
+        self.handed_over = [h for h in self.handed_over if h != msg]
+        self.preprocessed.pop(msg, None)

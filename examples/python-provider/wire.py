@@ -8,11 +8,13 @@ import traceback
 from typing import Callable, Tuple
 
 from mapi import (
+    TRANSPORTS,
     Access,
     AddrType,
     Completion,
     DeleteMeans,
     DispositionBy,
+    EntryKind,
     Folder,
     Handle,
     LockAfterRestart,
@@ -20,10 +22,22 @@ from mapi import (
     PrepareSubmitPolicy,
     PreprocessorScope,
     Profile,
+    RecipType,
     Role,
     SentMailMode,
 )
-from seam import Choices, NewMessage, Ret, ScriptedSupport, SubmitScript, TightCoupling
+from seam import (
+    BookEntry,
+    Choices,
+    EntryRef,
+    NewMessage,
+    RecipientRow,
+    Ret,
+    ScriptedSupport,
+    SpoolerScript,
+    SubmitScript,
+    TightCoupling,
+)
 from store import MessageStore
 
 
@@ -44,6 +58,45 @@ def _mapped(table: dict, value: int, what: str):
     return table[value]
 
 
+def _transport(value: int, what: str) -> AddrType:
+    """An address type with a transport: a list (MAPIPDL) has none."""
+    addr = _enum(AddrType, value, what)
+    if addr not in TRANSPORTS:
+        raise Unsupported(f"{what} = {value} (no transport has that address type)")
+    return addr
+
+
+def _entry(kind: int, number: int, what: str) -> EntryRef:
+    kind = _enum(EntryKind, kind, f"{what}.entry_kind")
+    in_book = kind in (EntryKind.PERSON, EntryKind.LIST)
+    return EntryRef(kind, number if in_book else 0)
+
+
+def _recipient(r, what: str) -> RecipientRow:
+    return RecipientRow(
+        kind=_enum(RecipType, r.recipient_type, f"{what}.recipient_type"),
+        addr=_enum(AddrType, r.addr_type, f"{what}.addr_type"),
+        name=r.display_name,
+        email=r.email_address,
+        entry=_entry(r.entry_kind, r.entry_id, what),
+    )
+
+
+def _recipients(rows, what: str):
+    return [_recipient(r, f"{what}[{i}]") for i, r in enumerate(rows)]
+
+
+def _book_entry(b, what: str) -> BookEntry:
+    return BookEntry(
+        entry=_entry(b.entry_kind, b.entry_id, what),
+        name=b.display_name,
+        addr=_enum(AddrType, b.addr_type, f"{what}.addr_type"),
+        email=b.email_address,
+        members=tuple(_entry(m.entry_kind, m.entry_id, f"{what}.members[{i}]")
+                      for i, m in enumerate(b.members)),
+    )
+
+
 class Wire:
     """Binds the generated module `pb` (provider_pb2)."""
 
@@ -57,7 +110,7 @@ class Wire:
         tight = None
         if c.HasField("tight_coupling"):
             tight = TightCoupling(
-                handles=[_enum(AddrType, a, "tight_coupling.handles") for a in c.tight_coupling.handles],
+                handles=[_transport(a, "tight_coupling.handles") for a in c.tight_coupling.handles],
                 completion=_mapped({pb.COMPLETION_COMPLETE_MSG: Completion.COMPLETE_MSG,
                                     pb.COMPLETION_LOCAL: Completion.LOCAL},
                                    c.tight_coupling.completion, "tight_coupling.completion"),
@@ -99,7 +152,7 @@ class Wire:
         if kind == "create_message":
             new = NewMessage(
                 folder=_enum(Folder, o.folder, "create_message.folder"),
-                recipients=[_enum(AddrType, a, "create_message.recipients") for a in o.recipients],
+                recipients=_recipients(o.recipients, "create_message.recipients"),
                 sentmail=None if o.sentmail == 0 else _enum(Folder, o.sentmail,
                                                            "create_message.sentmail"),
                 delete_after_submit=o.delete_after_submit,
@@ -109,8 +162,7 @@ class Wire:
             )
             return (lambda s: store.create_message(new)), ScriptedSupport()
         if kind == "submit_message":
-            script = SubmitScript(now=o.script.now, prepare=o.script.prepare,
-                                  expand=o.script.expand, expand_flags=o.script.expand_flags)
+            script = self.submit_script(o.script)
             caller = role()
             return (lambda s: store.submit_message(caller, o.msg, o.flags, script, s)), \
                 ScriptedSupport(script)
@@ -161,7 +213,7 @@ class Wire:
         if kind == "restart":
             return (lambda s: store.restart(s)), ScriptedSupport()
         if kind == "register_preprocessor":
-            addr = _enum(AddrType, o.transport, "register_preprocessor.transport")
+            addr = _transport(o.transport, "register_preprocessor.transport")
             # For the transport's address type, by its MAPIUID, or for all messages (PRE-08,
             # AMB-37). UNSPECIFIED (0) is taken as the address type, the only scope the operation
             # had before the field.
@@ -170,11 +222,34 @@ class Wire:
                      else _enum(PreprocessorScope, o.scope, "register_preprocessor.scope"))
             return (lambda s: store.register_preprocessor(addr, scope)), ScriptedSupport()
         if kind == "set_transport_available":
-            addr = _enum(AddrType, o.transport, "set_transport_available.transport")
+            addr = _transport(o.transport, "set_transport_available.transport")
             return (lambda s: store.set_transport_available(addr, o.available)), ScriptedSupport()
         if kind == "run_spooler":
-            return (lambda s: store.run_spooler(s)), ScriptedSupport()
+            # The script is for the harness's preprocessors and transports, which answer by it
+            # (the support object); the spooler acts on their answers.
+            return (lambda s: store.run_spooler(s)), ScriptedSupport(spooler=self.spooler_script(o))
         raise Unsupported(f"operation {kind}")
+
+    @staticmethod
+    def submit_script(s) -> SubmitScript:
+        expanded = None
+        if s.HasField("expanded"):
+            expanded = _recipients(s.expanded.rows, "submit_message.script.expanded.rows")
+        return SubmitScript(
+            now=s.now, prepare=s.prepare, expand=s.expand, expand_flags=s.expand_flags,
+            expanded=expanded,
+            book=[_book_entry(b, f"submit_message.script.book[{i}]") for i, b in enumerate(s.book)],
+        )
+
+    @staticmethod
+    def spooler_script(r) -> SpoolerScript:
+        """An absent field reads 0, which names no preprocessor and no transport."""
+        waiting = r.waiting_transport
+        return SpoolerScript(
+            busy_preprocessor=r.busy_preprocessor or None,
+            waiting_transport=_transport(waiting, "run_spooler.waiting_transport") if waiting
+            else None,
+        )
 
     # -- Results --------------------------------------------------------------------------------
 
@@ -233,6 +308,10 @@ class Wire:
             if v.client_submit_time is not None:
                 m.client_submit_time = v.client_submit_time
             m.responsibility.extend(responsibility[r] for r in v.responsibility)
+            for row in v.recipients:
+                m.recipients.add(recipient_type=int(row.kind), addr_type=int(row.addr),
+                                 display_name=row.name, email_address=row.email,
+                                 entry_kind=int(row.entry.kind), entry_id=row.entry.id)
         for folder, msgs in obs.folders.items():
             if msgs:  # a folder left out is empty
                 out.folders.add(folder=int(folder), msgs=msgs)

@@ -1,7 +1,7 @@
 /*
- * spoolcheck.h: the C ABI of the spoolcheck provider contract, version 1.
+ * spoolcheck.h: the C ABI of the spoolcheck provider contract, version 2.
  *
- * A shared library under test exports one function, spoolcheck_provider_v1(), which returns a
+ * A shared library under test exports one function, spoolcheck_provider_v2(), which returns a
  * table of functions. The harness (spoolcheck run --cabi PATH) loads the library, creates one
  * instance, and drives it: reset with declared choices, apply one operation at a time, observe.
  *
@@ -15,8 +15,14 @@
  * reports (results, calls, observations) never names 0.
  * HRESULTs are their 32-bit values (S_OK = 0, MAPI_E_SUBMITTED = 0x80040608 ...).
  *
- * Every numeric code below is stable within version 1; new codes are only added. An
+ * Every numeric code below is stable within version 2; new codes are only added. An
  * implementation that meets a code it does not know returns SPOOLCHECK_UNSUPPORTED.
+ *
+ * Version 2 (from version 1): recipient rows are whole rows (recipient type, address type, display
+ * name, address, entry ID) instead of address types; SubmitMessage's script carries the table
+ * MAPI's ExpandRecips leaves and the address book; RunSpooler carries what the transports and
+ * preprocessors answer; observations report each message's recipient rows. A version 1 library
+ * exports spoolcheck_provider_v1 and is refused with a message saying so.
  *
  * Threads: instances are independent; the harness may create several and use them at once, each
  * from one thread at a time (so keep no mutable global state). create, the calls on an instance
@@ -35,18 +41,19 @@
  * A library that crashes takes an in-process harness with it, and one that hangs leaves a thread
  * spinning until the harness exits: run it with --isolate to have either reported instead.
  *
- * The same contract over gRPC is harness/proto/spoolcheck/v1/provider.proto.
+ * The same contract over gRPC is harness/proto/spoolcheck/v2/provider.proto.
  */
 #ifndef SPOOLCHECK_H
 #define SPOOLCHECK_H
 
+#include <stddef.h>
 #include <stdint.h>
 
 #ifdef __cplusplus
 extern "C" {
 #endif
 
-#define SPOOLCHECK_ABI_VERSION 1u
+#define SPOOLCHECK_ABI_VERSION 2u
 
 /* Status of a table function: whether the call could be carried out at all. A wrong answer is
  * not an error: it is SPOOLCHECK_OK with a result that the harness judges. */
@@ -71,6 +78,7 @@ extern "C" {
 #define SPOOLCHECK_ADDR_SMTP 1u
 #define SPOOLCHECK_ADDR_FAX 2u
 #define SPOOLCHECK_ADDR_X400 3u
+#define SPOOLCHECK_ADDR_MAPIPDL 4u /* a personal distribution list: no transport handles it */
 
 /* ---- MAPI's values that cross this interface (mapicode.h, mapidefs.h, mapispi.h) --------- */
 
@@ -91,6 +99,8 @@ extern "C" {
 #define SPOOLCHECK_MAPI_E_NON_STANDARD 0x80040606u
 #define SPOOLCHECK_MAPI_E_NO_RECIPIENTS 0x80040607u
 #define SPOOLCHECK_MAPI_E_SUBMITTED 0x80040608u
+#define SPOOLCHECK_MAPI_E_BUSY 0x8004010Bu
+#define SPOOLCHECK_MAPI_E_WAIT 0x80040500u
 
 /* PR_MESSAGE_FLAGS bits; the harness compares READ, SUBMIT, UNSENT and RESEND only. */
 #define SPOOLCHECK_MSGFLAG_READ 0x00000001u
@@ -179,7 +189,7 @@ typedef struct spoolcheck_choices {
 #define SPOOLCHECK_OP_RESTART 17u              /* shut down and start again: a new session */
 #define SPOOLCHECK_OP_REGISTER_PREPROCESSOR 18u /* profile system: addr (the transport), scope */
 #define SPOOLCHECK_OP_SET_TRANSPORT_AVAILABLE 19u /* profile system: addr, available */
-#define SPOOLCHECK_OP_RUN_SPOOLER 20u           /* profile system */
+#define SPOOLCHECK_OP_RUN_SPOOLER 20u           /* profile system: spooler */
 
 #define SPOOLCHECK_ACCESS_DEFAULT 1u /* no access flag: read-only */
 #define SPOOLCHECK_ACCESS_MODIFY 2u  /* MAPI_MODIFY */
@@ -195,20 +205,77 @@ typedef struct spoolcheck_choices {
 #define SPOOLCHECK_SCOPE_MAPIUID 2u      /* by the transport's MAPIUID */
 #define SPOOLCHECK_SCOPE_ALL_MESSAGES 3u /* NULL, NULL: every message */
 
+/* ---- Recipients and the address book ---------------------------------------------------- */
+
+#define SPOOLCHECK_RECIP_TO 1u  /* MAPI_TO */
+#define SPOOLCHECK_RECIP_CC 2u  /* MAPI_CC */
+#define SPOOLCHECK_RECIP_BCC 3u /* MAPI_BCC */
+
+#define SPOOLCHECK_ENTRY_UNRESOLVED 1u /* no PR_ENTRYID: an address the client typed */
+#define SPOOLCHECK_ENTRY_ONE_OFF 2u    /* a one-off entry ID, made when a typed address is resolved */
+#define SPOOLCHECK_ENTRY_PERSON 3u     /* an address-book person; id is its number */
+#define SPOOLCHECK_ENTRY_LIST 4u       /* an address-book personal distribution list; id is its number */
+
+/* PR_ENTRYID of a recipient row or of an address-book entry, as the harness names them. */
+typedef struct spoolcheck_entry {
+    uint32_t kind; /* SPOOLCHECK_ENTRY_* */
+    uint32_t id;   /* PERSON and LIST: the entry's number, from 1; otherwise 0 */
+} spoolcheck_entry;
+
+/* One recipient row's properties. PR_RESPONSIBILITY travels beside it. Strings are UTF-8. */
+typedef struct spoolcheck_recipient {
+    uint32_t recip_type;    /* PR_RECIPIENT_TYPE: SPOOLCHECK_RECIP_* */
+    uint32_t addr;          /* PR_ADDRTYPE: SPOOLCHECK_ADDR_* */
+    const char *name;       /* PR_DISPLAY_NAME */
+    const char *email;      /* PR_EMAIL_ADDRESS (empty for a list) */
+    spoolcheck_entry entry; /* PR_ENTRYID */
+} spoolcheck_recipient;
+
+/* One entry of the harness's address book. */
+typedef struct spoolcheck_book_entry {
+    spoolcheck_entry entry;           /* PERSON or LIST */
+    const char *name;                 /* its original display name */
+    uint32_t addr;                    /* SPOOLCHECK_ADDR_* (MAPIPDL for a list) */
+    const char *email;                /* its address (empty for a list) */
+    uint32_t member_count;            /* a list's members, in order; 0 for a person */
+    const spoolcheck_entry *members;
+} spoolcheck_book_entry;
+
 /* What MAPI answers while the store runs one SubmitMessage. The host's call() answers from it:
  * PrepareSubmit returns `prepare`; ExpandRecips returns `expand` and, when that succeeds, sets the
- * output flags to `expand_flags`; every other call returns S_OK. */
+ * output flags to `expand_flags`; every other call returns S_OK.
+ *
+ * Profile "provider": when ExpandRecips succeeds and `has_expanded` is 1, MAPI has rewritten the
+ * message's recipient table (as through its ModifyRecipients): the store puts `expanded` in place
+ * of the message's rows, PR_RESPONSIBILITY FALSE on each, and keeps them (SUBMIT-01).
+ * Profile "system": the store is MAPI, and its own ExpandRecips expands the table (EXP-04..08),
+ * looking entries up in `book`: the address-book entries the message's rows name, lists' members
+ * included. */
 typedef struct spoolcheck_script {
     uint64_t now;          /* FILETIME to stamp into PR_CLIENT_SUBMIT_TIME */
     uint32_t prepare;      /* HRESULT of IMAPISupport::PrepareSubmit */
     uint32_t expand;       /* HRESULT of IMAPISupport::ExpandRecips */
     uint32_t expand_flags; /* NEEDS_PREPROCESSING 0x1, NEEDS_SPOOLER 0x2 */
+    uint32_t has_expanded; /* 1: ExpandRecips leaves `expanded`; 0: it leaves the table alone */
+    uint32_t expanded_count;
+    const spoolcheck_recipient *expanded;
+    uint32_t book_count;
+    const spoolcheck_book_entry *book;
 } spoolcheck_script;
+
+/* What the harness's transports and preprocessors answer during one RunSpooler (profile
+ * "system"); every other call answers S_OK. */
+typedef struct spoolcheck_spooler_script {
+    uint32_t busy_preprocessor; /* registration number of the preprocessor that answers
+                                 * MAPI_E_BUSY (still running), or 0 */
+    uint32_t waiting_transport; /* SPOOLCHECK_ADDR_* of the transport that answers MAPI_E_WAIT
+                                 * (a temporary problem), or 0 */
+} spoolcheck_spooler_script;
 
 typedef struct spoolcheck_new_message {
     uint32_t folder;              /* SPOOLCHECK_FOLDER_* */
     uint32_t recipient_count;
-    const uint32_t *recipients;   /* PR_ADDRTYPE of each row: SPOOLCHECK_ADDR_* */
+    const spoolcheck_recipient *recipients; /* the rows ModifyRecipients writes, in order */
     uint32_t sentmail;            /* PR_SENTMAIL_ENTRYID: a folder, or SPOOLCHECK_FOLDER_NONE */
     uint32_t delete_after_submit; /* PR_DELETE_AFTER_SUBMIT */
     uint32_t unsent;              /* the client sets MSGFLAG_UNSENT itself */
@@ -234,7 +301,8 @@ typedef struct spoolcheck_op {
     uint32_t available; /* 1: available */
     uint32_t scope;     /* SPOOLCHECK_SCOPE_* */
     spoolcheck_new_message create;
-    spoolcheck_script script;
+    spoolcheck_script script;          /* SUBMIT_MESSAGE */
+    spoolcheck_spooler_script spooler; /* RUN_SPOOLER */
 } spoolcheck_op;
 
 /* ---- Results ------------------------------------------------------------------------------ */
@@ -314,6 +382,7 @@ typedef struct spoolcheck_message_view {
     uint32_t has_client_submit_time;
     uint64_t client_submit_time;
     uint32_t recipient_count;
+    const spoolcheck_recipient *recipients; /* the recipient table, in row order */
     const int8_t *responsibility; /* SPOOLCHECK_RESPONSIBILITY_* per recipient row */
 } spoolcheck_message_view;
 
@@ -359,10 +428,20 @@ typedef struct spoolcheck_provider {
     const char *(*last_error)(void *self);
 } spoolcheck_provider;
 
-/* The one symbol the library exports. */
+/* The symbol every library exports. */
 typedef const spoolcheck_provider *(*spoolcheck_provider_fn)(void);
-#define SPOOLCHECK_ENTRY_POINT "spoolcheck_provider_v1"
-const spoolcheck_provider *spoolcheck_provider_v1(void);
+#define SPOOLCHECK_ENTRY_POINT "spoolcheck_provider_v2"
+const spoolcheck_provider *spoolcheck_provider_v2(void);
+
+/* Optional, for a library that needs a configuration text to make an instance: the MAPI bridge
+ * (harness/mapi-bridge), to which `spoolcheck run --mapi-provider PATH [--provider-config FILE]`
+ * passes the provider's path and settings. The harness then makes every instance with it instead
+ * of `create`. It returns NULL, with a NUL-terminated reason of at most error_size bytes written
+ * to `error`, when it cannot make one. A library loaded with --cabi need not export it. */
+typedef void *(*spoolcheck_create_configured_fn)(const char *config, char *error,
+                                                 size_t error_size);
+#define SPOOLCHECK_CREATE_CONFIGURED "spoolcheck_create_configured_v2"
+void *spoolcheck_create_configured_v2(const char *config, char *error, size_t error_size);
 
 #ifdef __cplusplus
 }

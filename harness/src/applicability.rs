@@ -34,30 +34,6 @@ pub fn not_applicable(rule: RuleId, choices: &Choices) -> Option<&'static str> {
         ];
         return (!without_sending.contains(&rule)).then_some("submission is declared unsupported");
     }
-    // In profile `system` the implementation's own spooler makes the spooler's calls, and serves a
-    // message in one go: the store-side answers to them are inside, seen only through SPL-21.
-    let inside_system = [
-        R::Cap02,
-        R::Spl03,
-        R::Spl06,
-        R::Spl07,
-        R::Spl08,
-        R::Spl12,
-        R::Spl13,
-        R::Spl14,
-        R::Spl16,
-        R::Oq02,
-        R::Oq03,
-        R::Oq11,
-        R::Abort04,
-        R::Access01,
-        R::Access11,
-        R::Nnm02,
-        R::Persist01,
-    ];
-    if choices.profile == Profile::System && inside_system.contains(&rule) {
-        return Some("in profile system the implementation's own spooler makes these calls");
-    }
     match (rule, &choices.tight_coupling) {
         (R::Cap01, _) => Some("submission is declared supported"),
         (R::Submit10, Some(_)) => {

@@ -170,7 +170,7 @@ pub const KEYS: &[Key] = &[
         name: "tight_coupling",
         declares: "A store tightly coupled with a transport: during SubmitMessage it sends to the recipients its transport handles itself, and leaves the rest to the spooler. Leave the table out for an ordinary store; the rules of tight coupling then do not apply.",
         values: &[],
-        rules: &["TC-02", "TC-03", "TC-05", "TC-06", "TC-07", "PRE-05", "OQ-10"],
+        rules: &["TC-02", "TC-03", "TC-05", "TC-06", "TC-07", "PRE-05", "OQ-10", "ABORT-03"],
         settles: &["AMB-01"],
     },
     Key {

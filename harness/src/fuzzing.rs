@@ -745,6 +745,8 @@ mod tests {
     /// CreateMessage, then SubmitMessage(FORCE_SUBMIT) while PrepareSubmit fails with
     /// MAPI_E_UNKNOWN_FLAGS. The model's only outcome returned that code (SUBMIT-04: pass MAPI's
     /// error on) while its own SUBMIT-03 check forbade it, so no answer could pass.
+    /// Since contract version 2 the input decodes into other operations; the `_literal` test
+    /// below keeps the finding's own.
     #[test]
     fn regression_submit03_force_submit_with_prepare_unknown_flags() {
         regression(
@@ -755,6 +757,8 @@ mod tests {
 
     /// Two CreateMessage, then SubmitMessage with ulFlags 0x8 (not FORCE_SUBMIT). The model
     /// submitted the message, the reference provider answered MAPI_E_UNKNOWN_FLAGS.
+    /// Since contract version 2 the input decodes into other operations; the `_literal` test
+    /// below keeps the finding's own.
     #[test]
     fn regression_submit_unknown_flags() {
         regression("differential", "submit-unknown-flags");
@@ -766,9 +770,131 @@ mod tests {
     /// in this profile, moved it as DoSentMail does (SPL-13). The input was encoded again when
     /// RegisterPreprocessor gained its scope, which changed how bytes decode into operations in
     /// profile `system`; it still fails against the model as it was before the fix.
+    /// Since contract version 2 the input decodes into other operations; the `_literal` test
+    /// below keeps the finding's own.
     #[test]
     fn regression_spl13_system_finishedmsg_dosentmail() {
         regression("differential", "spl13-system-finishedmsg-dosentmail");
+    }
+
+    /// The properties of `model_ops` and `differential` on literal operations, for the findings
+    /// whose inputs above decode into other operations since contract version 2 changed the
+    /// operations' shapes (recipient rows, the spooler's script): the operations of each finding
+    /// are kept here as they were found.
+    fn literal(choices: &Choices, ops: &[Op]) {
+        let mut store = ReferenceStore::new();
+        store.reset(choices).expect("the reference resets");
+        let mut state = State::new(choices.clone());
+        for (n, op) in ops.iter().enumerate() {
+            let expected = step(&state, op);
+            for outcome in &expected.outcomes {
+                check_step(&state, op, outcome).unwrap_or_else(|b| panic!("{op}: breaks {b}"));
+                let own = Actual::of(outcome);
+                assert!(
+                    matches!(judge(op, &expected, &own), Verdict::Pass { .. }),
+                    "operation {}, {op}: the model's own answer ({:?}) fails its judge",
+                    n + 1,
+                    outcome.label
+                );
+            }
+            let response = exchange(&mut store, op).expect("the seam works");
+            let actual = Actual {
+                ret: response.ret,
+                calls: response.calls,
+                notifications: response.notifications,
+                observation: response.observation,
+            };
+            match judge(op, &expected, &actual) {
+                Verdict::Pass { outcome } => state = next_state(&expected.outcomes[outcome], &actual),
+                Verdict::Fail { violations, .. } => {
+                    panic!("operation {}, {op}: the reference breaks {violations:?}", n + 1)
+                }
+            }
+        }
+    }
+
+    fn saved_outbox_message(sentmail: Option<spoolcheck_model::Folder>) -> Op {
+        Op::CreateMessage(spoolcheck_model::NewMessage {
+            folder: spoolcheck_model::Folder::Outbox,
+            recipients: vec![spoolcheck_model::recipient::to(spoolcheck_model::AddrType::Smtp)],
+            sentmail,
+            delete_after_submit: false,
+            unsent: false,
+            resend: false,
+            saved: true,
+        })
+    }
+
+    /// The operations of `submit03-force-submit-with-prepare-unknown-flags`.
+    #[test]
+    fn regression_submit03_force_submit_with_prepare_unknown_flags_literal() {
+        let script = spoolcheck_model::SubmitScript {
+            prepare: Hresult::MAPI_E_UNKNOWN_FLAGS,
+            ..spoolcheck_model::SubmitScript::ok(spoolcheck_model::precondition::CLOCK_START)
+        };
+        let ops = [
+            saved_outbox_message(None),
+            Op::SubmitMessage {
+                caller: Role::Client,
+                msg: MsgId(1),
+                flags: FORCE_SUBMIT,
+                script,
+            },
+        ];
+        literal(&Choices::default(), &ops);
+    }
+
+    /// The operations of `submit-unknown-flags`.
+    #[test]
+    fn regression_submit_unknown_flags_literal() {
+        let ops = [
+            saved_outbox_message(None),
+            saved_outbox_message(None),
+            Op::SubmitMessage {
+                caller: Role::Client,
+                msg: MsgId(1),
+                flags: 0x8,
+                script: spoolcheck_model::SubmitScript::ok(
+                    spoolcheck_model::precondition::CLOCK_START,
+                ),
+            },
+        ];
+        literal(&Choices::default(), &ops);
+    }
+
+    /// The operations of `spl13-system-finishedmsg-dosentmail`.
+    #[test]
+    fn regression_spl13_system_finishedmsg_dosentmail_literal() {
+        let choices = Choices {
+            disposition_by: spoolcheck_model::choices::DispositionBy::DoSentMail,
+            ..Choices::presets()
+                .into_iter()
+                .find(|(name, _)| *name == "system")
+                .map(|(_, c)| c)
+                .expect("a system preset")
+        };
+        let created = saved_outbox_message(Some(spoolcheck_model::Folder::SentItems));
+        let state = step(&State::new(choices.clone()), &created).next().clone();
+        let now = spoolcheck_model::precondition::CLOCK_START;
+        let ops = [
+            created,
+            Op::SubmitMessage {
+                caller: Role::Client,
+                msg: MsgId(1),
+                flags: 0,
+                script: realistic_script(&state, Some(MsgId(1)), now, false),
+            },
+            Op::SetLockState {
+                caller: Role::Spooler,
+                msg: MsgId(1),
+                lock: true,
+            },
+            Op::FinishedMsg {
+                caller: Role::Spooler,
+                msg: MsgId(1),
+            },
+        ];
+        literal(&choices, &ops);
     }
 
     /// `version = 1`, a comment with a non-ASCII character, then `profile= 5`. Composing the error

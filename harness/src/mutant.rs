@@ -178,6 +178,8 @@ mutants! {
         "sets SUBMITFLAG_LOCKED when queueing (AMB-03's wrong reading)";
     Submit01NotSaved = "submit01-not-saved", [Submit01], default,
         "SubmitMessage does not save a never-saved message, so it is lost at restart";
+    Submit01ExpansionLost = "submit01-expansion-lost", [Submit01], default,
+        "SubmitMessage keeps the recipient table as the client wrote it, not as MAPI's ExpandRecips left it";
     Submit02EmptyAccepted = "submit02-empty-accepted", [Submit02], default,
         "a message with no recipients is submitted and queued";
     Submit04ErrorSwallowed = "submit04-error-swallowed", [Submit04], default,
@@ -354,6 +356,22 @@ mutants! {
         "the spooler sends but never calls FinishedMsg: the message stays submitted, locked and queued";
     Tc06HandedNotFinished = "tc06-handed-not-finished", [Tc06, Spl21], system,
         "a message handed over by CompleteMsg is sent but never finished (no FinishedMsg)";
+    Exp04ListKept = "exp04-list-kept", [Exp04], system_uncoupled,
+        "ExpandRecips leaves a personal distribution list's row in the table instead of its members";
+    Exp05NameKept = "exp05-name-kept", [Exp05], system_uncoupled,
+        "ExpandRecips keeps the display name the client gave an address-book entry";
+    Exp06OneOffUnresolved = "exp06-one-off-unresolved", [Exp06], system_uncoupled,
+        "ExpandRecips leaves a typed address without an entry ID";
+    Exp07DuplicateKept = "exp07-duplicate-kept", [Exp07], system_uncoupled,
+        "ExpandRecips keeps a row that names a recipient an earlier row already names";
+    Exp08MemberUnset = "exp08-member-unset", [Exp08], system_uncoupled,
+        "the rows ExpandRecips adds for a list's members have no PR_RESPONSIBILITY";
+    Spl06UnlockedWhileBusy = "spl06-unlocked-while-busy", [Spl06], system_uncoupled,
+        "the spooler lets go of a message while one of its preprocessors is still running (MAPI_E_BUSY)";
+    Abort04AbortWhilePreprocessing = "abort04-abort-while-preprocessing", [Abort04], system_uncoupled,
+        "AbortSubmit succeeds on a message the spooler holds locked while a preprocessor is still running";
+    Access01OpenWhileSending = "access01-open-while-sending", [Access01], system_uncoupled,
+        "a client opens a message the spooler holds locked while a transport asks it to wait";
 }
 
 impl Mutant {

@@ -425,9 +425,18 @@ pub fn run_with_progress(
         if stop || last {
             break;
         }
-        search
-            .known
-            .insert(headline, search.report.failures.len() - 1);
+        // The failure is known by its headline rule, and by every other rule its first difference
+        // may be read as breaking (a preprocessor out of its turn, or the one due skipped), so a
+        // later step whose first difference is read the other way is the same deviation.
+        let index = search.report.failures.len() - 1;
+        search.known.insert(headline, index);
+        if let Some(FailureKind::Violated(v)) = search.report.failures.last().map(|f| &f.kind) {
+            if let Some(first) = v.first() {
+                for other in v.iter().filter(|o| o.about == first.about && o.subject == first.subject) {
+                    search.known.entry(other.rule).or_insert(index);
+                }
+            }
+        }
     }
     let mut report = search.report;
     report.elapsed = started.elapsed();

@@ -15,7 +15,7 @@
 
 use spoolcheck_model::mapi::Hresult;
 use spoolcheck_model::{
-    Choices, MsgId, Notification, Observation, Op, Ret, SubmitScript, SupportCall,
+    Choices, MsgId, Notification, Observation, Op, RecipientRow, Ret, SubmitScript, SupportCall,
 };
 use std::fmt;
 
@@ -46,19 +46,39 @@ pub trait Support {
     fn notify(&mut self, notification: Notification);
 }
 
-/// MAPI's answer to a support call.
-#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+/// MAPI's answer to a support call (or a transport's, or a preprocessor's, in profile `system`).
+#[derive(Clone, Debug, PartialEq, Eq)]
 pub struct Answer {
     /// The HRESULT.
     pub hr: Hresult,
     /// Output flags (ExpandRecips' NEEDS_PREPROCESSING / NEEDS_SPOOLER), else 0.
     pub flags: u32,
+    /// For ExpandRecips in profile `provider`: the recipient table MAPI leaves in the message (as
+    /// through its ModifyRecipients), which the store then holds, PR_RESPONSIBILITY FALSE on every
+    /// row; `None`: MAPI leaves the table as it is.
+    pub recipients: Option<Vec<RecipientRow>>,
 }
 
-/// The harness's support object: answers from a script, records every call and notification.
+impl Answer {
+    fn ok() -> Answer {
+        Answer {
+            hr: Hresult::S_OK,
+            flags: 0,
+            recipients: None,
+        }
+    }
+
+    /// The HRESULT and flags, which an implementation across a boundary reports it used.
+    pub fn code(&self) -> (Hresult, u32) {
+        (self.hr, self.flags)
+    }
+}
+
+/// The harness's support object: answers from the operation's scripts, records every call and
+/// notification.
 #[derive(Clone, Debug, Default, PartialEq, Eq)]
 pub struct ScriptedSupport {
-    script: Option<SubmitScript>,
+    op: Option<Op>,
     /// The calls made, in order.
     pub calls: Vec<SupportCall>,
     /// The notifications raised, in order.
@@ -69,7 +89,7 @@ impl ScriptedSupport {
     /// A support object for one operation.
     pub fn for_op(op: &Op) -> ScriptedSupport {
         ScriptedSupport {
-            script: script_of(op).copied(),
+            op: Some(op.clone()),
             calls: Vec::new(),
             notifications: Vec::new(),
         }
@@ -78,7 +98,10 @@ impl ScriptedSupport {
 
 impl Support for ScriptedSupport {
     fn call(&mut self, call: SupportCall) -> Answer {
-        let answer = scripted_answer(self.script.as_ref(), &call);
+        let answer = match &self.op {
+            Some(op) => scripted_answer(op, &call),
+            None => Answer::ok(),
+        };
         self.calls.push(call);
         answer
     }
@@ -88,24 +111,38 @@ impl Support for ScriptedSupport {
     }
 }
 
-/// MAPI's answer to a support call made while an operation with this script runs: PrepareSubmit
-/// answers `prepare`; ExpandRecips answers `expand` and, when that succeeds, `expand_flags`;
-/// everything else S_OK. An implementation across a process boundary answers its own calls by this
-/// rule (the provider contract says so), and the adapters check that it did.
-pub fn scripted_answer(script: Option<&SubmitScript>, call: &SupportCall) -> Answer {
-    match (call, script) {
-        (SupportCall::PrepareSubmit { .. }, Some(s)) => Answer {
-            hr: s.prepare,
-            flags: 0,
+/// MAPI's answer to a support call made while `op` runs: PrepareSubmit answers the script's
+/// `prepare`; ExpandRecips answers `expand` and, when that succeeds, `expand_flags` and the table
+/// it leaves (`expanded`); in profile `system`, the preprocessor the spooler script names answers
+/// MAPI_E_BUSY (still running) and the transport it names MAPI_E_WAIT (try later); everything else
+/// S_OK. An implementation across a process boundary answers its own calls by this rule (the
+/// provider contract says so), and the adapters check that it did.
+pub fn scripted_answer(op: &Op, call: &SupportCall) -> Answer {
+    let code = |hr| Answer {
+        hr,
+        ..Answer::ok()
+    };
+    match (call, op) {
+        (SupportCall::PrepareSubmit { .. }, Op::SubmitMessage { script, .. }) => code(script.prepare),
+        (SupportCall::ExpandRecips { .. }, Op::SubmitMessage { script, .. }) if script.expand.failed() => {
+            code(script.expand)
+        }
+        (SupportCall::ExpandRecips { .. }, Op::SubmitMessage { script, .. }) => Answer {
+            hr: script.expand,
+            flags: script.expand_flags,
+            recipients: script.expanded.clone(),
         },
-        (SupportCall::ExpandRecips { .. }, Some(s)) => Answer {
-            hr: s.expand,
-            flags: if s.expand.failed() { 0 } else { s.expand_flags },
-        },
-        _ => Answer {
-            hr: Hresult::S_OK,
-            flags: 0,
-        },
+        (SupportCall::Preprocess { preprocessor, .. }, Op::RunSpooler { script })
+            if script.busy_preprocessor == Some(*preprocessor) =>
+        {
+            code(Hresult::MAPI_E_BUSY)
+        }
+        (SupportCall::TransportSend { transport, .. }, Op::RunSpooler { script })
+            if script.waiting_transport == Some(*transport) =>
+        {
+            code(Hresult::MAPI_E_WAIT)
+        }
+        _ => Answer::ok(),
     }
 }
 

@@ -11,7 +11,7 @@ use std::path::{Path, PathBuf};
 /// The `format` field of every trace file.
 pub const FORMAT: &str = "spoolcheck-trace";
 /// The version this build writes and reads.
-pub const VERSION: u32 = 1;
+pub const VERSION: u32 = 2;
 
 /// A trace file.
 #[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]

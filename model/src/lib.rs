@@ -13,10 +13,11 @@
 //! ```
 //! use spoolcheck_model::{step, Choices, Op, State, NewMessage, Folder, AddrType, Role, SubmitScript, MsgId};
 //! use spoolcheck_model::mapi::{Hresult, msgflag};
+//! use spoolcheck_model::recipient::to;
 //!
 //! let state = State::new(Choices::default());
 //! let create = Op::CreateMessage(NewMessage {
-//!     folder: Folder::Outbox, recipients: vec![AddrType::Smtp], sentmail: None,
+//!     folder: Folder::Outbox, recipients: vec![to(AddrType::Smtp)], sentmail: None,
 //!     delete_after_submit: false, unsent: false, resend: false, saved: true,
 //! });
 //! let state = step(&state, &create).next().clone();
@@ -43,6 +44,7 @@ pub mod op;
 pub mod precondition;
 #[cfg(feature = "quickcheck")]
 pub mod quickcheck_gen;
+pub mod recipient;
 pub mod rules;
 pub mod state;
 mod step;
@@ -56,8 +58,9 @@ pub use effect::{Because, Notification, SupportCall};
 pub use observe::{observe, Observation};
 pub use op::{
     Access, AccessLevel, Handle, NewMessage, Op, OpenPath, PreprocessorScope, QueueRow, Ret,
-    RetData, Role, SubmitScript,
+    RetData, Role, SpoolerScript, SubmitScript,
 };
+pub use recipient::{EntryRef, RecipType, RecipientRow};
 pub use rules::RuleId;
 pub use state::{AddrType, Folder, Life, MsgId, State};
 pub use step::{step, Outcome, RetCheck, RetPattern, Step};

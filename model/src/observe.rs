@@ -2,6 +2,7 @@
 //! state of every message, the folders' contents and the outgoing queue.
 
 use crate::mapi::msgflag;
+use crate::recipient::RecipientRow;
 use crate::state::{Folder, MsgId, State};
 use serde::{Deserialize, Serialize};
 use std::collections::BTreeMap;
@@ -22,6 +23,8 @@ pub struct MessageView {
     pub submit_flags: u32,
     /// PR_CLIENT_SUBMIT_TIME.
     pub client_submit_time: Option<u64>,
+    /// The recipient table in row order (PR_ROWID ascending), without PR_RESPONSIBILITY.
+    pub recipients: Vec<RecipientRow>,
     /// PR_RESPONSIBILITY per recipient row (`None`: no value in the column).
     pub responsibility: Vec<Option<bool>>,
 }
@@ -115,6 +118,11 @@ pub enum Field {
         /// The message.
         msg: MsgId,
     },
+    /// The recipient table's rows: recipient type, address, display name, entry ID.
+    Recipients {
+        /// The message.
+        msg: MsgId,
+    },
     /// The PR_RESPONSIBILITY column.
     Responsibility {
         /// The message.
@@ -150,6 +158,7 @@ impl fmt::Display for Field {
             Field::Preprocess { msg } => write!(f, "{msg} PR_SUBMIT_FLAGS.PREPROCESS"),
             Field::OtherSubmitFlags { msg } => write!(f, "{msg} PR_SUBMIT_FLAGS (undefined bits)"),
             Field::SubmitTime { msg } => write!(f, "{msg} PR_CLIENT_SUBMIT_TIME"),
+            Field::Recipients { msg } => write!(f, "{msg} recipient table"),
             Field::Responsibility { msg } => write!(f, "{msg} PR_RESPONSIBILITY"),
             Field::Folders => f.write_str("folder contents"),
             Field::Queue => f.write_str("outgoing queue"),
@@ -167,6 +176,7 @@ pub fn observe(state: &State) -> Observation {
                 message_flags: m.flags & OBSERVED_MESSAGE_FLAGS,
                 submit_flags: m.submit_flags(),
                 client_submit_time: m.submit_time,
+                recipients: m.recipients.iter().map(|r| r.row.clone()).collect(),
                 responsibility: m.recipients.iter().map(|r| r.responsibility).collect(),
             };
             (id, view)
@@ -207,10 +217,12 @@ pub fn shows(state: &State, obs: &Observation) -> bool {
                 && v.submit_flags == m.submit_flags()
                 && v.client_submit_time == m.submit_time
                 && v.responsibility.len() == m.recipients.len()
+                && v.recipients.len() == m.recipients.len()
                 && v.responsibility
                     .iter()
+                    .zip(&v.recipients)
                     .zip(&m.recipients)
-                    .all(|(v, r)| *v == r.responsibility)
+                    .all(|((resp, row), r)| *resp == r.responsibility && *row == r.row)
         });
     if !messages_agree || !obs.folders.keys().copied().eq(Folder::ALL) {
         return false;
@@ -284,6 +296,14 @@ fn diff_message(id: MsgId, e: &MessageView, a: &MessageView, out: &mut Vec<Diffe
             actual,
         })
     };
+    // The recipient table first: where a submission goes, and what its flags say, follow from it.
+    if e.recipients != a.recipients {
+        push(
+            Field::Recipients { msg: id },
+            rows_text(&e.recipients),
+            rows_text(&a.recipients),
+        );
+    }
     for bit in FlagBit::ALL
         .into_iter()
         .filter(|b| OBSERVED_MESSAGE_FLAGS & b.mask() != 0)
@@ -329,6 +349,11 @@ fn diff_message(id: MsgId, e: &MessageView, a: &MessageView, out: &mut Vec<Diffe
             responsibility_text(&a.responsibility),
         );
     }
+}
+
+fn rows_text(rows: &[RecipientRow]) -> String {
+    let rows: Vec<String> = rows.iter().map(RecipientRow::short).collect();
+    format!("[{}]", rows.join(", "))
 }
 
 fn presence(present: bool) -> String {

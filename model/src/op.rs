@@ -1,6 +1,7 @@
 //! Operations (one variant per call, tagged with the caller's role) and their results.
 
 use crate::mapi::Hresult;
+use crate::recipient::{BookEntry, RecipientRow};
 use crate::state::{AddrType, Folder, MsgId};
 use serde::{Deserialize, Serialize};
 use std::fmt;
@@ -79,7 +80,7 @@ impl PreprocessorScope {
 
 /// What MAPI answers while the store runs one SubmitMessage. The harness knows these in advance
 /// (it plays MAPI), so they travel with the operation and one call is one round trip.
-#[derive(Clone, Copy, Debug, PartialEq, Eq, Hash, Serialize, Deserialize)]
+#[derive(Clone, Debug, PartialEq, Eq, Hash, Serialize, Deserialize)]
 #[serde(deny_unknown_fields)]
 #[cfg_attr(feature = "arbitrary", derive(arbitrary::Arbitrary))]
 pub struct SubmitScript {
@@ -91,6 +92,15 @@ pub struct SubmitScript {
     pub expand: Hresult,
     /// The flags ExpandRecips writes to `*lpulFlags` (NEEDS_PREPROCESSING, NEEDS_SPOOLER).
     pub expand_flags: u32,
+    /// The recipient table ExpandRecips leaves when it succeeds (MAPI writes it into the message,
+    /// as through ModifyRecipients, PR_RESPONSIBILITY FALSE on every row); `None`: it leaves the
+    /// table as it is. Profile `provider`, where the harness is MAPI.
+    #[serde(default)]
+    pub expanded: Option<Vec<RecipientRow>>,
+    /// The entries of the harness's address book the message's rows name, lists' members
+    /// included: what an ExpandRecips of the implementation's own reads (profile `system`).
+    #[serde(default)]
+    pub book: Vec<BookEntry>,
 }
 
 impl SubmitScript {
@@ -101,8 +111,28 @@ impl SubmitScript {
             prepare: Hresult::S_OK,
             expand: Hresult::S_OK,
             expand_flags: 0,
+            expanded: None,
+            book: Vec::new(),
         }
     }
+}
+
+/// What the harness's transports and preprocessors answer while the spooler runs (profile
+/// `system`): a preprocessor may still be running and a transport may have a temporary problem,
+/// so the spooler stops work on the message and comes back to it in a later run. These are the
+/// points where clients act while the spooler holds the message.
+#[derive(Clone, Copy, Debug, Default, PartialEq, Eq, Hash, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
+#[cfg_attr(feature = "arbitrary", derive(arbitrary::Arbitrary))]
+pub struct SpoolerScript {
+    /// The preprocessor (by registration number) that answers MAPI_E_BUSY: still running. The
+    /// spooler calls it again when it next serves the message.
+    #[serde(default)]
+    pub busy_preprocessor: Option<u32>,
+    /// The transport that answers MAPI_E_WAIT: a temporary problem; the spooler keeps the message
+    /// and sends it again to the rows still to be handled in a later run.
+    #[serde(default)]
+    pub waiting_transport: Option<AddrType>,
 }
 
 /// A message as the client creates it (CreateMessage, SetProps, ModifyRecipients, optional SaveChanges).
@@ -112,8 +142,8 @@ impl SubmitScript {
 pub struct NewMessage {
     /// The folder to create it in.
     pub folder: Folder,
-    /// Recipient address types, in row order.
-    pub recipients: Vec<AddrType>,
+    /// The recipient rows, in row order.
+    pub recipients: Vec<RecipientRow>,
     /// PR_SENTMAIL_ENTRYID.
     pub sentmail: Option<Folder>,
     /// PR_DELETE_AFTER_SUBMIT.
@@ -260,9 +290,15 @@ pub enum Op {
         /// Available or not.
         available: bool,
     },
-    /// Profile `system`: the spooler takes the next message it can serve and processes it completely:
-    /// PRE-02, PRE-08, SPL-02, SPL-10, SPL-19, SPL-20, SPL-21, TC-06.
-    RunSpooler,
+    /// Profile `system`: the spooler takes the next message it can serve and processes it as far as
+    /// the transports and preprocessors let it (a busy preprocessor or a waiting transport stops
+    /// it, the message held): PRE-02, PRE-08, SPL-02, SPL-06, SPL-10, SPL-19, SPL-20, SPL-21,
+    /// TC-06, EXP-04..08 (through the submissions before it).
+    RunSpooler {
+        /// What the transports and preprocessors answer.
+        #[serde(default)]
+        script: SpoolerScript,
+    },
 }
 
 /// Matches the variants that are about one message, once for `msg` and `msg_mut`.
@@ -285,6 +321,13 @@ macro_rules! with_msg {
 }
 
 impl Op {
+    /// The spooler runs with every transport and preprocessor answering at once.
+    pub fn run_spooler() -> Op {
+        Op::RunSpooler {
+            script: SpoolerScript::default(),
+        }
+    }
+
     /// The call's name as MAPI spells it.
     pub fn call_name(&self) -> &'static str {
         match self {
@@ -307,7 +350,7 @@ impl Op {
             Op::Restart => "Restart",
             Op::RegisterPreprocessor { .. } => "RegisterPreprocessor",
             Op::SetTransportAvailable { .. } => "TransportStatus",
-            Op::RunSpooler => "RunSpooler",
+            Op::RunSpooler { .. } => "RunSpooler",
         }
     }
 
@@ -326,7 +369,7 @@ impl Op {
             | Op::SetReadFlag { caller, .. }
             | Op::DeleteMessage { caller, .. }
             | Op::EmptyFolder { caller, .. } => *caller,
-            Op::RunSpooler => Role::Spooler,
+            Op::RunSpooler { .. } => Role::Spooler,
             _ => Role::Client,
         }
     }
@@ -347,12 +390,8 @@ impl fmt::Display for Op {
         let name = self.call_name();
         match self {
             Op::CreateMessage(n) => {
-                let recips: Vec<String> = n
-                    .recipients
-                    .iter()
-                    .map(|a| format!("{a:?}").to_uppercase())
-                    .collect();
-                write!(f, "{name}({:?}, to=[{}]", n.folder, recips.join(","))?;
+                let recips: Vec<String> = n.recipients.iter().map(RecipientRow::short).collect();
+                write!(f, "{name}({:?}, [{}]", n.folder, recips.join(", "))?;
                 if let Some(s) = n.sentmail {
                     write!(f, ", sentmail={s:?}")?;
                 }
@@ -416,6 +455,16 @@ impl fmt::Display for Op {
                     PreprocessorScope::AllMessages => ", all messages",
                 };
                 write!(f, "{name}({}{scope})", format!("{addr:?}").to_uppercase())
+            }
+            Op::RunSpooler { script } => {
+                let mut parts = Vec::new();
+                if let Some(p) = script.busy_preprocessor {
+                    parts.push(format!("preprocessor #{p} busy"));
+                }
+                if let Some(t) = script.waiting_transport {
+                    parts.push(format!("{} waits", t.name()));
+                }
+                write!(f, "{name}({})", parts.join(", "))
             }
             Op::SetTransportAvailable { addr, available } => {
                 write!(

@@ -4,7 +4,10 @@
 
 use crate::choices::Profile;
 use crate::mapi::{expand, logoff, Hresult, FORCE_SUBMIT};
-use crate::op::{Access, Handle, NewMessage, Op, OpenPath, PreprocessorScope, Role, SubmitScript};
+use crate::op::{
+    Access, Handle, NewMessage, Op, OpenPath, PreprocessorScope, Role, SpoolerScript, SubmitScript,
+};
+use crate::recipient::{book_for, expand, RecipientRow};
 use crate::state::{AddrType, Folder, Life, MsgId, State};
 use serde::{Deserialize, Serialize};
 
@@ -83,7 +86,7 @@ impl OpKind {
             | Op::GetSupportMask => OpKind::FolderOps,
             Op::StoreLogoff { .. } | Op::Restart => OpKind::Restart,
             Op::RegisterPreprocessor { .. } | Op::SetTransportAvailable { .. } => OpKind::Transport,
-            Op::RunSpooler => OpKind::RunSpooler,
+            Op::RunSpooler { .. } => OpKind::RunSpooler,
         }
     }
 }
@@ -114,7 +117,7 @@ pub fn precondition(state: &State, op: &Op) -> bool {
     }
     let life = op.msg().and_then(|id| state.life(id));
     match op {
-        Op::RegisterPreprocessor { .. } | Op::SetTransportAvailable { .. } | Op::RunSpooler => {
+        Op::RegisterPreprocessor { .. } | Op::SetTransportAvailable { .. } | Op::RunSpooler { .. } => {
             system
         }
         Op::SubmitMessage {
@@ -177,9 +180,12 @@ pub fn precondition(state: &State, op: &Op) -> bool {
     }
 }
 
-/// The message templates a client creates.
+/// The message templates a client creates: plain rows of the harness's address book, a row the
+/// client renamed, a typed one-off address, personal distribution lists (one within another, two
+/// sharing a member), a recipient named twice in To and once more in Cc, and no recipient at all.
 pub fn templates() -> Vec<NewMessage> {
-    let base = |folder, recipients: Vec<AddrType>| NewMessage {
+    use crate::recipient::{one_off, renamed, row_of, EntryRef::*, RecipType::*};
+    let base = |folder, recipients: Vec<RecipientRow>| NewMessage {
         folder,
         recipients,
         sentmail: None,
@@ -188,32 +194,47 @@ pub fn templates() -> Vec<NewMessage> {
         resend: false,
         saved: true,
     };
+    let ann = || row_of(To, Person(1));
+    let cy = |kind| row_of(kind, Person(3));
     vec![
-        base(Folder::Outbox, vec![AddrType::Smtp]),
-        base(Folder::Outbox, vec![AddrType::Smtp, AddrType::Fax]),
+        base(Folder::Outbox, vec![ann()]),
+        base(Folder::Outbox, vec![ann(), cy(Cc)]),
         NewMessage {
             sentmail: Some(Folder::SentItems),
-            ..base(Folder::Outbox, vec![AddrType::Smtp])
+            ..base(Folder::Outbox, vec![ann()])
         },
         NewMessage {
             delete_after_submit: true,
-            ..base(Folder::Outbox, vec![AddrType::Smtp])
+            ..base(Folder::Outbox, vec![ann()])
         },
         NewMessage {
             sentmail: Some(Folder::SentItems),
             delete_after_submit: true,
-            ..base(Folder::Outbox, vec![AddrType::Fax])
+            ..base(Folder::Outbox, vec![cy(To)])
         },
         base(Folder::Outbox, vec![]),
         NewMessage {
             resend: true,
             unsent: true,
-            ..base(Folder::Drafts, vec![AddrType::X400, AddrType::Smtp])
+            ..base(Folder::Drafts, vec![row_of(To, Person(4)), ann()])
         },
         NewMessage {
             saved: false,
-            ..base(Folder::Inbox, vec![AddrType::Smtp])
+            ..base(Folder::Inbox, vec![ann()])
         },
+        base(Folder::Outbox, vec![row_of(To, List(1))]),
+        base(
+            Folder::Outbox,
+            vec![row_of(To, List(3)), ann(), row_of(Cc, Person(1))],
+        ),
+        base(
+            Folder::Outbox,
+            vec![
+                renamed(To, 2, "Bobby"),
+                one_off(Bcc, AddrType::Smtp, "Guest", "guest@example.test"),
+            ],
+        ),
+        base(Folder::Drafts, vec![row_of(To, List(2)), cy(Cc)]),
     ]
 }
 
@@ -236,12 +257,14 @@ pub fn realistic_script(
     now: u64,
     preprocess: bool,
 ) -> SubmitScript {
-    let mut script = SubmitScript::ok(now);
-    let unhandled = msg.and_then(|id| state.messages.get(&id)).is_some_and(|m| {
-        m.recipients
-            .iter()
-            .any(|r| !state.choices.tc_handles(r.addr))
-    });
+    let mut script = mapi_script(state, msg, now);
+    if state.choices.profile == Profile::System {
+        // The implementation is MAPI: its own ExpandRecips decides; the script only carries the
+        // clock and the address book.
+        return script;
+    }
+    let rows = script.expanded.clone().unwrap_or_else(|| expanded_rows(state, msg));
+    let unhandled = rows.iter().any(|r| !state.choices.tc_handles(r.addr));
     if state.choices.tight_coupling.is_some() && unhandled {
         script.expand_flags |= expand::NEEDS_SPOOLER;
     }
@@ -249,6 +272,36 @@ pub fn realistic_script(
         script.expand_flags |= expand::NEEDS_PREPROCESSING;
     }
     script
+}
+
+/// MAPI's part of a submission that succeeds: the address book the message's rows name and, in
+/// profile `provider`, where the harness is MAPI, the table its ExpandRecips leaves.
+pub fn mapi_script(state: &State, msg: Option<MsgId>, now: u64) -> SubmitScript {
+    let rows: Vec<RecipientRow> = msg
+        .and_then(|id| state.messages.get(&id))
+        .map(|m| m.recipients.iter().map(|r| r.row.clone()).collect())
+        .unwrap_or_default();
+    // MAPI rewrites the table only when expanding changes it (a list, a changed name, a typed
+    // address, a duplicate); otherwise it leaves the store's rows, and their PR_RESPONSIBILITY, alone.
+    let expanded = expanded_rows(state, msg);
+    SubmitScript {
+        book: book_for(&rows),
+        expanded: (state.choices.profile == Profile::Provider && expanded != rows)
+            .then_some(expanded),
+        ..SubmitScript::ok(now)
+    }
+}
+
+/// The message's rows as ExpandRecips leaves them.
+fn expanded_rows(state: &State, msg: Option<MsgId>) -> Vec<RecipientRow> {
+    let rows: Vec<RecipientRow> = msg
+        .and_then(|id| state.messages.get(&id))
+        .map(|m| m.recipients.iter().map(|r| r.row.clone()).collect())
+        .unwrap_or_default();
+    expand(&rows, &book_for(&rows))
+        .into_iter()
+        .map(|(r, _)| r)
+        .collect()
 }
 
 /// Every candidate operation for a state, with its kind, filtered by [`precondition`].
@@ -329,7 +382,36 @@ pub fn candidates_of(state: &State, max_messages: u32, only: Option<OpKind>) -> 
             },
         );
     }
-    push(OpKind::RunSpooler, Op::RunSpooler);
+    push(
+        OpKind::RunSpooler,
+        Op::RunSpooler {
+            script: SpoolerScript::default(),
+        },
+    );
+    // A preprocessor still running, or a transport with a temporary problem, when the spooler
+    // calls it for the message it serves next: the points where clients act while it holds it.
+    if let Some(next) = crate::step::next_servable(state) {
+        let m = &state.messages[&next];
+        if m.preprocess {
+            for p in state.preprocessors.iter().filter(|p| p.is_for(m.pending_addrs())) {
+                let script = SpoolerScript {
+                    busy_preprocessor: Some(p.id),
+                    ..SpoolerScript::default()
+                };
+                push(OpKind::RunSpooler, Op::RunSpooler { script });
+            }
+        }
+        let mut pending: Vec<AddrType> = m.pending_addrs().filter(|a| AddrType::ALL.contains(a)).collect();
+        pending.sort();
+        pending.dedup();
+        for transport in pending {
+            let script = SpoolerScript {
+                waiting_transport: Some(transport),
+                ..SpoolerScript::default()
+            };
+            push(OpKind::RunSpooler, Op::RunSpooler { script });
+        }
+    }
     out
 }
 
@@ -356,7 +438,7 @@ fn per_message(state: &State, msg: MsgId, push: &mut impl FnMut(OpKind, Op)) {
     );
     let spooler_flag = SubmitScript {
         expand_flags: expand::NEEDS_SPOOLER,
-        ..SubmitScript::ok(now)
+        ..mapi_script(state, Some(msg), now)
     };
     push(OpKind::Submit, submit(spooler_flag, 0));
     // A flag bit SubmitMessage does not define (SUBMIT-22).

@@ -35,6 +35,7 @@ rule_ids! {
     Submit16 = "SUBMIT-16", Submit21 = "SUBMIT-21", Submit22 = "SUBMIT-22", Submit23 = "SUBMIT-23",
     Submit24 = "SUBMIT-24",
     Prep02 = "PREP-02",
+    Exp04 = "EXP-04", Exp05 = "EXP-05", Exp06 = "EXP-06", Exp07 = "EXP-07", Exp08 = "EXP-08",
     Pre02 = "PRE-02", Pre03 = "PRE-03", Pre04 = "PRE-04", Pre05 = "PRE-05", Pre08 = "PRE-08",
     Tc02 = "TC-02", Tc03 = "TC-03", Tc04 = "TC-04", Tc05 = "TC-05", Tc06 = "TC-06", Tc07 = "TC-07",
     Spl02 = "SPL-02", Spl03 = "SPL-03", Spl04 = "SPL-04", Spl06 = "SPL-06", Spl07 = "SPL-07",

@@ -3,6 +3,7 @@
 use crate::choices::Choices;
 use crate::mapi::{msgflag, submitflag};
 use crate::op::PreprocessorScope;
+use crate::recipient::RecipientRow;
 use serde::{Deserialize, Serialize};
 use std::collections::BTreeMap;
 use std::fmt;
@@ -48,7 +49,9 @@ impl Folder {
     ];
 }
 
-/// A recipient's address type; each has its own transport in profile `system`.
+/// A recipient's address type (PR_ADDRTYPE). Each of SMTP, FAX and X400 has its own transport in
+/// profile `system`; MAPIPDL marks a personal distribution list, which ExpandRecips expands before
+/// any transport sees the message.
 #[derive(Clone, Copy, Debug, PartialEq, Eq, PartialOrd, Ord, Hash, Serialize, Deserialize)]
 #[serde(rename_all = "UPPERCASE")]
 #[cfg_attr(feature = "arbitrary", derive(arbitrary::Arbitrary))]
@@ -59,20 +62,49 @@ pub enum AddrType {
     Fax,
     /// X400
     X400,
+    /// MAPIPDL: a personal distribution list.
+    Mapipdl,
 }
 
 impl AddrType {
-    /// Every address type.
+    /// Every address type a transport handles.
     pub const ALL: [AddrType; 3] = [AddrType::Smtp, AddrType::Fax, AddrType::X400];
+
+    /// The PR_ADDRTYPE string.
+    pub fn name(self) -> &'static str {
+        match self {
+            AddrType::Smtp => "SMTP",
+            AddrType::Fax => "FAX",
+            AddrType::X400 => "X400",
+            AddrType::Mapipdl => "MAPIPDL",
+        }
+    }
 }
 
 /// One row of a message's recipient table.
 #[derive(Clone, Debug, PartialEq, Eq, Hash, Serialize, Deserialize)]
 pub struct Recipient {
-    /// PR_ADDRTYPE.
+    /// The row's properties: recipient type, address type and address, display name, entry ID.
+    pub row: RecipientRow,
+    /// PR_ADDRTYPE (the row's, kept at hand: transports and preprocessors go by it).
     pub addr: AddrType,
     /// PR_RESPONSIBILITY; `None` while the column is absent.
     pub responsibility: Option<bool>,
+    /// ExpandRecips added the row for a member of a distribution list (EXP-08 governs its
+    /// PR_RESPONSIBILITY).
+    pub from_list: bool,
+}
+
+impl Recipient {
+    /// A row as written, without PR_RESPONSIBILITY.
+    pub fn new(row: RecipientRow) -> Recipient {
+        Recipient {
+            addr: row.addr,
+            row,
+            responsibility: None,
+            from_list: false,
+        }
+    }
 }
 
 /// One message as the store holds it.
@@ -116,6 +148,9 @@ pub struct Message {
     pub submitter_in_doubt: bool,
     /// Sending finished (FinishedMsg or local completion).
     pub finished: bool,
+    /// The preprocessors that have run on the message, by registration number (profile
+    /// `system`); a busy one is called again when the spooler comes back to the message.
+    pub preprocessed_by: Vec<u32>,
 }
 
 /// The named life-cycle states of a message, from draft to finished.
@@ -141,20 +176,14 @@ pub enum Life {
 
 impl Message {
     /// A new message as CreateMessage leaves it.
-    pub fn new(folder: Folder, recipients: &[AddrType]) -> Message {
+    pub fn new(folder: Folder, recipients: &[RecipientRow]) -> Message {
         Message {
             folder,
             flags: 0,
             locked: false,
             preprocess: false,
             submit_time: None,
-            recipients: recipients
-                .iter()
-                .map(|&addr| Recipient {
-                    addr,
-                    responsibility: None,
-                })
-                .collect(),
+            recipients: recipients.iter().cloned().map(Recipient::new).collect(),
             sentmail: None,
             delete_after_submit: false,
             saved: false,
@@ -167,6 +196,7 @@ impl Message {
             saved_by_submission: false,
             submitter_in_doubt: false,
             finished: false,
+            preprocessed_by: Vec::new(),
         }
     }
 

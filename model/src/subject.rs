@@ -25,6 +25,8 @@ pub enum FieldKind {
     OtherSubmitFlags,
     /// PR_CLIENT_SUBMIT_TIME.
     SubmitTime,
+    /// The recipient table's rows (all but PR_RESPONSIBILITY).
+    Recipients,
     /// The PR_RESPONSIBILITY column.
     Responsibility,
     /// Which folder holds what.
@@ -36,7 +38,7 @@ pub enum FieldKind {
 impl FieldKind {
     /// Every kind that is compared (MSGFLAG_RESEND is not: see
     /// [`crate::observe::OBSERVED_MESSAGE_FLAGS`]).
-    pub const ALL: [FieldKind; 11] = [
+    pub const ALL: [FieldKind; 12] = [
         FieldKind::Exists,
         FieldKind::Flag(FlagBit::Read),
         FieldKind::Flag(FlagBit::Submit),
@@ -45,6 +47,7 @@ impl FieldKind {
         FieldKind::Preprocess,
         FieldKind::OtherSubmitFlags,
         FieldKind::SubmitTime,
+        FieldKind::Recipients,
         FieldKind::Responsibility,
         FieldKind::Folders,
         FieldKind::Queue,
@@ -59,6 +62,7 @@ impl FieldKind {
             Field::Preprocess { .. } => FieldKind::Preprocess,
             Field::OtherSubmitFlags { .. } => FieldKind::OtherSubmitFlags,
             Field::SubmitTime { .. } => FieldKind::SubmitTime,
+            Field::Recipients { .. } => FieldKind::Recipients,
             Field::Responsibility { .. } => FieldKind::Responsibility,
             Field::Folders => FieldKind::Folders,
             Field::Queue => FieldKind::Queue,
@@ -76,6 +80,7 @@ impl FieldKind {
             FieldKind::Preprocess => "PR_SUBMIT_FLAGS.PREPROCESS",
             FieldKind::OtherSubmitFlags => "PR_SUBMIT_FLAGS.other",
             FieldKind::SubmitTime => "PR_CLIENT_SUBMIT_TIME",
+            FieldKind::Recipients => "recipients",
             FieldKind::Responsibility => "PR_RESPONSIBILITY",
             FieldKind::Folders => "folders",
             FieldKind::Queue => "queue",

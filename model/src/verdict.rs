@@ -108,12 +108,12 @@ pub enum Verdict {
 /// differences. So a spooler that served a message, but with a wrong call, is judged as serving
 /// it, not as having waited; one that served it right but never finished it, likewise.
 ///
-///
 /// Nearly every answer matches an outcome, most often the first: [`conforms`] says so without
 /// building the violation texts, which are built only when it does not (a difference in a field
 /// the outcome leaves open is no violation, so the texts decide then).
 pub fn judge(op: &Op, step: &Step, actual: &Actual) -> Verdict {
-    let mut best: Option<(usize, (usize, usize), Vec<Violation>)> = None;
+    let mut best: Option<(usize, (bool, usize, usize), Vec<Violation>)> = None;
+    let acted = matches!(op, Op::RunSpooler { .. }) && visibly_acted(step, actual);
     for (i, outcome) in step.outcomes.iter().enumerate() {
         if conforms(outcome, actual) {
             return Verdict::Pass { outcome: i };
@@ -125,7 +125,10 @@ pub fn judge(op: &Op, step: &Step, actual: &Actual) -> Verdict {
         let mut parts: Vec<Aspect> = v.iter().map(|v| v.aspect).collect();
         parts.sort_by_key(|a| *a as u8);
         parts.dedup();
-        let key = (parts.len(), v.len());
+        // A spooler that visibly did something did not wait: an outcome in which it does nothing
+        // is the closest only when no other is allowed.
+        let idle = acted && does_nothing(outcome);
+        let key = (idle, parts.len(), v.len());
         if best.as_ref().is_none_or(|(_, k, _)| key < *k) {
             best = Some((i, key, v));
         }
@@ -135,6 +138,20 @@ pub fn judge(op: &Op, step: &Step, actual: &Actual) -> Verdict {
         outcome,
         violations,
     }
+}
+
+/// An outcome that makes no call and changes nothing.
+fn does_nothing(outcome: &Outcome) -> bool {
+    outcome.calls.is_empty() && outcome.touched.is_empty()
+}
+
+/// True when the implementation made a call, or left the store otherwise than an outcome that
+/// does nothing expects.
+fn visibly_acted(step: &Step, actual: &Actual) -> bool {
+    let Some(idle) = step.outcomes.iter().find(|o| does_nothing(o)) else {
+        return false;
+    };
+    !actual.calls.is_empty() || crate::observe(&idle.next) != actual.observation
 }
 
 /// The next model state after an implementation matched `outcome`: fields the documentation leaves
@@ -155,6 +172,34 @@ pub fn into_next_state(mut next: State, loose: &[Field], actual: &Actual) -> Sta
     };
     if actual.calls.contains(&ready) {
         next.ready_to_send = true;
+    }
+    // A preprocessor the spooler ran that the model did not expect has run all the same: it is
+    // owed its RemovePreprocessInfo, and is not run again when the spooler comes back.
+    for call in &actual.calls {
+        if let SupportCall::Preprocess {
+            preprocessor, msg, ..
+        } = call
+        {
+            let expected = outcome.calls.iter().any(|c| &c.what == call);
+            if let Some(m) = next.messages.get_mut(msg).filter(|_| !expected) {
+                if !m.preprocessed_by.contains(preprocessor) {
+                    m.preprocessed_by.push(*preprocessor);
+                    m.preprocessed_by.sort_unstable();
+                }
+            }
+        }
+    }
+    // And one the model ran that the spooler did not has not run.
+    for call in &outcome.calls {
+        if let SupportCall::Preprocess {
+            preprocessor, msg, ..
+        } = &call.what
+        {
+            let made = actual.calls.iter().any(|c| same_preprocessor(c, &call.what));
+            if let Some(m) = next.messages.get_mut(msg).filter(|_| !made) {
+                m.preprocessed_by.retain(|p| p != preprocessor);
+            }
+        }
     }
     next
 }
@@ -212,7 +257,7 @@ pub fn violations(op: &Op, outcome: &Outcome, actual: &Actual) -> Vec<Violation>
             ));
         }
     }
-    if let Some((made, v)) = call_violation(op, outcome, &actual.calls) {
+    if let Some((made, readings)) = call_violation(op, outcome, &actual.calls) {
         // A missing call shows once the call returns, after the return value, unless the return
         // value the store owed was MAPI's answer to that very call: a store that never asked could
         // not pass the answer on, so the missing call explains the return value.
@@ -223,7 +268,7 @@ pub fn violations(op: &Op, outcome: &Outcome, actual: &Actual) -> Vec<Violation>
         } else {
             3
         };
-        out.push((phase, 0, v));
+        out.extend(readings.into_iter().map(|v| (phase, 0, v)));
     }
     for v in notification_violations(outcome, &actual.notifications, &actual.observation) {
         out.push((4, 0, v));
@@ -260,8 +305,18 @@ fn calls_agree(expected: &[Because<SupportCall>], actual: &[SupportCall]) -> boo
         !needs_notify
             && matches!(c, SupportCall::SpoolerNotify { flags } if *flags == crate::mapi::NOTIFY_READYTOSEND)
     };
-    let mut made = actual.iter().filter(|c| !ready(c));
-    expected.iter().all(|e| made.next() == Some(&e.what)) && made.next().is_none()
+    let removals = actual
+        .iter()
+        .filter(|c| matches!(c, SupportCall::RemovePreprocessInfo { .. }))
+        .count();
+    if removals < 2 {
+        let mut made = actual.iter().filter(|c| !ready(c));
+        return expected.iter().all(|e| made.next() == Some(&e.what)) && made.next().is_none();
+    }
+    // Runs of RemovePreprocessInfo are compared in registration order, as in [`call_violation`].
+    let made: Vec<SupportCall> = actual.iter().filter(|c| !ready(c)).cloned().collect();
+    let made = in_registration_order(&made);
+    expected.len() == made.len() && expected.iter().zip(&made).all(|(e, m)| &e.what == m)
 }
 
 /// The notifications as [`notification_violations`] checks them, without a difference.
@@ -277,9 +332,32 @@ fn notifications_agree(outcome: &Outcome, actual: &[Notification], observed: &Ob
             .count()
 }
 
+/// The calls with each run of consecutive RemovePreprocessInfo calls sorted by message and
+/// preprocessor.
+fn in_registration_order(calls: &[SupportCall]) -> Vec<SupportCall> {
+    let mut out = calls.to_vec();
+    let key = |c: &SupportCall| match c {
+        SupportCall::RemovePreprocessInfo { preprocessor, msg } => Some((*msg, *preprocessor)),
+        _ => None,
+    };
+    let mut start = 0;
+    while start < out.len() {
+        let end = start + out[start..].iter().take_while(|c| key(c).is_some()).count();
+        out[start..end].sort_by_key(key);
+        start = end.max(start + 1);
+    }
+    out
+}
+
 /// The first difference in the sequence of calls, if any, and whether it is a call that was made
-/// (wrong or extra) rather than one that never came.
-fn call_violation(op: &Op, outcome: &Outcome, actual: &[SupportCall]) -> Option<(bool, Violation)> {
+/// (wrong or extra) rather than one that never came. Usually one violation; two where the
+/// difference reads two ways, the likelier first (a preprocessor run before its turn while the
+/// one due has not run yet: out of order, or the one due skipped).
+fn call_violation(
+    op: &Op,
+    outcome: &Outcome,
+    actual: &[SupportCall],
+) -> Option<(bool, Vec<Violation>)> {
     let expected = &outcome.calls;
     // One SpoolerNotify(NOTIFY_READYTOSEND) per session suffices (CAP-09); more are harmless, so a
     // step that needs none tolerates them.
@@ -294,16 +372,21 @@ fn call_violation(op: &Op, outcome: &Outcome, actual: &[SupportCall]) -> Option<
         filtered = actual.iter().filter(|c| !ready(c)).cloned().collect();
         &filtered[..]
     };
+    // The RemovePreprocessInfo calls that close a message's preprocessing come in no order the
+    // sources fix (SPL-10): a run of them is compared in registration order.
+    let ordered = in_registration_order(actual);
+    let actual = &ordered[..];
     // RunSpooler: the message the model's spooler serves, if any (SPL-02 names the choice).
     let served = outcome.calls.iter().find_map(|c| c.what.msg());
     let serves_one = outcome.rules.contains(&RuleId::Spl02);
     let n = expected.len().max(actual.len());
+    let mut or_else: Option<RuleId> = None;
     for i in 0..n {
         let (want, got) = (expected.get(i), actual.get(i));
         if want.map(|w| &w.what) == got {
             continue;
         }
-        let spooler_run = matches!(op, Op::RunSpooler);
+        let spooler_run = matches!(op, Op::RunSpooler { .. });
         let (rule, made_blamed) = match (want, got) {
             // The spooler served another message than the one due, or one when none was (SPL-02).
             (_, Some(_)) if spooler_run && !serves_one => (RuleId::Spl02, true),
@@ -318,13 +401,41 @@ fn call_violation(op: &Op, outcome: &Outcome, actual: &[SupportCall]) -> Option<
             {
                 (outcome.call_frame.unwrap_or(RuleId::Spl02), true)
             }
+            // A preprocessor due later in this run, run before its turn (PRE-02).
+            (Some(w), Some(g @ SupportCall::Preprocess { .. }))
+                if matches!(w.what, SupportCall::Preprocess { .. })
+                    && expected[i + 1..].iter().any(|e| same_preprocessor(&e.what, g)) =>
+            {
+                if !actual.iter().any(|a| same_preprocessor(&w.what, a)) {
+                    or_else = Some(RuleId::Pre08);
+                }
+                (RuleId::Pre02, true)
+            }
             // A preprocessor that should not run for this message at all (PRE-08).
             (_, Some(g @ SupportCall::Preprocess { .. }))
                 if !expected.iter().any(|e| &e.what == g) =>
             {
+                let due_later = outcome.later.iter().find(|l| same_preprocessor(l, g));
+                let moved_on = actual
+                    .iter()
+                    .any(|a| !matches!(a, SupportCall::Preprocess { .. }));
+                // The one due here runs too, later: the order is wrong, not the choice.
+                let due_here_runs = want.is_some_and(|w| {
+                    matches!(w.what, SupportCall::Preprocess { .. })
+                        && actual.iter().any(|a| same_preprocessor(&w.what, a))
+                });
                 match expected.iter().find(|e| same_preprocessor(&e.what, g)) {
                     // The right preprocessor, but out of order or without the lock.
                     Some(e) => (argument_rule(&e.what, g, RuleId::Pre02), true),
+                    // One for this message, run before the one still running returned.
+                    // Unless the one due here never runs and the spooler went on past
+                    // preprocessing (sent, or closed it): then that one was skipped (PRE-08).
+                    None if due_later.is_some() && (due_here_runs || !moved_on) => {
+                        if !due_here_runs {
+                            or_else = Some(RuleId::Pre08);
+                        }
+                        (RuleId::Pre02, true)
+                    }
                     None => (RuleId::Pre08, true),
                 }
             }
@@ -372,17 +483,17 @@ fn call_violation(op: &Op, outcome: &Outcome, actual: &[SupportCall]) -> Option<
             (None, Some(g)) => g.name(),
             (None, None) => "?",
         };
-        return Some((
-            got.is_some(),
-            Violation {
-                rule,
-                aspect: Aspect::Call,
-                about: Subject::Call(name),
-                subject: format!("call {} of {}", i + 1, op.call_name()),
-                expected: want.map_or("no further call".to_string(), |w| w.what.to_string()),
-                actual: got.map_or("no further call".to_string(), ToString::to_string),
-            },
-        ));
+        let v = Violation {
+            rule,
+            aspect: Aspect::Call,
+            about: Subject::Call(name),
+            subject: format!("call {} of {}", i + 1, op.call_name()),
+            expected: want.map_or("no further call".to_string(), |w| w.what.to_string()),
+            actual: got.map_or("no further call".to_string(), ToString::to_string),
+        };
+        let mut readings = vec![v.clone()];
+        readings.extend(or_else.map(|rule| Violation { rule, ..v }));
+        return Some((got.is_some(), readings));
     }
     None
 }
@@ -616,12 +727,60 @@ fn state_rule(
             }
         }
     }
+    if let Field::Recipients { msg } = field {
+        let touched = outcome.touched.iter().find(|(f, _)| *f == field);
+        if let (Some((_, RuleId::Exp04)), Some(a)) = (touched, observed.messages.get(&msg)) {
+            return expansion_rule(&a.recipients);
+        }
+    }
+    if let Field::Responsibility { msg } = field {
+        if let (Some(m), Some(a)) = (outcome.next.messages.get(&msg), observed.messages.get(&msg)) {
+            // The first row that differs says whose value it is: a row ExpandRecips added for a
+            // list's member starts without responsibility by EXP-08.
+            let first = m
+                .recipients
+                .iter()
+                .zip(a.responsibility.iter().chain(std::iter::repeat(&None)))
+                .find(|(r, v)| r.responsibility != **v);
+            if first.is_some_and(|(r, _)| r.from_list) {
+                return RuleId::Exp08;
+            }
+        }
+    }
     if let Some((_, rule)) = outcome.touched.iter().find(|(f, _)| *f == field) {
         return *rule;
     }
     outcome
         .frame
         .unwrap_or_else(|| home_rule(field, &outcome.next))
+}
+
+/// Which of ExpandRecips' duties a table it left breaks (profile `system`): a list still there
+/// (EXP-04), a typed address still unresolved (EXP-06), a recipient named twice (EXP-07), a book
+/// person under another name than the book's (EXP-05); otherwise the members are wrong (EXP-04).
+fn expansion_rule(actual: &[crate::recipient::RecipientRow]) -> RuleId {
+    use crate::recipient::{book, lookup, same_recipient, EntryRef};
+    if actual.iter().any(|r| matches!(r.entry, EntryRef::List(_))) {
+        return RuleId::Exp04;
+    }
+    if actual.iter().any(|r| r.entry == EntryRef::Unresolved) {
+        return RuleId::Exp06;
+    }
+    let twice = actual
+        .iter()
+        .enumerate()
+        .any(|(i, r)| actual[..i].iter().any(|e| same_recipient(e, r)));
+    if twice {
+        return RuleId::Exp07;
+    }
+    let all = book();
+    let renamed = actual.iter().any(|r| {
+        matches!(r.entry, EntryRef::Person(_)) && lookup(&all, r.entry).is_some_and(|b| b.name != r.name)
+    });
+    if renamed {
+        return RuleId::Exp05;
+    }
+    RuleId::Exp04
 }
 
 /// The rule that governs a field between the calls that change it, when the step names none: the
@@ -655,6 +814,10 @@ pub fn home_rule(field: Field, next: &State) -> RuleId {
             RuleId::Flag05
         }
         Field::SubmitTime { .. } => RuleId::Submit07,
+        Field::Recipients { msg } => match submitted(msg) {
+            Some(true) => RuleId::Submit01,
+            _ => RuleId::Access12,
+        },
         Field::Responsibility { .. } => RuleId::Spl08,
         Field::Folders => RuleId::Spl13,
         Field::Queue => RuleId::Oq01,

@@ -50,7 +50,7 @@ mod fast_path {
     fn perturb(actual: &mut Actual, how: u8) {
         let obs: &mut Observation = &mut actual.observation;
         let first = obs.messages.keys().next().copied();
-        match (how % 9, first) {
+        match (how % 10, first) {
             (0, _) => {}
             (1, Some(id)) => obs.messages.get_mut(&id).unwrap().message_flags ^= 1 << (how % 32),
             (2, Some(id)) => obs.messages.get_mut(&id).unwrap().submit_flags ^= 1 << (how % 3),
@@ -71,6 +71,9 @@ mod fast_path {
             }
             (8, _) => {
                 actual.notifications.clear();
+            }
+            (9, Some(id)) => {
+                obs.messages.get_mut(&id).unwrap().recipients.pop();
             }
             _ => obs.queue.push(MsgId(9)),
         }
@@ -198,7 +201,7 @@ mod preprocessor_scopes {
     fn create(recipients: Vec<AddrType>) -> Op {
         Op::CreateMessage(NewMessage {
             folder: Folder::Outbox,
-            recipients,
+            recipients: recipients.into_iter().map(spoolcheck_model::recipient::to).collect(),
             sentmail: None,
             delete_after_submit: false,
             unsent: false,
@@ -263,7 +266,7 @@ mod preprocessor_scopes {
             register(Smtp, Mapiuid),     // 5: the SMTP transport handles m1
             create(vec![Smtp]),
             submit(),
-            Op::RunSpooler,
+            Op::run_spooler(),
         ]);
         assert_eq!(preprocessed(&calls), [1, 2, 5], "{calls:?}");
         assert_eq!(cleaned(&calls), [1, 2, 5], "{calls:?}");
@@ -301,7 +304,7 @@ mod preprocessor_scopes {
                 msg: MsgId(1),
                 recipient: 1,
             },
-            Op::RunSpooler,
+            Op::run_spooler(),
         ]);
         assert_eq!(preprocessed(&calls), [3], "{calls:?}");
     }
@@ -312,7 +315,7 @@ mod preprocessor_scopes {
             create(vec![Smtp]),
             submit(),
             register(Smtp, AllMessages),
-            Op::RunSpooler,
+            Op::run_spooler(),
         ]);
         assert!(preprocessed(&calls).is_empty(), "{calls:?}");
         assert!(cleaned(&calls).is_empty(), "{calls:?}");

@@ -6,10 +6,11 @@ pub const FIRST_SENTENCE: u16 = 103;
 pub const LAST_SENTENCE: u16 = 172;
 
 /// The rule families in the order the spec presents them, with a heading for each.
-pub const FAMILIES: [(&str, &str); 12] = [
+pub const FAMILIES: [(&str, &str); 13] = [
     ("CAP", "Capability and prerequisites"),
     ("FLAG", "Message and submit flags"),
     ("SUBMIT", "Client SubmitMessage"),
+    ("EXP", "ExpandRecips"),
     ("PREP", "PrepareSubmit"),
     ("PRE", "Preprocessing"),
     ("TC", "Tightly coupled store and transport"),
@@ -105,7 +106,8 @@ mod tests {
         assert!(is_rule_id("SUBMIT-09"));
         assert!(is_rule_id("PERSIST-04"));
         assert!(!is_rule_id("SUBMIT-9"));
-        assert!(!is_rule_id("EXP-01"), "EXP has no encoded rules");
+        assert!(is_rule_id("EXP-04"));
+        assert!(!is_rule_id("XYZ-01"), "not a family of the catalog");
         assert!(!is_rule_id("SUBMIT"));
     }
 

@@ -183,6 +183,7 @@ fn rule_entry(f: &mut Formatter<'_>, catalog: &Catalog, rule: &Rule) -> fmt::Res
     writeln!(f, "- Check: {}", rule.check)?;
     let governs: Vec<String> = rule.governs.iter().map(|g| format!("`{g}`")).collect();
     writeln!(f, "- Governs: {}", governs.join(", "))?;
+    writeln!(f, "- Profiles: {}", rule.why_profiles)?;
     if let Some(reasoning) = &rule.reasoning {
         writeln!(f, "- Derived from: {}", rule.from.join(", "))?;
         writeln!(f, "- Reasoning: {reasoning}")?;

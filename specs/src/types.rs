@@ -160,6 +160,9 @@ pub struct Rule {
     /// subject.
     #[serde(default)]
     pub governs: Vec<String>,
+    /// Why the rule is checked in the profiles it lists and not in the others.
+    #[serde(default)]
+    pub why_profiles: String,
     /// For a derived rule (a conclusion from other rules or an ambiguity reading rather than a
     /// sentence of the pages): why it follows, in one or two sentences. Its level is that of its
     /// weakest source.

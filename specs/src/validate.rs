@@ -7,7 +7,7 @@ use crate::ids::{
     is_page_name, is_rule_id, is_sentence_ref, sentence_id, sentence_number, FIRST_SENTENCE,
     LAST_SENTENCE,
 };
-use crate::types::{Check, Rule, SentenceClass};
+use crate::types::{Check, Profile, Rule, SentenceClass};
 
 /// One thing wrong with the catalog. `Display` says what is wrong and in which file and entry.
 #[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
@@ -177,6 +177,16 @@ pub enum Problem {
         /// The rule id.
         rule: String,
     },
+    /// A rule of profile `system` that governs only what the harness cannot see there: calls to
+    /// MAPI's support object and the queue table's notifications, which are inside the
+    /// implementation. It could never fail in that profile.
+    #[error("rules.toml: rule {rule} is in profile system but governs only {governs}, which in profile system are inside the implementation; make it a rule of profile provider only, or list what the harness does see")]
+    InvisibleInSystem {
+        /// The rule id.
+        rule: String,
+        /// Its governed subjects.
+        governs: String,
+    },
     /// A `governs` pattern that is not `return:`, `call:`, `notify:` or `state:` something.
     #[error("rules.toml: rule {rule} governs {pattern:?}, which is not return:CALL, call:NAME, notify:KIND or state:FIELD (or such a prefix ending in *)")]
     MalformedSubject {
@@ -251,6 +261,18 @@ fn check_sentence_table(catalog: &Catalog, problems: &mut Vec<Problem>) {
     }
 }
 
+/// The subjects the harness cannot see in profile `system`: the implementation is MAPI's support
+/// object and the spooler there, so these calls and notifications never cross the seam.
+const INSIDE_THE_SYSTEM: &[&str] = &[
+    "call:SpoolerNotify",
+    "call:PrepareSubmit",
+    "call:ExpandRecips",
+    "call:CompleteMsg",
+    "call:DoSentMail",
+    "call:StoreLogoffTransports",
+    "notify:queue-table",
+];
+
 fn check_rule_fields(rule: &Rule, problems: &mut Vec<Problem>) {
     let id = || rule.id.clone();
     if !is_rule_id(&rule.id) {
@@ -274,6 +296,23 @@ fn check_rule_fields(rule: &Rule, problems: &mut Vec<Problem>) {
     }
     if rule.governs.is_empty() {
         problems.push(Problem::GovernsNothing { rule: id() });
+    }
+    if rule.why_profiles.trim().is_empty() {
+        problems.push(Problem::EmptyField {
+            file: "rules.toml",
+            id: id(),
+            field: "why_profiles",
+        });
+    }
+    let visible = |g: &String| !INSIDE_THE_SYSTEM.contains(&g.as_str());
+    if rule.profiles.contains(&Profile::System)
+        && !rule.governs.is_empty()
+        && !rule.governs.iter().any(visible)
+    {
+        problems.push(Problem::InvisibleInSystem {
+            rule: id(),
+            governs: rule.governs.join(", "),
+        });
     }
     for pattern in &rule.governs {
         if !is_subject_pattern(pattern) {

@@ -185,6 +185,7 @@ fn perturb(obs: &mut Observation, id: MsgId, kind: FieldKind) -> bool {
                 message_flags: 0,
                 submit_flags: 0,
                 client_submit_time: None,
+                recipients: Vec::new(),
                 responsibility: Vec::new(),
             };
             obs.messages.insert(id, view);
@@ -242,6 +243,10 @@ fn perturb(obs: &mut Observation, id: MsgId, kind: FieldKind) -> bool {
                     None => Some(true),
                 }
             }
+            None => return false,
+        },
+        FieldKind::Recipients => match m.recipients.first_mut() {
+            Some(row) => row.name.push_str(" (changed)"),
             None => return false,
         },
         FieldKind::Exists | FieldKind::Folders | FieldKind::Queue => unreachable!(),

@@ -64,7 +64,7 @@ fn the_headers_flag_values_are_the_models() {
 #[test]
 fn the_proto_and_the_header_number_the_operations_alike() {
     let header = header_constants();
-    let proto = include_str!("../../harness/proto/spoolcheck/v1/provider.proto");
+    let proto = include_str!("../../harness/proto/spoolcheck/v2/provider.proto");
     let body = proto
         .split("message Op {")
         .nth(1)

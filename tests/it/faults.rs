@@ -107,6 +107,29 @@ fn nonsense_through_the_c_abi_is_malformed() {
         "folder code 42 is not SPOOLCHECK_FOLDER_*",
     );
     run_faulty("BAD_STATUS", &[], "status 7 is not SPOOLCHECK_OK");
+    run_faulty(
+        "BAD_ROW",
+        &[],
+        "m1, recipient row 0: address type code 9 is not SPOOLCHECK_ADDR_*",
+    );
+}
+
+#[test]
+fn a_library_of_contract_version_1_is_refused_naming_the_version() {
+    let library = native::faulty("V1");
+    for isolate in [false, true] {
+        let mut args = vec!["run", "--cabi", library.to_str().expect("UTF-8")];
+        if isolate {
+            args.push("--isolate");
+        }
+        let o = spoolcheck(&args);
+        let t = text(&o);
+        assert_eq!(o.status.code(), Some(2), "{t}");
+        assert!(
+            t.contains("implements version 1 of the provider contract"),
+            "{t}"
+        );
+    }
 }
 
 #[test]
@@ -120,7 +143,7 @@ fn a_library_without_the_entry_point_is_a_usage_error() {
         let o = spoolcheck(&args);
         let t = text(&o);
         assert_eq!(o.status.code(), Some(2), "{t}");
-        assert!(t.contains("does not export spoolcheck_provider_v1"), "{t}");
+        assert!(t.contains("does not export spoolcheck_provider_v2"), "{t}");
     }
     let o = spoolcheck(&["run", "--cabi", "/nonexistent/libnothing.so"]);
     assert_eq!(o.status.code(), Some(2), "{}", text(&o));

@@ -2,7 +2,7 @@
  * abi.cpp: the bridge as a spoolcheck C-ABI library (harness/include/spoolcheck.h), and the one
  * function it adds:
  *
- *   void *spoolcheck_create_configured_v1(const char *config, char *error, size_t error_size);
+ *   void *spoolcheck_create_configured_v2(const char *config, char *error, size_t error_size);
  *
  * which makes an instance from the configuration text spoolcheck passes (config.cpp), or returns
  * NULL with the reason in `error`. The table's own `create` has no configuration and makes none.
@@ -113,6 +113,13 @@ bool known_op(const spoolcheck_op &op)
     if (op.kind == SPOOLCHECK_OP_WRITE_MESSAGE &&
         (op.via < SPOOLCHECK_VIA_SUBMITTER || op.via > SPOOLCHECK_VIA_REOPENED))
         return false;
+    if (op.kind == SPOOLCHECK_OP_CREATE_MESSAGE &&
+        !bridge::known_recipients(op.create.recipients, op.create.recipient_count))
+        return false;
+    if (op.kind == SPOOLCHECK_OP_SUBMIT_MESSAGE &&
+        (op.script.has_expanded > 1 ||
+         !bridge::known_recipients(op.script.expanded, op.script.expanded_count)))
+        return false;
     return true;
 }
 
@@ -176,12 +183,12 @@ const spoolcheck_provider table = {
 
 } // namespace
 
-BRIDGE_EXPORT const spoolcheck_provider *spoolcheck_provider_v1(void)
+BRIDGE_EXPORT const spoolcheck_provider *spoolcheck_provider_v2(void)
 {
     return &table;
 }
 
-BRIDGE_EXPORT void *spoolcheck_create_configured_v1(const char *config, char *error,
+BRIDGE_EXPORT void *spoolcheck_create_configured_v2(const char *config, char *error,
                                                     size_t error_size)
 {
     std::string why;

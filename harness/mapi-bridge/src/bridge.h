@@ -23,6 +23,7 @@
 
 #include <atomic>
 #include <cstdint>
+#include <deque>
 #include <map>
 #include <memory>
 #include <mutex>
@@ -262,6 +263,9 @@ public:
     std::atomic<bool> in_op{false};
     bool reporting();
     uint32_t call(spoolcheck_call &c, uint32_t *out_flags);
+    /* The SubmitMessage script whose ExpandRecips leaves a table (has_expanded), when the
+     * operation in progress has one and the call comes from its thread; NULL otherwise. */
+    const spoolcheck_script *expansion();
     void notify(const spoolcheck_notification &n);
     /* What went wrong inside a call from the provider, where nothing may throw: the operation
      * fails with it once the provider returns. */
@@ -341,10 +345,50 @@ IMAPIAdviseSink *new_mail_sink(Instance &instance, uint32_t number);
 IMAPIAdviseSink *new_queue_sink(Instance &instance);
 void kill_sink(IMAPIAdviseSink *sink); /* a sink of an ended session reports nothing more */
 
+/* entryid.cpp: PR_ENTRYID of recipient rows: the entry IDs of the bridge's own address book
+ * (PERSON n, LIST n) and MAPI's one-off entry IDs, encoded and decoded exactly. */
+Bytes book_entry_id(const spoolcheck_entry &entry); /* PERSON or LIST */
+Bytes one_off_entry_id(const std::string &name, const std::string &addr_type,
+                       const std::string &email);
+/* What an entry ID decodes to: PERSON n, LIST n, or ONE_OFF with the strings it holds. */
+struct EntryId {
+    spoolcheck_entry entry{};
+    std::string name, addr_type, email; /* ONE_OFF only */
+};
+/* Throws a Failure that shows the bytes and says what they are not. */
+EntryId decode_entry_id(const Bytes &eid);
+
 /* recipients.cpp: the one place recipients are written and read. */
+/* Whether every row's codes (recipient type, address type, entry kind) are ones the bridge knows;
+ * spoolcheck.h has an unknown code answered SPOOLCHECK_UNSUPPORTED. */
+bool known_recipients(const spoolcheck_recipient *rows, uint32_t count);
+/* CreateMessage's rows, with ModifyRecipients(MODRECIP_ADD). */
 void add_recipients(LPMESSAGE message, const spoolcheck_new_message &m);
+/* MAPI's ExpandRecips leaving `expanded` in the message: ModifyRecipients(0), which replaces
+ * every row, PR_RESPONSIBILITY FALSE on each. Returns ModifyRecipients' result. */
+HRESULT replace_recipients(LPMESSAGE message, const spoolcheck_script &script);
 HRESULT mark_responsible(LPMESSAGE message, uint32_t row);
-std::vector<int8_t> responsibilities(LPMESSAGE message, uint32_t number);
+/* A message's recipient table as the observation reports it: every row in table order, decoded
+ * into the harness's terms, the pointers valid while this value lives. A row the bridge cannot
+ * decode is a Failure naming the message and the row. */
+class RecipientView
+{
+public:
+    RecipientView(LPMESSAGE message, uint32_t number);
+    RecipientView(const RecipientView &) = delete;
+    RecipientView &operator=(const RecipientView &) = delete;
+    uint32_t count() const { return static_cast<uint32_t>(rows_.size()); }
+    const spoolcheck_recipient *rows() const { return rows_.empty() ? nullptr : rows_.data(); }
+    const int8_t *responsibility() const
+    {
+        return responsibility_.empty() ? nullptr : responsibility_.data();
+    }
+
+private:
+    std::deque<std::string> text_; /* the rows' strings; a deque never moves what it holds */
+    std::vector<spoolcheck_recipient> rows_;
+    std::vector<int8_t> responsibility_;
+};
 
 /* ops.cpp, observe.cpp */
 void apply_op(Instance &in, const spoolcheck_op &op, spoolcheck_ret &ret);

@@ -1,5 +1,5 @@
 /*
- * config.cpp: the configuration spoolcheck passes to spoolcheck_create_configured_v1, one setting
+ * config.cpp: the configuration spoolcheck passes to spoolcheck_create_configured_v2, one setting
  * a line, fields separated by tabs (spoolcheck has read and checked the provider config TOML):
  *
  *   provider <path>          the provider's library

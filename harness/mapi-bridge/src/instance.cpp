@@ -327,6 +327,13 @@ uint32_t Instance::call(spoolcheck_call &c, uint32_t *out_flags)
     return hr;
 }
 
+const spoolcheck_script *Instance::expansion()
+{
+    if (!reporting() || op->kind != SPOOLCHECK_OP_SUBMIT_MESSAGE || op->script.has_expanded != 1)
+        return nullptr;
+    return &op->script;
+}
+
 void Instance::notify(const spoolcheck_notification &n)
 {
     if (reporting())

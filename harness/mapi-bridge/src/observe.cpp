@@ -55,7 +55,7 @@ static void observe_messages(Instance &in, const spoolcheck_host &host)
         if (FAILED(p.hr()))
             throw Failure("observe: GetProps of message " + std::to_string(n) + " failed with " +
                           hr_name(p.hr()));
-        std::vector<int8_t> responsibility = responsibilities(msg, n);
+        RecipientView recipients(msg, n);
         spoolcheck_message_view v{};
         v.msg = n;
         const SPropValue *flags = p.get(PR_MESSAGE_FLAGS);
@@ -67,8 +67,9 @@ static void observe_messages(Instance &in, const spoolcheck_host &host)
             v.has_client_submit_time = 1;
             v.client_submit_time = harness_time(r, filetime(time));
         }
-        v.recipient_count = static_cast<uint32_t>(responsibility.size());
-        v.responsibility = responsibility.empty() ? nullptr : responsibility.data();
+        v.recipient_count = recipients.count();
+        v.recipients = recipients.rows();
+        v.responsibility = recipients.responsibility();
         host.message(host.ctx, &v);
     }
 }

@@ -2,7 +2,8 @@
  * support.cpp: the harness's IMAPISupport, one per logon, and the profile section it opens. The
  * calls the suite's model knows (SpoolerNotify, PrepareSubmit, ExpandRecips, CompleteMsg,
  * DoSentMail, StoreLogoffTransports) go to the operation's host, which records them and answers
- * from the operation's script; Subscribe and Notify are MAPI's notification engine; the rest of
+ * from the operation's script, and ExpandRecips then leaves the script's expanded recipient table
+ * in the message; Subscribe and Notify are MAPI's notification engine; the rest of
  * what a store's support object offers is here as far as a test needs it, and everything else is
  * answered MAPI_E_NO_SUPPORT and noted for the report.
  */
@@ -368,6 +369,9 @@ public:
             return static_cast<HRESULT>(in_.call(c, nullptr));
         });
     }
+    /* The host answers; when that succeeds and the script says what MAPI's expansion leaves
+     * (lists replaced by their members, names restored, duplicates gone), the bridge, being
+     * MAPI, writes that table into the message before it returns, as ExpandRecips does. */
     STDMETHODIMP ExpandRecips(LPMESSAGE message, ULONG *flags) override
     {
         return guarded(in_, "IMAPISupport::ExpandRecips", [&]() -> HRESULT {
@@ -378,7 +382,9 @@ public:
             HRESULT hr = static_cast<HRESULT>(in_.call(c, &out));
             if (flags)
                 *flags = out;
-            return hr;
+            const spoolcheck_script *script = SUCCEEDED(hr) ? in_.expansion() : nullptr;
+            HRESULT written = script ? leave_expanded(message, *script) : S_OK;
+            return FAILED(written) ? written : hr; /* a warning of the host's stays */
         });
     }
     /* MAPI releases the message it is given (imapisupport-dosentmail). */
@@ -525,6 +531,18 @@ private:
     {
         in_.notes.once("no-support", std::string("IMAPISupport::") + method);
         return MAPI_E_NO_SUPPORT;
+    }
+    /* The message refusing the table is the provider's doing, but it leaves the bridge unable to
+     * be the MAPI the script describes, so the operation fails with why; the provider gets the
+     * error, as MAPI would pass it on. */
+    HRESULT leave_expanded(LPMESSAGE message, const spoolcheck_script &script)
+    {
+        HRESULT hr = replace_recipients(message, script);
+        if (FAILED(hr))
+            in_.fail_later("ExpandRecips: the message's IMessage::ModifyRecipients(0) with the "
+                           "expanded recipient table failed with " +
+                           hr_name(hr) + "; MAPI leaves the table it expanded in the message");
+        return hr;
     }
     Instance &in_;
     bool spooler_;

@@ -1,4 +1,4 @@
-//! The gRPC adapter: the harness is a client of `spoolcheck.v1.Provider`.
+//! The gRPC adapter: the harness is a client of `spoolcheck.v2.Provider`.
 //!
 //! One operation is one message each way on the `Session` stream: the request carries the
 //! operation with MAPI's scripted answers; the reply carries the result, the support calls with the
@@ -162,25 +162,30 @@ async fn open(
     let mut client = ProviderClient::new(channel);
     let described = client
         .describe(pb::DescribeRequest {
-            contract_version: pb::ContractVersion::ContractVersion1 as i32,
+            contract_version: pb::ContractVersion::ContractVersion2 as i32,
         })
         .await
         .map_err(|s| {
-            (
-                SeamError::Harness(format!(
-                    "{url}: Describe failed: {}: {}",
-                    s.code(),
+            let text = if s.code() == tonic::Code::Unimplemented {
+                // The service's name carries the contract's version: a version 1 server serves
+                // spoolcheck.v1.Provider, which has no spoolcheck.v2 methods.
+                format!(
+                    "{url} does not serve spoolcheck.v2.Provider ({}); a server built against \
+                     version 1 of the contract serves spoolcheck.v1: regenerate its stubs from \
+                     harness/proto/spoolcheck/v2/provider.proto",
                     s.message()
-                )),
-                s.code() == tonic::Code::Unavailable,
-            )
+                )
+            } else {
+                format!("{url}: Describe failed: {}: {}", s.code(), s.message())
+            };
+            (SeamError::Harness(text), s.code() == tonic::Code::Unavailable)
         })?
         .into_inner();
-    if described.contract_version != pb::ContractVersion::ContractVersion1 as i32 {
+    if described.contract_version != pb::ContractVersion::ContractVersion2 as i32 {
         return Err((
             SeamError::Harness(format!(
-                "{url} speaks contract version {}, this harness speaks version 1 \
-                 (harness/proto/spoolcheck/v1/provider.proto)",
+                "{url} speaks contract version {}, this harness speaks version 2 \
+                 (harness/proto/spoolcheck/v2/provider.proto)",
                 described.contract_version
             )),
             false,

@@ -1,9 +1,9 @@
-//! A gRPC server of `spoolcheck.v1.Provider` for any in-process implementation: the bundled
+//! A gRPC server of `spoolcheck.v2.Provider` for any in-process implementation: the bundled
 //! reference provider behind `spoolcheck serve`, and the other end of the gRPC adapter in tests and
 //! benchmarks. Each `Session` stream gets a store of its own.
 
 use super::wire::{self, pb};
-use crate::seam::{exchange, script_of, scripted_answer, Implementation, SeamError};
+use crate::seam::{exchange, scripted_answer, Implementation, SeamError};
 use pb::provider_server::{Provider, ProviderServer};
 use std::net::{SocketAddr, TcpListener};
 use std::sync::Arc;
@@ -27,7 +27,7 @@ impl Provider for Service {
     ) -> Result<Response<pb::DescribeReply>, Status> {
         Ok(Response::new(pb::DescribeReply {
             name: self.name.clone(),
-            contract_version: pb::ContractVersion::ContractVersion1 as i32,
+            contract_version: pb::ContractVersion::ContractVersion2 as i32,
         }))
     }
 
@@ -63,14 +63,13 @@ pub fn handle(imp: &mut dyn Implementation, request: pb::Request) -> pb::Reply {
         },
         Some(pb::request::Kind::Apply(op)) => match wire::decode_op(&op, "apply") {
             Ok(op) => exchange(imp, &op).map(|r| {
-                let script = script_of(&op);
                 Kind::Applied(pb::Applied {
                     ret: Some(wire::encode_ret(&r.ret)),
                     calls: r
                         .calls
                         .iter()
                         .map(|c| {
-                            let a = scripted_answer(script, c);
+                            let a = scripted_answer(&op, c);
                             wire::encode_call(c, a.hr.0, a.flags)
                         })
                         .collect(),

@@ -9,7 +9,7 @@
 use super::cabi::{CabiLibrary, CabiProvider};
 use super::remote::{deliver, describe_status, log_tail, ReportedCall};
 use crate::seam::{
-    script_of, scripted_answer, Implementation, ScriptedSupport, SeamError, Support,
+    scripted_answer, Implementation, ScriptedSupport, SeamError, Support,
 };
 use serde::{Deserialize, Serialize};
 use spoolcheck_model::{Choices, Notification, Observation, Op, Ret};
@@ -102,7 +102,7 @@ impl Launcher {
     }
 
     /// As [`Launcher::new`], each child making its instance from `config` (the library's
-    /// `spoolcheck_create_configured_v1`).
+    /// `spoolcheck_create_configured_v2`).
     pub fn configured(
         host: PathBuf,
         library: PathBuf,
@@ -484,12 +484,11 @@ fn handle(imp: &mut CabiProvider, request: HostRequest) -> HostReply {
             let mut support = ScriptedSupport::for_op(&op);
             imp.apply(&op, &mut support).and_then(|ret| {
                 let observation = imp.observe()?;
-                let script = script_of(&op);
                 let calls = support
                     .calls
                     .into_iter()
                     .map(|call| {
-                        let a = scripted_answer(script, &call);
+                        let a = scripted_answer(&op, &call);
                         ReportedCall {
                             call,
                             answer_hr: a.hr.0,

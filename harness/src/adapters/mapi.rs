@@ -2,7 +2,7 @@
 //! (`harness/mapi-bridge/`), a C++ library that is MAPI to the provider (MSProviderInit, Logon and
 //! SpoolerLogon with its own IMAPISupport, the profile section, the allocators) and a spoolcheck
 //! C-ABI library to the harness. This module reads the provider config, tells the bridge what to
-//! load and serve (the bridge's configuration text, passed to `spoolcheck_create_configured_v1`),
+//! load and serve (the bridge's configuration text, passed to `spoolcheck_create_configured_v2`),
 //! builds the bridge, and turns the notes the bridge writes (calls it answered
 //! MAPI_E_NO_SUPPORT, memory the provider never freed) into lines of the report.
 //!

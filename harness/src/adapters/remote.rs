@@ -31,8 +31,9 @@ pub fn deliver(
         let used = Answer {
             hr: spoolcheck_model::mapi::Hresult(reported.answer_hr),
             flags: reported.answer_flags,
+            recipients: None,
         };
-        if used != mapi {
+        if used.code() != mapi.code() {
             return Err(SeamError::Malformed(format!(
                 "support call {} ({name}): the implementation says MAPI answered {} with flags \
                  0x{:X}, but MAPI's answer is {} with flags 0x{:X}; answer support calls from the \

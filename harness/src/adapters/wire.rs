@@ -1,4 +1,4 @@
-//! The provider contract's messages (`proto/spoolcheck/v1/provider.proto`) and their translation to
+//! The provider contract's messages (`proto/spoolcheck/v2/provider.proto`) and their translation to
 //! and from the model's types, both ways: the gRPC adapter encodes operations and decodes answers,
 //! the gRPC server does the opposite.
 //!
@@ -12,17 +12,19 @@ use spoolcheck_model::choices::{
 use spoolcheck_model::mapi::{Hresult, TableEvent};
 use spoolcheck_model::observe::{MessageView, OBSERVED_MESSAGE_FLAGS};
 use spoolcheck_model::op::{AccessLevel, QueueRow, RetData};
+use spoolcheck_model::recipient::BookEntry;
 use spoolcheck_model::{
-    Access, AddrType, Choices, Folder, Handle, MsgId, NewMessage, Notification, Observation, Op,
-    OpenPath, PreprocessorScope, Profile, Ret, Role, SubmitScript, SupportCall,
+    Access, AddrType, Choices, EntryRef, Folder, Handle, MsgId, NewMessage, Notification,
+    Observation, Op, OpenPath, PreprocessorScope, Profile, RecipType, RecipientRow, Ret, Role,
+    SpoolerScript, SubmitScript, SupportCall,
 };
 use std::collections::BTreeMap;
 use std::fmt;
 
-/// The generated types of package `spoolcheck.v1`.
+/// The generated types of package `spoolcheck.v2`.
 #[allow(missing_docs, clippy::all, clippy::pedantic)]
 pub mod pb {
-    tonic::include_proto!("spoolcheck.v1");
+    tonic::include_proto!("spoolcheck.v2");
 }
 
 /// A message that does not follow the contract.
@@ -86,7 +88,100 @@ enum_map!(encode_addr, decode_addr, AddrType, pb::AddrType, {
     AddrType::Smtp => pb::AddrType::Smtp,
     AddrType::Fax => pb::AddrType::Fax,
     AddrType::X400 => pb::AddrType::X400,
+    AddrType::Mapipdl => pb::AddrType::Mapipdl,
 });
+enum_map!(encode_kind, decode_kind, RecipType, pb::RecipientType, {
+    RecipType::To => pb::RecipientType::To,
+    RecipType::Cc => pb::RecipientType::Cc,
+    RecipType::Bcc => pb::RecipientType::Bcc,
+});
+
+// ---- Recipients ---------------------------------------------------------------------------
+
+fn encode_entry(e: EntryRef) -> (i32, u32) {
+    match e {
+        EntryRef::Unresolved => (pb::EntryKind::Unresolved as i32, 0),
+        EntryRef::OneOff => (pb::EntryKind::OneOff as i32, 0),
+        EntryRef::Person(n) => (pb::EntryKind::Person as i32, n),
+        EntryRef::List(n) => (pb::EntryKind::List as i32, n),
+    }
+}
+
+fn decode_entry(kind: i32, id: u32, path: &str) -> Result<EntryRef, WireError> {
+    match pb::EntryKind::try_from(kind) {
+        Ok(pb::EntryKind::Unresolved) => Ok(EntryRef::Unresolved),
+        Ok(pb::EntryKind::OneOff) => Ok(EntryRef::OneOff),
+        Ok(pb::EntryKind::Person) => Ok(EntryRef::Person(id)),
+        Ok(pb::EntryKind::List) => Ok(EntryRef::List(id)),
+        _ => bad(&field(path, "entry_kind"), format!("{kind} is not a valid EntryKind")),
+    }
+}
+
+fn encode_recipient(r: &RecipientRow) -> pb::RecipientRow {
+    let (entry_kind, entry_id) = encode_entry(r.entry);
+    pb::RecipientRow {
+        recipient_type: encode_kind(r.kind),
+        addr_type: encode_addr(r.addr),
+        display_name: r.name.clone(),
+        email_address: r.email.clone(),
+        entry_kind,
+        entry_id,
+    }
+}
+
+fn decode_recipient(r: &pb::RecipientRow, path: &str) -> Result<RecipientRow, WireError> {
+    Ok(RecipientRow {
+        kind: decode_kind(r.recipient_type, &field(path, "recipient_type"))?,
+        addr: decode_addr(r.addr_type, &field(path, "addr_type"))?,
+        name: r.display_name.clone(),
+        email: r.email_address.clone(),
+        entry: decode_entry(r.entry_kind, r.entry_id, path)?,
+    })
+}
+
+fn decode_recipients(rows: &[pb::RecipientRow], path: &str) -> Result<Vec<RecipientRow>, WireError> {
+    rows.iter()
+        .enumerate()
+        .map(|(i, r)| decode_recipient(r, &format!("{path}[{i}]")))
+        .collect()
+}
+
+fn encode_book(b: &BookEntry) -> pb::BookEntry {
+    let (entry_kind, entry_id) = encode_entry(b.entry);
+    pb::BookEntry {
+        entry_kind,
+        entry_id,
+        display_name: b.name.clone(),
+        addr_type: encode_addr(b.addr),
+        email_address: b.email.clone(),
+        members: b
+            .members
+            .iter()
+            .map(|&m| {
+                let (entry_kind, entry_id) = encode_entry(m);
+                pb::BookMember {
+                    entry_kind,
+                    entry_id,
+                }
+            })
+            .collect(),
+    }
+}
+
+fn decode_book(b: &pb::BookEntry, path: &str) -> Result<BookEntry, WireError> {
+    Ok(BookEntry {
+        entry: decode_entry(b.entry_kind, b.entry_id, path)?,
+        name: b.display_name.clone(),
+        addr: decode_addr(b.addr_type, &field(path, "addr_type"))?,
+        email: b.email_address.clone(),
+        members: b
+            .members
+            .iter()
+            .enumerate()
+            .map(|(i, m)| decode_entry(m.entry_kind, m.entry_id, &format!("{path}.members[{i}]")))
+            .collect::<Result<_, _>>()?,
+    })
+}
 enum_map!(encode_scope, decode_scope, PreprocessorScope, pb::PreprocessorScope, {
     PreprocessorScope::AddressType => pb::PreprocessorScope::AddressType,
     PreprocessorScope::Mapiuid => pb::PreprocessorScope::Mapiuid,
@@ -221,7 +316,7 @@ pub fn encode_op(op: &Op) -> pb::Op {
     let kind = match op {
         Op::CreateMessage(n) => Kind::CreateMessage(pb::CreateMessage {
             folder: encode_folder(n.folder),
-            recipients: n.recipients.iter().map(|&a| encode_addr(a)).collect(),
+            recipients: n.recipients.iter().map(encode_recipient).collect(),
             sentmail: n.sentmail.map_or(0, encode_folder),
             delete_after_submit: n.delete_after_submit,
             unsent: n.unsent,
@@ -242,6 +337,10 @@ pub fn encode_op(op: &Op) -> pb::Op {
                 prepare: script.prepare.0,
                 expand: script.expand.0,
                 expand_flags: script.expand_flags,
+                expanded: script.expanded.as_ref().map(|rows| pb::RecipientTable {
+                    rows: rows.iter().map(encode_recipient).collect(),
+                }),
+                book: script.book.iter().map(encode_book).collect(),
             }),
         }),
         Op::AbortSubmit { caller, msg } => Kind::AbortSubmit(pb::AbortSubmit {
@@ -317,7 +416,10 @@ pub fn encode_op(op: &Op) -> pb::Op {
                 available: *available,
             })
         }
-        Op::RunSpooler => Kind::RunSpooler(pb::RunSpooler {}),
+        Op::RunSpooler { script } => Kind::RunSpooler(pb::RunSpooler {
+            busy_preprocessor: script.busy_preprocessor,
+            waiting_transport: script.waiting_transport.map(encode_addr),
+        }),
     };
     pb::Op { kind: Some(kind) }
 }
@@ -335,12 +437,7 @@ pub fn decode_op(op: &pb::Op, path: &str) -> Result<Op, WireError> {
             let p = field(path, "create_message");
             Op::CreateMessage(NewMessage {
                 folder: decode_folder(n.folder, &field(&p, "folder"))?,
-                recipients: n
-                    .recipients
-                    .iter()
-                    .enumerate()
-                    .map(|(i, &a)| decode_addr(a, &format!("{p}.recipients[{i}]")))
-                    .collect::<Result<_, _>>()?,
+                recipients: decode_recipients(&n.recipients, &field(&p, "recipients"))?,
                 sentmail: match n.sentmail {
                     0 => None,
                     f => Some(decode_folder(f, &field(&p, "sentmail"))?),
@@ -363,6 +460,19 @@ pub fn decode_op(op: &pb::Op, path: &str) -> Result<Op, WireError> {
                     prepare: Hresult(script.prepare),
                     expand: Hresult(script.expand),
                     expand_flags: script.expand_flags,
+                    expanded: match &script.expanded {
+                        None => None,
+                        Some(t) => Some(decode_recipients(
+                            &t.rows,
+                            &format!("{p}.script.expanded.rows"),
+                        )?),
+                    },
+                    book: script
+                        .book
+                        .iter()
+                        .enumerate()
+                        .map(|(i, b)| decode_book(b, &format!("{p}.script.book[{i}]")))
+                        .collect::<Result<_, _>>()?,
                 },
             }
         }
@@ -462,7 +572,18 @@ pub fn decode_op(op: &pb::Op, path: &str) -> Result<Op, WireError> {
             )?,
             available: s.available,
         },
-        Kind::RunSpooler(_) => Op::RunSpooler,
+        Kind::RunSpooler(r) => Op::RunSpooler {
+            script: SpoolerScript {
+                busy_preprocessor: r.busy_preprocessor,
+                waiting_transport: match r.waiting_transport {
+                    None => None,
+                    Some(a) => Some(decode_addr(
+                        a,
+                        &field(&field(path, "run_spooler"), "waiting_transport"),
+                    )?),
+                },
+            },
+        },
     })
 }
 
@@ -677,6 +798,7 @@ pub fn encode_observation(o: &Observation) -> pb::Observation {
                 message_flags: v.message_flags,
                 submit_flags: v.submit_flags,
                 client_submit_time: v.client_submit_time,
+                recipients: v.recipients.iter().map(encode_recipient).collect(),
                 responsibility: v
                     .responsibility
                     .iter()
@@ -726,6 +848,7 @@ pub fn decode_observation(o: &pb::Observation, path: &str) -> Result<Observation
             message_flags: m.message_flags & OBSERVED_MESSAGE_FLAGS,
             submit_flags: m.submit_flags,
             client_submit_time: m.client_submit_time,
+            recipients: decode_recipients(&m.recipients, &field(&p, "recipients"))?,
             responsibility,
         };
         if messages.insert(id, view).is_some() {

@@ -2,6 +2,7 @@
 //! DeleteMessages and EmptyFolder (S113-S118). Every check asks two questions: does the spooler
 //! hold the message (the lock table), and is it submitted (MSGFLAG_SUBMIT)?
 
+use super::system::Hold;
 use super::tables::FolderItem;
 use super::ReferenceStore;
 use crate::mutant::Mutant;
@@ -26,7 +27,10 @@ impl ReferenceStore {
             return Ret::hr(self.unknown_entry_id(id));
         };
         let handed = m.handed_to_spooler;
-        if self.is_locked(id) && !self.broken(Mutant::Abort04AbortLocked) {
+        let preprocessing = self.mapi.held.get(&id) == Some(&Hold::Preprocessing);
+        let ignores_lock = self.broken(Mutant::Abort04AbortLocked)
+            || (preprocessing && self.broken(Mutant::Abort04AbortWhilePreprocessing));
+        if self.is_locked(id) && !ignores_lock {
             return Ret::hr(Hresult::MAPI_E_UNABLE_TO_ABORT); // ABORT-04 (S113)
         }
         if handed {
@@ -61,7 +65,7 @@ impl ReferenceStore {
     /// cleared, MSGFLAG_UNSENT stays (ABORT-07, AMB-13).
     fn clear_abort_flags(&mut self, id: MsgId) {
         let keep_submit = self.broken(Mutant::Abort07SubmitKept);
-        self.mapi.handed_over.retain(|&h| h != id);
+        self.mapi.forget(id);
         let m = self.message_mut(id);
         m.set_submit_flags(submitflag::PREPROCESS, false);
         m.handed_to_spooler = false;
@@ -97,7 +101,8 @@ impl ReferenceStore {
             }
             return Ret::ok(RetData::Opened(requested));
         }
-        if self.is_locked(id) {
+        let sending = self.mapi.held.get(&id) == Some(&Hold::Transport);
+        if self.is_locked(id) && !(sending && self.broken(Mutant::Access01OpenWhileSending)) {
             return self.deny_locked();
         }
         // A folder opens its messages through the store, so the answer is the same (ACCESS-10).

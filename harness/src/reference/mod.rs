@@ -10,7 +10,8 @@
 //!
 //! * The **message table** ([`tables::StoredMessage`], keyed by entry ID): a property bag
 //!   (PR_MESSAGE_FLAGS, PR_SUBMIT_FLAGS, PR_CLIENT_SUBMIT_TIME, PR_SENTMAIL_ENTRYID,
-//!   PR_DELETE_AFTER_SUBMIT), a recipient table whose rows carry PR_ADDRTYPE and PR_RESPONSIBILITY,
+//!   PR_DELETE_AFTER_SUBMIT), a recipient table whose rows carry PR_RECIPIENT_TYPE, PR_ADDRTYPE,
+//!   PR_EMAIL_ADDRESS, PR_DISPLAY_NAME, PR_ENTRYID and PR_RESPONSIBILITY,
 //!   whether a committed copy exists, and whether the client's submitting object is dead.
 //! * The **folder table**: each folder's items; sent-mail copies are items too.
 //! * The **outgoing queue table**: entry IDs in the order of the SubmitMessage calls, which is
@@ -48,11 +49,12 @@
 //! use spoolcheck_harness::reference::ReferenceStore;
 //! use spoolcheck_harness::seam::{exchange, Implementation};
 //! use spoolcheck_model::{AddrType, Choices, Folder, MsgId, NewMessage, Op, Role, SubmitScript};
+//! use spoolcheck_model::recipient::to;
 //!
 //! let mut store = ReferenceStore::new();
 //! store.reset(&Choices::default()).unwrap();
 //! let create = Op::CreateMessage(NewMessage {
-//!     folder: Folder::Outbox, recipients: vec![AddrType::Smtp], sentmail: None,
+//!     folder: Folder::Outbox, recipients: vec![to(AddrType::Smtp)], sentmail: None,
 //!     delete_after_submit: false, unsent: false, resend: false, saved: true,
 //! });
 //! exchange(&mut store, &create).unwrap();
@@ -127,6 +129,20 @@ struct MapiSide {
     transports_down: BTreeSet<AddrType>,
     /// Messages handed over by CompleteMsg, in hand-over order: the spooler serves them first.
     handed_over: Vec<MsgId>,
+    /// The preprocessors that have run on each message being sent, in the order they ran: they get
+    /// RemovePreprocessInfo after the send, and a busy one's successors wait for it.
+    preprocessed: BTreeMap<MsgId, Vec<u32>>,
+    /// The messages the spooler holds between runs, and why.
+    held: BTreeMap<MsgId, system::Hold>,
+}
+
+impl MapiSide {
+    /// The spooler is done with a message, or starts over with it.
+    fn forget(&mut self, id: MsgId) {
+        self.handed_over.retain(|&h| h != id);
+        self.preprocessed.remove(&id);
+        self.held.remove(&id);
+    }
 }
 
 impl ReferenceStore {
@@ -228,7 +244,7 @@ impl Implementation for ReferenceStore {
             Op::SetTransportAvailable { addr, available } => {
                 self.set_transport_available(*addr, *available)
             }
-            Op::RunSpooler => self.run_spooler(support),
+            Op::RunSpooler { .. } => self.run_spooler(support),
         })
     }
 
@@ -261,6 +277,7 @@ fn view(m: &StoredMessage) -> MessageView {
         message_flags: m.props.message_flags & OBSERVED_MESSAGE_FLAGS,
         submit_flags: m.props.submit_flags,
         client_submit_time: m.props.client_submit_time,
+        recipients: m.recipients.iter().map(|r| r.props.clone()).collect(),
         responsibility: m.recipients.iter().map(|r| r.responsibility).collect(),
     }
 }

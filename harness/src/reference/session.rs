@@ -79,6 +79,9 @@ impl ReferenceStore {
     /// belong to its session; they survive only if the store declared persistent locks
     /// (PERSIST-01, S115; AMB-28).
     fn start(&mut self) {
+        // The spooler starts over too: what it had begun on a message is begun again.
+        self.mapi.preprocessed.clear();
+        self.mapi.held.clear();
         if self.broken(Mutant::Persist03QueueLost) {
             self.queue.clear();
         }

@@ -91,7 +91,7 @@ impl ReferenceStore {
     /// Sending is over: MSGFLAG_SUBMIT and MSGFLAG_UNSENT are cleared, as is SUBMITFLAG_PREPROCESS,
     /// and the spooler no longer owns the message (SPL-12, TC-04; AMB-13, AMB-22).
     pub(super) fn clear_submission(&mut self, id: MsgId) {
-        self.mapi.handed_over.retain(|&h| h != id);
+        self.mapi.forget(id);
         let m = self.message_mut(id);
         m.set_message_flags(msgflag::SUBMIT | msgflag::UNSENT, false);
         m.set_submit_flags(submitflag::PREPROCESS, false);

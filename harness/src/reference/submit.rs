@@ -6,7 +6,7 @@
 //! working copy; ExpandRecips; save; then route on ExpandRecips' answer: queue for preprocessing,
 //! queue for the spooler, hand over with CompleteMsg, or (tightly coupled) complete locally.
 
-use super::tables::StoredMessage;
+use super::tables::{RecipientEntry, StoredMessage};
 use super::ReferenceStore;
 use crate::mutant::Mutant;
 use crate::seam::Support;
@@ -59,7 +59,7 @@ impl ReferenceStore {
         // succeeds: a failed submission leaves the message as it was (SUBMIT-15, AMB-09).
         let mut working = self.messages[&id].clone();
         self.mark_submitted(&mut working, script.now);
-        let expand_flags = match self.expand_recips(id, &mut working, support) {
+        let expand_flags = match self.expand_recips(id, &mut working, script, support) {
             Ok(flags) => flags,
             Err(hr) => {
                 if self.broken(Mutant::Submit23FlagKeptOnFailure) {
@@ -79,6 +79,7 @@ impl ReferenceStore {
         }
         working.needs_spooler = expand_flags & expand::NEEDS_SPOOLER != 0;
         self.messages.insert(id, working);
+        self.mapi.preprocessed.remove(&id); // a new submission is preprocessed from the start
         if expand_flags & expand::NEEDS_PREPROCESSING != 0 {
             self.queue_for_preprocessing(id, support);
         } else {
@@ -166,24 +167,38 @@ impl ReferenceStore {
     }
 
     /// ExpandRecips (SUBMIT-08, S130): its error, or its NEEDS_PREPROCESSING / NEEDS_SPOOLER answer.
+    /// MAPI may rewrite the recipient table during the call (lists expanded, names restored,
+    /// duplicates removed); the submission commits the table as MAPI leaves it (SUBMIT-01), every
+    /// row not yet handled by any transport.
     fn expand_recips(
         &self,
         id: MsgId,
         m: &mut StoredMessage,
+        script: &SubmitScript,
         support: &mut dyn Support,
     ) -> Result<u32, Hresult> {
         if self.plays_mapi() {
-            return Ok(self.mapi_expand_recips(m));
+            return Ok(self.mapi_expand_recips(m, &script.book));
         }
         if self.broken(Mutant::Submit08NoExpand) {
             return Ok(0);
         }
         let answer = support.call(SupportCall::ExpandRecips { msg: id });
         if answer.hr.failed() && !self.broken(Mutant::Submit24ExpandErrorSwallowed) {
-            Err(answer.hr)
-        } else {
-            Ok(answer.flags)
+            return Err(answer.hr);
         }
+        if let Some(rows) = answer.recipients {
+            if !self.broken(Mutant::Submit01ExpansionLost) {
+                m.recipients = rows
+                    .into_iter()
+                    .map(|props| RecipientEntry {
+                        props,
+                        responsibility: Some(false),
+                    })
+                    .collect();
+            }
+        }
+        Ok(answer.flags)
     }
 
     /// The preprocess route (SUBMIT-09; S133, S135, S136): queued with SUBMITFLAG_PREPROCESS (FLAG-06)
@@ -254,7 +269,7 @@ impl ReferenceStore {
         let mark = !self.broken(Mutant::Tc02NotMarked);
         let mut all_handled = true;
         for r in &mut self.message_mut(id).recipients {
-            if tc.handles.contains(&r.addr_type) {
+            if tc.handles.contains(&r.props.addr) {
                 if mark {
                     r.responsibility = Some(true);
                 }

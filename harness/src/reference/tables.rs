@@ -2,16 +2,26 @@
 //! folder table, and the outgoing queue table.
 
 use spoolcheck_model::mapi::{msgflag, submitflag};
-use spoolcheck_model::{AddrType, Folder, MsgId, NewMessage};
+use spoolcheck_model::{Folder, MsgId, NewMessage, RecipientRow};
 use std::collections::BTreeMap;
 
 /// One row of a message's recipient table.
 #[derive(Clone, Debug, PartialEq, Eq)]
-pub(super) struct RecipientRow {
-    /// PR_ADDRTYPE.
-    pub addr_type: AddrType,
+pub(super) struct RecipientEntry {
+    /// PR_RECIPIENT_TYPE, PR_ADDRTYPE, PR_DISPLAY_NAME, PR_EMAIL_ADDRESS, PR_ENTRYID.
+    pub props: RecipientRow,
     /// PR_RESPONSIBILITY; `None` until the column is given a value (SUBMIT-06 gives it one).
     pub responsibility: Option<bool>,
+}
+
+impl RecipientEntry {
+    /// A row as the client or MAPI writes it, without PR_RESPONSIBILITY.
+    pub fn new(props: RecipientRow) -> RecipientEntry {
+        RecipientEntry {
+            props,
+            responsibility: None,
+        }
+    }
 }
 
 /// The properties the store keeps for a message, under their MAPI names.
@@ -38,8 +48,8 @@ pub(super) struct PropertyBag {
 pub(super) struct StoredMessage {
     /// The properties.
     pub props: PropertyBag,
-    /// The recipient table.
-    pub recipients: Vec<RecipientRow>,
+    /// The recipient table, in row order.
+    pub recipients: Vec<RecipientEntry>,
     /// A committed copy exists: the message survives a restart (SUBMIT-01).
     pub saved: bool,
     /// ExpandRecips answered NEEDS_SPOOLER at the client's submission; routing after preprocessing
@@ -73,10 +83,8 @@ impl StoredMessage {
             recipients: new
                 .recipients
                 .iter()
-                .map(|&addr_type| RecipientRow {
-                    addr_type,
-                    responsibility: None,
-                })
+                .cloned()
+                .map(RecipientEntry::new)
                 .collect(),
             saved: new.saved,
             needs_spooler: false,

@@ -30,8 +30,8 @@ enum Fault {
     Contradict,
     /// Declines NotifyNewMail.
     DeclineNewMail,
-    /// Describes itself as contract version 2.
-    Version2,
+    /// Describes itself as contract version 1.
+    Version1,
 }
 
 struct Faulty(Fault);
@@ -43,8 +43,8 @@ impl pb::provider_server::Provider for Faulty {
         _: Request<pb::DescribeRequest>,
     ) -> Result<Response<pb::DescribeReply>, Status> {
         let version = match self.0 {
-            Fault::Version2 => 2,
-            _ => pb::ContractVersion::ContractVersion1 as i32,
+            Fault::Version1 => pb::ContractVersion::ContractVersion1 as i32,
+            _ => pb::ContractVersion::ContractVersion2 as i32,
         };
         Ok(Response::new(pb::DescribeReply {
             name: format!("faulty {:?}", self.0),
@@ -193,9 +193,9 @@ fn a_declined_call_is_unsupported_and_the_run_is_not_conformant() {
 
 #[test]
 fn another_contract_version_is_a_harness_error() {
-    let report = against(Fault::Version2, 5_000);
+    let report = against(Fault::Version1, 5_000);
     match &report.harness_error {
-        Some(SeamError::Harness(why)) => assert!(why.contains("contract version 2"), "{why}"),
+        Some(SeamError::Harness(why)) => assert!(why.contains("contract version 1, this harness speaks version 2"), "{why}"),
         other => panic!("expected a harness error, got {other:?}"),
     }
     assert_eq!(RunVerdict::of(&report, false), RunVerdict::HarnessError);

@@ -263,7 +263,10 @@ fn the_reference_honours_every_preprocessor_scope() {
     for (n, recipients) in (1..).zip(mixes) {
         ops.push(Op::CreateMessage(NewMessage {
             folder: Folder::Outbox,
-            recipients,
+            recipients: recipients
+                .into_iter()
+                .map(spoolcheck_model::recipient::to)
+                .collect(),
             sentmail: None,
             delete_after_submit: false,
             unsent: false,
@@ -276,7 +279,7 @@ fn the_reference_honours_every_preprocessor_scope() {
             flags: 0,
             script: SubmitScript::ok(spoolcheck_model::precondition::CLOCK_START + u64::from(n)),
         });
-        ops.push(Op::RunSpooler);
+        ops.push(Op::run_spooler());
     }
     for choices in [
         system.clone(),

@@ -150,6 +150,7 @@ impl Implementation for Faulty {
                         message_flags: 0xFFFF_FFFF,
                         submit_flags: 0xFFFF,
                         client_submit_time: Some(u64::MAX),
+                        recipients: Vec::new(),
                         responsibility: vec![None, Some(true)],
                     },
                 );

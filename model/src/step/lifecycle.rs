@@ -111,6 +111,8 @@ pub(super) fn restart(state: &State) -> Vec<Outcome> {
     s.logoff_flags = None;
     for m in s.messages.values_mut() {
         m.handle_lost = true;
+        // The spooler starts over: a message still to preprocess is preprocessed from the start.
+        m.preprocessed_by.clear();
     }
     tx.touch(Field::Queue, R::Persist03);
     let preprocessing: Vec<MsgId> = state

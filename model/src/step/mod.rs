@@ -12,6 +12,8 @@ mod submit;
 mod system;
 mod tx;
 
+pub(crate) use system::next_servable;
+
 use crate::effect::{Because, Notification, SupportCall};
 use crate::mapi::Hresult;
 use crate::observe::Field;
@@ -209,6 +211,9 @@ pub struct Outcome {
     /// The rule that governs support calls this outcome does not expect: set where a rule ends
     /// the call early (a refusal, an error passed on at once).
     pub call_frame: Option<RuleId>,
+    /// Calls due when the work this step leaves unfinished is taken up again (the preprocessors
+    /// after one that is still running): one made now comes before its turn (PRE-02).
+    pub later: Vec<SupportCall>,
     /// The ambiguity readings (`AMB-09` ...) this outcome applies, each with the message it
     /// applies to: where a reading leaves fields open, they are never asserted here (a test holds
     /// the model to `open` in `specs/ambiguities.toml`).
@@ -301,7 +306,7 @@ pub fn step(state: &State, op: &Op) -> Step {
         Op::SetTransportAvailable { addr, available } => {
             system::set_transport(state, *addr, *available)
         }
-        Op::RunSpooler => system::run_spooler(state),
+        Op::RunSpooler { script } => system::run_spooler(state, script),
     };
     debug_assert!(!outcomes.is_empty(), "step produced no outcome for {op}");
     let mut step = Step { outcomes };

@@ -9,7 +9,8 @@ use crate::mapi::{expand, msgflag, Hresult, FORCE_SUBMIT, NOTIFY_READYTOSEND};
 use crate::observe::{Field, FlagBit};
 use crate::op::{Ret, SubmitScript};
 use crate::rules::RuleId as R;
-use crate::state::{MsgId, State};
+use crate::recipient::{expand, lookup, EntryRef, RecipientRow};
+use crate::state::{MsgId, Recipient, State};
 
 /// A client (or, for a message never submitted, the spooler: AMB-36) submits a message.
 pub(super) fn client(state: &State, id: MsgId, flags: u32, script: &SubmitScript) -> Vec<Outcome> {
@@ -37,6 +38,7 @@ pub(super) fn client(state: &State, id: MsgId, flags: u32, script: &SubmitScript
         return no_recipients(state, id, script);
     }
     let script = effective_script(state, id, script);
+    let script = &script;
     let mut tx = Tx::new(state);
     if let Some(failure) = prepare_submit(&mut tx, id, &script) {
         return failed(tx, id, failure, R::Submit04);
@@ -65,6 +67,7 @@ pub(super) fn client(state: &State, id: MsgId, flags: u32, script: &SubmitScript
         }
         return failed(rolled_back, id, script.expand, R::Submit24);
     }
+    expand_recipients(&mut tx, id, &script);
     tx.with_msg(id, |m| {
         m.needs_spooler = script.expand_flags & expand::NEEDS_SPOOLER != 0;
         m.preprocessed = script.expand_flags & expand::NEEDS_PREPROCESSING != 0;
@@ -151,26 +154,44 @@ fn no_recipients(state: &State, id: MsgId, script: &SubmitScript) -> Vec<Outcome
     outcomes
 }
 
-/// In profile `system` the implementation is MAPI too: ExpandRecips answers from the registered
-/// preprocessors and the coupled transport, and PrepareSubmit succeeds. Preprocessing is needed
-/// when some registered preprocessor is for the message (PRE-08, AMB-37), so one registered for all
-/// messages makes every submission need it.
+/// In profile `system` the implementation is MAPI too: ExpandRecips expands the table and answers
+/// from the registered preprocessors and the coupled transport, and PrepareSubmit succeeds.
+/// Preprocessing is needed when some registered preprocessor is for the message (PRE-08, AMB-37),
+/// so one registered for all messages makes every submission need it.
 fn effective_script(state: &State, id: MsgId, script: &SubmitScript) -> SubmitScript {
     if state.choices.profile == Profile::Provider {
-        return *script;
+        return script.clone();
     }
-    let m = &state.messages[&id];
-    // Every recipient is still to be handled here: the store has just set PR_RESPONSIBILITY FALSE
-    // on all of them (SUBMIT-06), before it calls ExpandRecips.
+    let rows: Vec<RecipientRow> = state.messages[&id]
+        .recipients
+        .iter()
+        .map(|r| r.row.clone())
+        .collect();
+    let expanded: Vec<RecipientRow> = expand(&rows, &script.book)
+        .into_iter()
+        .map(|(r, _)| r)
+        .collect();
+    SubmitScript {
+        now: script.now,
+        prepare: Hresult::S_OK,
+        expand: Hresult::S_OK,
+        expand_flags: mapi_flags(state, &expanded),
+        expanded: None,
+        book: script.book.clone(),
+    }
+}
+
+/// The flags MAPI's ExpandRecips answers for a table as it leaves it: NEEDS_PREPROCESSING when a
+/// registered preprocessor is for the message, NEEDS_SPOOLER when a coupled transport cannot take
+/// every recipient. Every recipient is still to be handled here: the store has just set
+/// PR_RESPONSIBILITY FALSE on all of them (SUBMIT-06).
+pub(crate) fn mapi_flags(state: &State, rows: &[RecipientRow]) -> u32 {
     let needs_pre = state
         .preprocessors
         .iter()
-        .any(|p| p.is_for(m.recipients.iter().map(|r| r.addr)));
+        .any(|p| p.is_for(rows.iter().map(|r| r.addr)));
     let tc = state.choices.tight_coupling.is_some();
-    let needs_spooler = tc
-        && m.recipients
-            .iter()
-            .any(|r| !state.choices.tc_handles(r.addr));
+    let needs_spooler = tc && rows.iter().any(|r| !state.choices.tc_handles(r.addr));
     let mut flags = 0;
     if needs_pre {
         flags |= expand::NEEDS_PREPROCESSING;
@@ -178,12 +199,53 @@ fn effective_script(state: &State, id: MsgId, script: &SubmitScript) -> SubmitSc
     if needs_spooler {
         flags |= expand::NEEDS_SPOOLER;
     }
-    SubmitScript {
-        now: script.now,
-        prepare: Hresult::S_OK,
-        expand: Hresult::S_OK,
-        expand_flags: flags,
-    }
+    flags
+}
+
+/// What ExpandRecips leaves of the recipient table. In profile `provider` MAPI rewrote it as the
+/// script says, and the store keeps that as it keeps every change of the call (SUBMIT-01). In
+/// profile `system` the implementation's own ExpandRecips expands lists (EXP-04), restores names
+/// (EXP-05), resolves one-offs (EXP-06), removes duplicates (EXP-07), and starts the rows it adds
+/// without responsibility (EXP-08).
+fn expand_recipients(tx: &mut Tx, id: MsgId, script: &SubmitScript) {
+    let rows: Vec<RecipientRow> = tx.msg(id).recipients.iter().map(|r| r.row.clone()).collect();
+    let fresh = |row: RecipientRow, from_list: bool| Recipient {
+        responsibility: Some(false),
+        from_list,
+        ..Recipient::new(row)
+    };
+    let table: Vec<Recipient> = if tx.state().choices.profile == Profile::System {
+        let has = |f: &dyn Fn(&RecipientRow) -> bool| rows.iter().any(f);
+        tx.touch(Field::Recipients { msg: id }, R::Exp04);
+        let renamed = |r: &RecipientRow| {
+            matches!(r.entry, EntryRef::Person(_))
+                && lookup(&script.book, r.entry).is_some_and(|b| b.name != r.name)
+        };
+        if has(&renamed) {
+            tx.apply(R::Exp05);
+        }
+        if has(&|r| r.entry == EntryRef::Unresolved) {
+            tx.apply(R::Exp06);
+        }
+        let expanded = expand(&rows, &script.book);
+        if rows.len() > 1 || has(&|r| matches!(r.entry, EntryRef::List(_))) {
+            tx.apply(R::Exp07);
+        }
+        let table: Vec<Recipient> = expanded
+            .into_iter()
+            .map(|(row, from)| fresh(row, matches!(rows[from].entry, EntryRef::List(_))))
+            .collect();
+        if table.iter().any(|r| r.from_list) {
+            tx.touch(Field::Responsibility { msg: id }, R::Exp08);
+        }
+        table
+    } else if let Some(written) = &script.expanded {
+        tx.touch(Field::Recipients { msg: id }, R::Submit01);
+        written.iter().cloned().map(|r| fresh(r, false)).collect()
+    } else {
+        return;
+    };
+    tx.with_msg(id, |m| m.recipients = table);
 }
 
 /// SpoolerNotify (once per session) and PrepareSubmit. Returns PrepareSubmit's error, if any.
@@ -261,6 +323,7 @@ fn mark_submitted(tx: &mut Tx, id: MsgId, script: &SubmitScript) {
         m.submit_failed = false;
         m.submitter_in_doubt = false;
         m.saved_by_submission = true;
+        m.preprocessed_by.clear();
     });
     tx.touch(Field::Exists { msg: id }, R::Submit01);
 }

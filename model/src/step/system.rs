@@ -7,7 +7,8 @@ use super::{Outcome, RetPattern};
 use crate::choices::Profile;
 use crate::effect::SupportCall;
 use crate::mapi::Hresult;
-use crate::op::{PreprocessorScope, Ret};
+use crate::observe::Field;
+use crate::op::{PreprocessorScope, Ret, SpoolerScript};
 use crate::rules::RuleId as R;
 use crate::state::{AddrType, MsgId, Preprocessor, State};
 
@@ -43,7 +44,7 @@ pub(super) fn set_transport(state: &State, addr: AddrType, available: bool) -> V
 /// The spooler serves one message completely, or does nothing if none can be served. The order
 /// leaves room (SPL-02): the spooler may pass over a message whose transport is down or wait for
 /// it, and may take the queue before the messages CompleteMsg handed over.
-pub(super) fn run_spooler(state: &State) -> Vec<Outcome> {
+pub(super) fn run_spooler(state: &State, script: &SpoolerScript) -> Vec<Outcome> {
     let mut idle = Tx::new(state);
     idle.setup(Ret::hr(Hresult::S_OK));
     if state.choices.profile != Profile::System {
@@ -65,7 +66,7 @@ pub(super) fn run_spooler(state: &State) -> Vec<Outcome> {
             } else {
                 "serves the queue first"
             });
-            serve(&mut tx, id);
+            serve(&mut tx, id, script);
             tx.done()
         })
         .collect();
@@ -119,15 +120,16 @@ fn transports_up(state: &State, id: MsgId) -> bool {
 }
 
 /// Lock, preprocess in registration order, re-submit, send to the unhandled recipients,
-/// RemovePreprocessInfo, FinishedMsg (PRE-02, SPL-19, SPL-20, SPL-10, SPL-21, TC-06).
-fn serve(tx: &mut Tx, id: MsgId) {
+/// RemovePreprocessInfo, FinishedMsg (PRE-02, SPL-19, SPL-20, SPL-10, SPL-21, TC-06). A
+/// preprocessor still running or a transport that asks to wait stops the work: the message stays
+/// held, and the next run that serves it picks it up there.
+fn serve(tx: &mut Tx, id: MsgId, script: &SpoolerScript) {
     tx.apply(R::Spl02);
     if !tx.msg(id).locked {
         tx.set_locked(id, true, R::Spl19);
     }
     // The preprocessors this message is for, in registration order, judged on the recipients the
-    // transports are still to handle as the spooler takes the message (PRE-08, AMB-37). The same
-    // ones get RemovePreprocessInfo after the send.
+    // transports are still to handle as the spooler takes the message (PRE-08, AMB-37).
     let matching: Vec<Preprocessor> = {
         let m = tx.msg(id);
         let s = tx.state();
@@ -138,7 +140,13 @@ fn serve(tx: &mut Tx, id: MsgId) {
             .collect()
     };
     if tx.msg(id).preprocess {
-        for p in &matching {
+        let done = tx.msg(id).preprocessed_by.clone();
+        let due: Vec<Preprocessor> = matching
+            .iter()
+            .copied()
+            .filter(|p| !done.contains(&p.id))
+            .collect();
+        for (n, p) in due.iter().enumerate() {
             tx.call(
                 SupportCall::Preprocess {
                     preprocessor: p.id,
@@ -147,6 +155,21 @@ fn serve(tx: &mut Tx, id: MsgId) {
                 },
                 R::Pre02,
             );
+            if script.busy_preprocessor == Some(p.id) {
+                // Still running: the spooler cannot go on with the message until it returns, and
+                // holds it meanwhile, visibly locked (SPL-06).
+                tx.touch(Field::Locked { msg: id }, R::Spl06);
+                for after in &due[n + 1..] {
+                    tx.later(SupportCall::Preprocess {
+                        preprocessor: after.id,
+                        msg: id,
+                        locked: true,
+                    });
+                }
+                tx.returns_matching(Ret::hr(Hresult::S_OK), RetPattern::Any, R::Spl19);
+                return;
+            }
+            tx.with_msg(id, |m| m.preprocessed_by.push(p.id));
         }
         tx.apply(R::Pre08);
         // The store's own routing after preprocessing (PRE-03), continued in this outcome.
@@ -165,17 +188,26 @@ fn serve(tx: &mut Tx, id: MsgId) {
     } else {
         (R::Spl20, R::Spl21)
     };
-    send(tx, id, send_rule);
-    if tx.msg(id).preprocessed {
-        for p in &matching {
-            tx.call(
-                SupportCall::RemovePreprocessInfo {
-                    preprocessor: p.id,
-                    msg: id,
-                },
-                R::Spl10,
-            );
-        }
+    if !send(tx, id, send_rule, script) {
+        // A transport asked to wait: the spooler keeps the message for a later run, and may keep
+        // its lock or release it meanwhile (AMB-34).
+        tx.loosen(Field::Locked { msg: id });
+        tx.reading("AMB-34", Some(id));
+        tx.returns_matching(Ret::hr(Hresult::S_OK), RetPattern::Any, R::Spl19);
+        return;
+    }
+    // RemovePreprocessInfo for every preprocessor that ran on the message (the verdict takes them
+    // in any order).
+    let mut ran = tx.msg(id).preprocessed_by.clone();
+    ran.sort_unstable();
+    for p in ran {
+        tx.call(
+            SupportCall::RemovePreprocessInfo {
+                preprocessor: p,
+                msg: id,
+            },
+            R::Spl10,
+        );
     }
     // FinishedMsg once, after the send: unlocked (the spooler's rule), out of the queue (SPL-16),
     // disposed of once (the spooler's rule, AMB-17).
@@ -191,8 +223,10 @@ fn serve(tx: &mut Tx, id: MsgId) {
     tx.returns_matching(Ret::hr(Hresult::S_OK), RetPattern::Any, finish_rule);
 }
 
-/// Each transport gets the rows that are its own and still unhandled; then they are handled.
-fn send(tx: &mut Tx, id: MsgId, rule: R) {
+/// Each transport gets the rows that are its own and still unhandled; then they are handled. False
+/// when a transport answered MAPI_E_WAIT: it took none of its rows, and the transports after it
+/// are not called in this run.
+fn send(tx: &mut Tx, id: MsgId, rule: R, script: &SpoolerScript) -> bool {
     for addr in AddrType::ALL {
         let rows: Vec<u8> = tx
             .msg(id)
@@ -214,7 +248,11 @@ fn send(tx: &mut Tx, id: MsgId, rule: R) {
             },
             rule,
         );
+        if script.waiting_transport == Some(addr) {
+            return false;
+        }
         // The transport took the rows: its PR_RESPONSIBILITY TRUE is kept (SPL-08).
         tx.set_responsibility(id, true, R::Spl08, |_, r| r.addr == addr);
     }
+    true
 }

@@ -31,6 +31,7 @@ impl Tx {
                 loose: Vec::new(),
                 frame: None,
                 call_frame: None,
+                later: Vec::new(),
                 readings: Vec::new(),
                 rules: Vec::new(),
             },
@@ -138,6 +139,11 @@ impl Tx {
     pub fn notify(&mut self, n: Notification, rule: RuleId) {
         self.apply(rule);
         self.out.notifications.push(Because { what: n, rule });
+    }
+
+    /// A call due in a later step, when the work is taken up again (see [`Outcome::later`]).
+    pub fn later(&mut self, call: SupportCall) {
+        self.out.later.push(call);
     }
 
     /// Records that `rule` set `field`.
@@ -303,6 +309,7 @@ impl Tx {
         self.with_msg(id, |m| {
             m.finished = true;
             m.handed = false;
+            m.preprocessed_by.clear();
         });
         self.out.next.handed_order.retain(|&h| h != id);
     }
