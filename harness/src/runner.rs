@@ -1024,7 +1024,7 @@ impl Worker {
                         realized = None;
                     }
                     outcome.exercised.extend_from_slice(&chosen.rules);
-                    let next = into_next_state(chosen.next, &chosen.loose, &actual);
+                    let next = into_next_state(chosen, &actual);
                     let checked = invariants::check_observation(&actual.observation);
                     observed.push(response_of(actual));
                     match checked {

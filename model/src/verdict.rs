@@ -158,12 +158,22 @@ fn visibly_acted(step: &Step, actual: &Actual) -> bool {
 /// open take the implementation's values, and a ready-to-send notice the store gave early counts
 /// for the session (CAP-09 asks for one before the first PrepareSubmit, not at it).
 pub fn next_state(outcome: &Outcome, actual: &Actual) -> State {
-    into_next_state(outcome.next.clone(), &outcome.loose, actual)
+    settle(outcome.next.clone(), &outcome.loose, &outcome.calls, actual)
 }
 
-/// [`next_state`] of an outcome's own `next` and `loose`, taken by value: a runner that owns the
-/// step's outcomes need not copy the state.
-pub fn into_next_state(mut next: State, loose: &[Field], actual: &Actual) -> State {
+/// [`next_state`] of an outcome taken by value: a runner that owns the step's outcomes need not
+/// copy the state.
+pub fn into_next_state(outcome: Outcome, actual: &Actual) -> State {
+    settle(outcome.next, &outcome.loose, &outcome.calls, actual)
+}
+
+/// The outcome's `next`, with what the implementation settled where the outcome leaves it open.
+fn settle(
+    mut next: State,
+    loose: &[Field],
+    calls: &[Because<SupportCall>],
+    actual: &Actual,
+) -> State {
     for field in loose {
         adopt(&mut next, *field, &actual.observation);
     }
@@ -180,7 +190,7 @@ pub fn into_next_state(mut next: State, loose: &[Field], actual: &Actual) -> Sta
             preprocessor, msg, ..
         } = call
         {
-            let expected = outcome.calls.iter().any(|c| &c.what == call);
+            let expected = calls.iter().any(|c| &c.what == call);
             if let Some(m) = next.messages.get_mut(msg).filter(|_| !expected) {
                 if !m.preprocessed_by.contains(preprocessor) {
                     m.preprocessed_by.push(*preprocessor);
@@ -190,12 +200,15 @@ pub fn into_next_state(mut next: State, loose: &[Field], actual: &Actual) -> Sta
         }
     }
     // And one the model ran that the spooler did not has not run.
-    for call in &outcome.calls {
+    for call in calls {
         if let SupportCall::Preprocess {
             preprocessor, msg, ..
         } = &call.what
         {
-            let made = actual.calls.iter().any(|c| same_preprocessor(c, &call.what));
+            let made = actual
+                .calls
+                .iter()
+                .any(|c| same_preprocessor(c, &call.what));
             if let Some(m) = next.messages.get_mut(msg).filter(|_| !made) {
                 m.preprocessed_by.retain(|p| p != preprocessor);
             }
@@ -404,7 +417,9 @@ fn call_violation(
             // A preprocessor due later in this run, run before its turn (PRE-02).
             (Some(w), Some(g @ SupportCall::Preprocess { .. }))
                 if matches!(w.what, SupportCall::Preprocess { .. })
-                    && expected[i + 1..].iter().any(|e| same_preprocessor(&e.what, g)) =>
+                    && expected[i + 1..]
+                        .iter()
+                        .any(|e| same_preprocessor(&e.what, g)) =>
             {
                 if !actual.iter().any(|a| same_preprocessor(&w.what, a)) {
                     or_else = Some(RuleId::Pre08);
@@ -775,7 +790,8 @@ fn expansion_rule(actual: &[crate::recipient::RecipientRow]) -> RuleId {
     }
     let all = book();
     let renamed = actual.iter().any(|r| {
-        matches!(r.entry, EntryRef::Person(_)) && lookup(&all, r.entry).is_some_and(|b| b.name != r.name)
+        matches!(r.entry, EntryRef::Person(_))
+            && lookup(&all, r.entry).is_some_and(|b| b.name != r.name)
     });
     if renamed {
         return RuleId::Exp05;

@@ -8,8 +8,8 @@ use crate::effect::SupportCall;
 use crate::mapi::{expand, msgflag, Hresult, FORCE_SUBMIT, NOTIFY_READYTOSEND};
 use crate::observe::{Field, FlagBit};
 use crate::op::{Ret, SubmitScript};
-use crate::rules::RuleId as R;
 use crate::recipient::{expand, lookup, EntryRef, RecipientRow};
+use crate::rules::RuleId as R;
 use crate::state::{MsgId, Recipient, State};
 
 /// A client (or, for a message never submitted, the spooler: AMB-36) submits a message.
@@ -208,7 +208,12 @@ pub(crate) fn mapi_flags(state: &State, rows: &[RecipientRow]) -> u32 {
 /// (EXP-05), resolves one-offs (EXP-06), removes duplicates (EXP-07), and starts the rows it adds
 /// without responsibility (EXP-08).
 fn expand_recipients(tx: &mut Tx, id: MsgId, script: &SubmitScript) {
-    let rows: Vec<RecipientRow> = tx.msg(id).recipients.iter().map(|r| r.row.clone()).collect();
+    let rows: Vec<RecipientRow> = tx
+        .msg(id)
+        .recipients
+        .iter()
+        .map(|r| r.row.clone())
+        .collect();
     let fresh = |row: RecipientRow, from_list: bool| Recipient {
         responsibility: Some(false),
         from_list,
