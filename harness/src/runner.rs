@@ -98,6 +98,31 @@ pub struct RunConfig {
     /// What every counterexample is replayed on before it is reported: the bundled reference
     /// provider, unless a test puts another store in its place.
     pub reference: Reference,
+    /// Bounds on the whole run besides the cases per round: for an implementation so slow that
+    /// the rounds would take too long.
+    pub budget: Budget,
+}
+
+/// Bounds on a run (`--max-ops`, `--max-seconds`). The run starts no further case, generated or
+/// shrinking, once either is spent; the case in progress finishes, so a run sends at most
+/// `max_ops` plus one case's operations. A failure found is still confirmed before it is
+/// reported, shrunk as far as the budget went. The operations bound is checked in case order, so
+/// the same seed gives the same report for any number of jobs; the time bound, by its nature, not.
+#[derive(Clone, Copy, Debug, Default, PartialEq, Eq)]
+pub struct Budget {
+    /// The most operations to send, shrinking included.
+    pub max_ops: Option<u64>,
+    /// The most wall-clock time to take.
+    pub max_time: Option<Duration>,
+}
+
+/// Which bound of the [`Budget`] ended a run.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum BudgetEnd {
+    /// [`Budget::max_ops`].
+    Ops,
+    /// [`Budget::max_time`].
+    Time,
 }
 
 /// The store a counterexample is checked against before it is reported (see
@@ -143,6 +168,7 @@ impl Default for RunConfig {
             shard: Shard::WHOLE,
             jobs: 1,
             reference: Reference::default(),
+            budget: Budget::default(),
         }
     }
 }
@@ -197,6 +223,13 @@ pub struct RunReport {
     pub expected: Vec<ExpectedHits>,
     /// Every counted case, as (search round, index of the case in the round's sequence), in order.
     pub executed: Vec<(usize, u64)>,
+    /// The run's budget.
+    pub budget: Budget,
+    /// Which bound of the budget ended the run, if one did (more was left to run).
+    pub budget_ended: Option<BudgetEnd>,
+    /// Operations sent until the first failing step of the first failure was seen, that step
+    /// included, before any shrinking: what finding it cost.
+    pub steps_to_first_failure: Option<u64>,
 }
 
 /// Where a run is, for a progress display.
@@ -239,6 +272,9 @@ struct CaseOutcome {
     exercised: Vec<RuleId>,
     /// Operations sent (0 if the case never started).
     steps: u64,
+    /// For a failed case: the operations sent up to and including the failing step (earlier
+    /// passes of the case included).
+    failed_after: u64,
     /// The expectations that covered a violation of this case.
     credited: Vec<usize>,
     /// The violation those expectations covered.
@@ -254,6 +290,7 @@ impl CaseOutcome {
             end,
             exercised: Vec::new(),
             steps: 0,
+            failed_after: 0,
             credited: Vec::new(),
             example: None,
             merged: Vec::new(),
@@ -354,6 +391,7 @@ struct Search<'a> {
     /// The headline rules of the failures found so far, each with its index in the report.
     known: BTreeMap<RuleId, usize>,
     progress: Progress,
+    started: Instant,
 }
 
 /// Runs the suite against the implementations `factory` makes.
@@ -405,8 +443,13 @@ pub fn run_with_progress(
         disabled: BTreeSet::new(),
         known: BTreeMap::new(),
         progress: Progress::default(),
+        started,
     };
+    search.report.budget = config.budget;
     for round in 0..config.max_failures.max(1) {
+        if round > 0 && search.exhausted() {
+            break;
+        }
         let Some(failure) = search.round(round, progress) else {
             break;
         };
@@ -534,11 +577,22 @@ impl Search<'_> {
         let mut pending: VecDeque<(u64, Plan)> = VecDeque::new();
         loop {
             pending.extend(sequence.by_ref().take(batch_size - pending.len()));
-            if pending.is_empty() {
+            if pending.is_empty() || self.exhausted() {
                 return None;
             }
-            for outcome in self.execute_batch(pending.make_contiguous(), seed) {
+            let within = self.within_budget(pending.make_contiguous());
+            for outcome in self.execute_batch(&pending.make_contiguous()[..within], seed) {
+                // In case order, so where the budget ends does not depend on the jobs.
+                if self.exhausted() {
+                    return None;
+                }
                 let (index, _) = pending.pop_front().expect("one outcome per pending case");
+                if let (CaseEnd::Failed(_), None) =
+                    (&outcome.end, self.report.steps_to_first_failure)
+                {
+                    self.report.steps_to_first_failure =
+                        Some(self.report.steps + outcome.failed_after);
+                }
                 self.count(round, index, &outcome);
                 match outcome.end {
                     // Generated cases are realised on the implementation's own path, so they
@@ -570,6 +624,45 @@ impl Search<'_> {
             }
             progress(&self.progress);
         }
+    }
+
+    /// Whether the budget is spent; notes which bound ended the run.
+    fn exhausted(&mut self) -> bool {
+        let budget = self.config.budget;
+        let end = if budget.max_ops.is_some_and(|max| self.report.steps >= max) {
+            Some(BudgetEnd::Ops)
+        } else if budget
+            .max_time
+            .is_some_and(|max| self.started.elapsed() >= max)
+        {
+            Some(BudgetEnd::Time)
+        } else {
+            None
+        };
+        if end.is_some() {
+            self.report.budget_ended = end;
+        }
+        end.is_some()
+    }
+
+    /// How many of the pending cases to hand over: with an operations budget, those whose plans
+    /// (an operation per seed at most, usually) fit in what is left, and at least one; so a slow
+    /// implementation is not sent cases that will never be counted.
+    fn within_budget(&self, pending: &[(u64, Plan)]) -> usize {
+        let Some(max) = self.config.budget.max_ops else {
+            return pending.len();
+        };
+        let left = max.saturating_sub(self.report.steps);
+        let mut planned = 0u64;
+        let fit = pending
+            .iter()
+            .take_while(|(_, plan)| {
+                let before = planned;
+                planned += plan.seeds.len() as u64;
+                before < left
+            })
+            .count();
+        fit.max(1)
     }
 
     /// Adds a counted case to the report.
@@ -694,7 +787,7 @@ impl Search<'_> {
             return best;
         }
         loop {
-            if iterations >= MAX_SHRINK_ITERS {
+            if iterations >= MAX_SHRINK_ITERS || self.exhausted() {
                 break;
             }
             iterations += 1;
@@ -731,7 +824,7 @@ impl Search<'_> {
         let signature = failure.signature();
         let mut best = failure;
         let mut i = 0;
-        while i < best.ops.len() {
+        while i < best.ops.len() && !self.exhausted() {
             let mut shorter = best.ops.clone();
             shorter.remove(i);
             match self.uncounted(best.seed, Some(&shorter), None) {
@@ -933,6 +1026,7 @@ impl Worker {
         if let CaseEnd::Invalid { .. } = outcome.end {
             outcome.end = CaseEnd::Passed;
         }
+        outcome.failed_after += sent - outcome.steps;
         outcome.steps = sent;
         outcome
     }
@@ -1085,6 +1179,9 @@ impl Worker {
         }
         self.driver.done_with(observed);
         outcome.steps = ops.len() as u64;
+        if let CaseEnd::Failed(f) = &outcome.end {
+            outcome.failed_after = f.step as u64 + 1;
+        }
         outcome
     }
 }
