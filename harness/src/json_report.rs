@@ -113,7 +113,8 @@ pub struct BudgetDoc {
 }
 
 impl BudgetDoc {
-    fn of(report: &RunReport) -> Option<BudgetDoc> {
+    /// The budget of a run, if it had one.
+    pub fn of(report: &RunReport) -> Option<BudgetDoc> {
         let b = report.budget;
         (b.max_ops.is_some() || b.max_time.is_some()).then(|| BudgetDoc {
             max_ops: b.max_ops,
@@ -127,6 +128,56 @@ impl BudgetDoc {
             }),
         })
     }
+}
+
+impl BudgetDoc {
+    /// The summary line: the budget, whether it ended the run, and what the run covered.
+    fn summary(&self, doc: &Document) -> String {
+        budget_summary(
+            self,
+            doc.cases,
+            doc.steps,
+            doc.coverage.reached,
+            doc.coverage.applicable,
+        )
+    }
+}
+
+/// `budget: --max-ops N (ended the run); covered ...`, for the text reports.
+pub(crate) fn budget_summary(
+    budget: &BudgetDoc,
+    cases: u64,
+    steps: u64,
+    reached: usize,
+    applicable: usize,
+) -> String {
+    let ended = |name: &str| budget.ended_by.as_deref() == Some(name);
+    let mut flags = Vec::new();
+    if let Some(n) = budget.max_ops {
+        let end = if ended("max_ops") {
+            " (ended the run)"
+        } else {
+            ""
+        };
+        flags.push(format!("--max-ops {n}{end}"));
+    }
+    if let Some(s) = budget.max_seconds {
+        let end = if ended("max_seconds") {
+            " (ended the run)"
+        } else {
+            ""
+        };
+        flags.push(format!("--max-seconds {s}{end}"));
+    }
+    let within = if budget.ended_by.is_none() {
+        " (not spent: the run ended on its own)"
+    } else {
+        ""
+    };
+    format!(
+        "budget: {}{within}; covered {cases} cases, {steps} steps, {reached} of {applicable} applicable rules reached",
+        flags.join(", ")
+    )
 }
 
 /// Wall-clock times.
@@ -561,6 +612,9 @@ impl Document {
                 "never reached: {}",
                 self.coverage.never_reached.join(", ")
             );
+        }
+        if let Some(b) = &self.budget {
+            let _ = writeln!(out, "{}", b.summary(self));
         }
         let ledger = self.ledger.as_deref().unwrap_or("ledger");
         for d in &self.expected {

@@ -2,7 +2,7 @@
 //! against actual, the minimal trace as a table and as a ready-to-paste Rust test.
 
 use crate::failure::{level_of, Failure, FailureKind};
-use crate::runner::{Budget, BudgetEnd, RunReport};
+use crate::runner::RunReport;
 use crate::seam::Response;
 use crate::tracefile::TraceFile;
 use spoolcheck_model::observe::{message_flags_text, responsibility_text, submit_flags_text};
@@ -309,26 +309,13 @@ pub fn rust_test(f: &Failure) -> String {
 
 /// The budget and what the run covered within it, when the run had one.
 fn budget_line(report: &RunReport, reached: usize, applicable: usize) -> Option<String> {
-    let bounds = budget_flags(&report.budget)?;
-    let how = match report.budget_ended {
-        Some(BudgetEnd::Ops) => "--max-ops ended the run",
-        Some(BudgetEnd::Time) => "--max-seconds ended the run",
-        None => "not spent, the run ended on its own",
-    };
-    Some(format!(
-        "budget: {bounds}: {how}; covered {} cases, {} steps, {reached} of {applicable} applicable rules reached\n",
-        report.cases, report.steps
-    ))
-}
-
-/// A budget as the flags that set it (`None` without one).
-pub fn budget_flags(budget: &Budget) -> Option<String> {
-    let mut flags = Vec::new();
-    if let Some(n) = budget.max_ops {
-        flags.push(format!("--max-ops {n}"));
-    }
-    if let Some(t) = budget.max_time {
-        flags.push(format!("--max-seconds {}", t.as_secs_f64()));
-    }
-    (!flags.is_empty()).then(|| flags.join(", "))
+    let budget = crate::json_report::BudgetDoc::of(report)?;
+    let line = crate::json_report::budget_summary(
+        &budget,
+        report.cases,
+        report.steps,
+        reached,
+        applicable,
+    );
+    Some(line + "\n")
 }

@@ -105,8 +105,8 @@ pub struct RunConfig {
 
 /// Bounds on a run (`--max-ops`, `--max-seconds`). The run starts no further case, generated or
 /// shrinking, once either is spent; the case in progress finishes, so a run sends at most
-/// `max_ops` plus one case's operations. A failure found is still confirmed before it is
-/// reported, shrunk as far as the budget went. The operations bound is checked in case order, so
+/// `max_ops` plus one case's operations, and the replays that confirm a failure found: it is
+/// still confirmed before it is reported, shrunk as far as the budget went. The operations bound is checked in case order, so
 /// the same seed gives the same report for any number of jobs; the time bound, by its nature, not.
 #[derive(Clone, Copy, Debug, Default, PartialEq, Eq)]
 pub struct Budget {
@@ -475,7 +475,10 @@ pub fn run_with_progress(
         search.known.insert(headline, index);
         if let Some(FailureKind::Violated(v)) = search.report.failures.last().map(|f| &f.kind) {
             if let Some(first) = v.first() {
-                for other in v.iter().filter(|o| o.about == first.about && o.subject == first.subject) {
+                for other in v
+                    .iter()
+                    .filter(|o| o.about == first.about && o.subject == first.subject)
+                {
                     search.known.entry(other.rule).or_insert(index);
                 }
             }
@@ -1394,6 +1397,114 @@ mod tests {
         assert_eq!(
             (one.cases, one.steps, &one.exercised, &one.executed),
             (three.cases, three.steps, &three.exercised, &three.executed)
+        );
+    }
+
+    #[test]
+    fn max_ops_bounds_the_steps_deterministically() {
+        let config = RunConfig {
+            cases: 2048,
+            seed: 5,
+            budget: Budget {
+                max_ops: Some(500),
+                max_time: None,
+            },
+            ..RunConfig::default()
+        };
+        let once = run(reference(), &config);
+        assert_eq!(once.budget_ended, Some(BudgetEnd::Ops));
+        // The case in progress finishes: at most one case more than the budget.
+        assert!(
+            (500..500 + config.max_len as u64).contains(&once.steps),
+            "{} steps",
+            once.steps
+        );
+        assert!(once.cases < 2048);
+        for jobs in [1, 3] {
+            let again = run(
+                reference(),
+                &RunConfig {
+                    jobs,
+                    ..config.clone()
+                },
+            );
+            assert_eq!(
+                (again.cases, again.steps, &again.exercised, &again.executed),
+                (once.cases, once.steps, &once.exercised, &once.executed),
+                "jobs {jobs}"
+            );
+            assert_eq!(again.budget_ended, Some(BudgetEnd::Ops));
+        }
+    }
+
+    #[test]
+    fn max_ops_bounds_search_and_shrinking_of_a_mutant() {
+        let m = crate::mutant::Mutant::Spl06NoLockedFlag;
+        let mutant: Arc<Factory> =
+            Arc::new(move || Ok(Box::new(ReferenceStore::with_mutant(m)) as _));
+        let unbounded = RunConfig {
+            choices: m.choices(),
+            cases: 2048,
+            ..RunConfig::default()
+        };
+        let free = run(mutant.clone(), &unbounded);
+        let found = free.steps_to_first_failure.expect("the mutant is caught");
+        assert!(found <= free.steps);
+        // Enough to find it, not to shrink it all the way: the failure is still reported, with
+        // what finding it cost, and no second round runs.
+        let config = RunConfig {
+            budget: Budget {
+                max_ops: Some(found + 1),
+                max_time: None,
+            },
+            ..unbounded
+        };
+        let bounded = run(mutant.clone(), &config);
+        assert_eq!(bounded.steps_to_first_failure, Some(found));
+        assert_eq!(bounded.failures.len(), 1);
+        assert_eq!(bounded.failures[0].rule(), free.failures[0].rule());
+        assert!(bounded.steps < free.steps);
+        let three = run(mutant, &RunConfig { jobs: 3, ..config });
+        assert_eq!(three.failures, bounded.failures);
+        assert_eq!(
+            (three.cases, three.steps, three.budget_ended),
+            (bounded.cases, bounded.steps, bounded.budget_ended)
+        );
+    }
+
+    #[test]
+    fn a_spent_time_budget_starts_no_case_and_an_unspent_one_changes_nothing() {
+        let config = RunConfig {
+            cases: 64,
+            ..RunConfig::default()
+        };
+        let spent = run(
+            reference(),
+            &RunConfig {
+                budget: Budget {
+                    max_ops: None,
+                    max_time: Some(Duration::ZERO),
+                },
+                ..config.clone()
+            },
+        );
+        assert_eq!((spent.cases, spent.steps), (0, 0));
+        assert_eq!(spent.budget_ended, Some(BudgetEnd::Time));
+        let free = run(reference(), &config);
+        let roomy = run(
+            reference(),
+            &RunConfig {
+                budget: Budget {
+                    max_ops: Some(u64::MAX),
+                    max_time: Some(Duration::from_secs(86_400)),
+                },
+                ..config
+            },
+        );
+        assert_eq!(roomy.budget_ended, None);
+        assert_eq!(
+            (roomy.cases, roomy.steps, &roomy.executed),
+            (free.cases, free.steps, &free.executed)
         );
     }
 
