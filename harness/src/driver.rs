@@ -39,6 +39,8 @@ struct Case {
     choices: Choices,
     ops: Vec<Op>,
     cancelled: Arc<AtomicBool>,
+    /// For a case run step by step: one permit per operation, sent when its answer is wanted.
+    permits: Option<Receiver<()>>,
     reset_reply: Sender<Result<(), SeamError>>,
     reply: Sender<Result<Response, SeamError>>,
 }
@@ -94,6 +96,8 @@ pub struct Ticket {
     reset: Option<Receiver<Result<(), SeamError>>>,
     answers: Receiver<Result<Response, SeamError>>,
     cancelled: Arc<AtomicBool>,
+    /// A case run step by step: the worker applies an operation when given a permit.
+    permits: Option<Sender<()>>,
 }
 
 /// How many times to poll for an answer before blocking.
@@ -162,7 +166,20 @@ impl Driver {
     /// Hands a case over: the worker resets the implementation with these choices and applies
     /// the operations, after the cases handed over before. Returns at once.
     pub fn submit(&mut self, choices: &Choices, ops: Vec<Op>) -> Result<Ticket, SeamError> {
-        let mut tickets = self.submit_all(choices, vec![ops])?;
+        let mut tickets = self.hand_over(choices, vec![ops], false)?;
+        Ok(tickets.remove(0))
+    }
+
+    /// Hands a case over to be run step by step: the worker applies each operation only when its
+    /// answer is asked for ([`Driver::next_answer`]), so an implementation runs nothing past the
+    /// step where the case ends. For cases that usually end early (shrinking a failure), where an
+    /// implementation running ahead would do work nobody judges.
+    pub fn submit_stepwise(
+        &mut self,
+        choices: &Choices,
+        ops: Vec<Op>,
+    ) -> Result<Ticket, SeamError> {
+        let mut tickets = self.hand_over(choices, vec![ops], true)?;
         Ok(tickets.remove(0))
     }
 
@@ -172,6 +189,15 @@ impl Driver {
         choices: &Choices,
         cases: Vec<Vec<Op>>,
     ) -> Result<Vec<Ticket>, SeamError> {
+        self.hand_over(choices, cases, false)
+    }
+
+    fn hand_over(
+        &mut self,
+        choices: &Choices,
+        cases: Vec<Vec<Op>>,
+        stepwise: bool,
+    ) -> Result<Vec<Ticket>, SeamError> {
         self.revive()?;
         let mut job = Vec::with_capacity(cases.len());
         let mut tickets = Vec::with_capacity(cases.len());
@@ -179,10 +205,17 @@ impl Driver {
             let (reset_reply, reset_answer) = channel();
             let (reply, answers) = channel();
             let cancelled = Arc::new(AtomicBool::new(false));
+            let (permit, permits) = if stepwise {
+                let (permit, permits) = channel();
+                (Some(permit), Some(permits))
+            } else {
+                (None, None)
+            };
             job.push(Case {
                 choices: choices.clone(),
                 ops,
                 cancelled: cancelled.clone(),
+                permits,
                 reset_reply,
                 reply,
             });
@@ -190,6 +223,7 @@ impl Driver {
                 reset: Some(reset_answer),
                 answers,
                 cancelled,
+                permits: permit,
             });
         }
         let job = Job {
@@ -221,14 +255,20 @@ impl Driver {
     /// The case's next answer, or the reason there is none.
     pub fn next_answer(&mut self, ticket: &mut Ticket) -> Result<Response, SeamError> {
         self.started(ticket)?;
+        if let Some(permit) = &ticket.permits {
+            // A worker that has stopped has dropped its end: the wait below says why.
+            let _ = permit.send(());
+        }
         self.wait(&ticket.answers)?
     }
 
     /// Gives up a case: nothing more of it runs once the call in progress, if any, returns. Waits
     /// for that (within the timeout, else the worker is abandoned), so the next case's answers
     /// are not kept waiting by this one, and a hang in it is never taken for the next case's.
-    pub fn cancel(&mut self, ticket: Ticket) {
+    pub fn cancel(&mut self, mut ticket: Ticket) {
         ticket.cancelled.store(true, Ordering::Release);
+        // A worker waiting for a permit stops when there can be none.
+        ticket.permits = None;
         if let Some(reset) = &ticket.reset {
             self.drain(reset);
         }
@@ -328,6 +368,12 @@ fn run_case(imp: &mut dyn Implementation, case: &Case, clock: &Clock) {
         return;
     }
     for op in &case.ops {
+        if let Some(permits) = &case.permits {
+            clock.idle();
+            if permits.recv().is_err() {
+                break;
+            }
+        }
         if cancelled() {
             break;
         }

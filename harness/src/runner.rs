@@ -1066,7 +1066,9 @@ impl Worker {
             SeamError::Unsupported(why) => CaseOutcome::new(CaseEnd::Refused(why)),
             e => CaseOutcome::new(seam_failure(e, 0, ops, choices, seed, Vec::new())),
         };
-        let ticket = ticket.unwrap_or_else(|| self.driver.submit(choices, ops.to_vec()));
+        // A case not handed over ahead (shrinking, a re-run, a replay) usually ends at a failure:
+        // step by step, the implementation runs nothing past it.
+        let ticket = ticket.unwrap_or_else(|| self.driver.submit_stepwise(choices, ops.to_vec()));
         let mut ticket = match ticket {
             Ok(t) => t,
             Err(e) => return not_started(e),
