@@ -51,6 +51,16 @@ fn main() {
     }
 }
 
+/// One mutant's counts: the runner's, then the baseline's (the cap where it found nothing).
+struct Row {
+    mutant: Mutant,
+    first: u64,
+    total: u64,
+    base_first: u64,
+    base_total: u64,
+    capped: bool,
+}
+
 /// The rows of one profile and their summary.
 fn table(profile: &str, mutants: &[Mutant]) {
     println!("Profile `{profile}`: operations the implementation executed (seed 0)\n");
@@ -74,25 +84,25 @@ fn table(profile: &str, mutants: &[Mutant]) {
             },
             ratio(base_first, first, theirs.first.is_none()),
         );
-        rows.push((
-            m,
+        rows.push(Row {
+            mutant: m,
             first,
-            ours.total,
+            total: ours.total,
             base_first,
-            theirs.total,
-            theirs.first.is_none(),
-        ));
+            base_total: theirs.total,
+            capped: theirs.first.is_none(),
+        });
     }
-    let column = |f: fn(&(Mutant, u64, u64, u64, u64, bool)) -> u64| {
+    let column = |f: fn(&Row) -> u64| {
         let mut v: Vec<u64> = rows.iter().map(f).collect();
         v.sort_unstable();
         (v[v.len() / 2], v[v.len() - 1])
     };
-    let (med_first, worst_first) = column(|r| r.1);
-    let (med_total, worst_total) = column(|r| r.2);
-    let (bmed_first, bworst_first) = column(|r| r.3);
-    let (bmed_total, bworst_total) = column(|r| r.4);
-    let capped = rows.iter().filter(|r| r.5).count();
+    let (med_first, worst_first) = column(|r| r.first);
+    let (med_total, worst_total) = column(|r| r.total);
+    let (bmed_first, bworst_first) = column(|r| r.base_first);
+    let (bmed_total, bworst_total) = column(|r| r.base_total);
+    let capped = rows.iter().filter(|r| r.capped).count();
     println!(
         "\n| {profile} ({} mutants) | runner | baseline | baseline / runner |",
         rows.len()
@@ -116,8 +126,8 @@ fn table(profile: &str, mutants: &[Mutant]) {
     );
     let worse: Vec<String> = rows
         .iter()
-        .filter(|r| r.1 > r.3)
-        .map(|r| format!("{} ({} against {})", r.0.name(), r.1, r.3))
+        .filter(|r| r.first > r.base_first)
+        .map(|r| format!("{} ({} against {})", r.mutant.name(), r.first, r.base_first))
         .collect();
     println!(
         "\nbaseline capped (no failure within {CAP} operations; counted as {CAP}): {capped}; \

@@ -434,6 +434,15 @@ impl From<ProfileArg> for Profile {
     }
 }
 
+/// A positive, finite number of seconds.
+fn parse_seconds(text: &str) -> Result<f64, String> {
+    match text.parse::<f64>() {
+        Ok(s) if s.is_finite() && s > 0.0 && s <= 1e9 => Ok(s),
+        Ok(_) => Err("expected a number of seconds greater than 0".into()),
+        Err(e) => Err(format!("expected a number of seconds: {e}")),
+    }
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -442,14 +451,5 @@ mod tests {
     #[test]
     fn the_command_line_is_well_formed() {
         Cli::command().debug_assert();
-    }
-}
-
-/// A positive, finite number of seconds.
-fn parse_seconds(text: &str) -> Result<f64, String> {
-    match text.parse::<f64>() {
-        Ok(s) if s.is_finite() && s > 0.0 && s <= 1e9 => Ok(s),
-        Ok(_) => Err("expected a number of seconds greater than 0".into()),
-        Err(e) => Err(format!("expected a number of seconds: {e}")),
     }
 }

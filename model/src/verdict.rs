@@ -112,7 +112,10 @@ pub enum Verdict {
 /// building the violation texts, which are built only when it does not (a difference in a field
 /// the outcome leaves open is no violation, so the texts decide then).
 pub fn judge(op: &Op, step: &Step, actual: &Actual) -> Verdict {
-    let mut best: Option<(usize, (bool, usize, usize), Vec<Violation>)> = None;
+    // How close an outcome is, smallest first: (idle although the spooler acted, parts that
+    // differ, differences).
+    type Closeness = (bool, usize, usize);
+    let mut best: Option<(usize, Closeness, Vec<Violation>)> = None;
     let acted = matches!(op, Op::RunSpooler { .. }) && visibly_acted(step, actual);
     for (i, outcome) in step.outcomes.iter().enumerate() {
         if conforms(outcome, actual) {

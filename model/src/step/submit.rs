@@ -40,7 +40,7 @@ pub(super) fn client(state: &State, id: MsgId, flags: u32, script: &SubmitScript
     let script = effective_script(state, id, script);
     let script = &script;
     let mut tx = Tx::new(state);
-    if let Some(failure) = prepare_submit(&mut tx, id, &script) {
+    if let Some(failure) = prepare_submit(&mut tx, id, script) {
         return failed(tx, id, failure, R::Submit04);
     }
     if flags & FORCE_SUBMIT != 0 && !script.expand.failed() {
@@ -53,7 +53,7 @@ pub(super) fn client(state: &State, id: MsgId, flags: u32, script: &SubmitScript
         ];
         tx.check(RetPattern::NoneOf(rejections), R::Submit03);
     }
-    mark_submitted(&mut tx, id, &script);
+    mark_submitted(&mut tx, id, script);
     tx.call(SupportCall::ExpandRecips { msg: id }, R::Submit08);
     if script.expand.failed() {
         let mut rolled_back = Tx::new(state);
@@ -67,7 +67,7 @@ pub(super) fn client(state: &State, id: MsgId, flags: u32, script: &SubmitScript
         }
         return failed(rolled_back, id, script.expand, R::Submit24);
     }
-    expand_recipients(&mut tx, id, &script);
+    expand_recipients(&mut tx, id, script);
     tx.with_msg(id, |m| {
         m.needs_spooler = script.expand_flags & expand::NEEDS_SPOOLER != 0;
         m.preprocessed = script.expand_flags & expand::NEEDS_PREPROCESSING != 0;
