@@ -805,9 +805,14 @@ mod tests {
                 observation: response.observation,
             };
             match judge(op, &expected, &actual) {
-                Verdict::Pass { outcome } => state = next_state(&expected.outcomes[outcome], &actual),
+                Verdict::Pass { outcome } => {
+                    state = next_state(&expected.outcomes[outcome], &actual)
+                }
                 Verdict::Fail { violations, .. } => {
-                    panic!("operation {}, {op}: the reference breaks {violations:?}", n + 1)
+                    panic!(
+                        "operation {}, {op}: the reference breaks {violations:?}",
+                        n + 1
+                    )
                 }
             }
         }
@@ -816,7 +821,9 @@ mod tests {
     fn saved_outbox_message(sentmail: Option<spoolcheck_model::Folder>) -> Op {
         Op::CreateMessage(spoolcheck_model::NewMessage {
             folder: spoolcheck_model::Folder::Outbox,
-            recipients: vec![spoolcheck_model::recipient::to(spoolcheck_model::AddrType::Smtp)],
+            recipients: vec![spoolcheck_model::recipient::to(
+                spoolcheck_model::AddrType::Smtp,
+            )],
             sentmail,
             delete_after_submit: false,
             unsent: false,

@@ -430,7 +430,10 @@ pub fn run_with_progress(
         search.known.insert(headline, index);
         if let Some(FailureKind::Violated(v)) = search.report.failures.last().map(|f| &f.kind) {
             if let Some(first) = v.first() {
-                for other in v.iter().filter(|o| o.about == first.about && o.subject == first.subject) {
+                for other in v
+                    .iter()
+                    .filter(|o| o.about == first.about && o.subject == first.subject)
+                {
                     search.known.entry(other.rule).or_insert(index);
                 }
             }

@@ -118,13 +118,14 @@ impl Support for ScriptedSupport {
 /// S_OK. An implementation across a process boundary answers its own calls by this rule (the
 /// provider contract says so), and the adapters check that it did.
 pub fn scripted_answer(op: &Op, call: &SupportCall) -> Answer {
-    let code = |hr| Answer {
-        hr,
-        ..Answer::ok()
-    };
+    let code = |hr| Answer { hr, ..Answer::ok() };
     match (call, op) {
-        (SupportCall::PrepareSubmit { .. }, Op::SubmitMessage { script, .. }) => code(script.prepare),
-        (SupportCall::ExpandRecips { .. }, Op::SubmitMessage { script, .. }) if script.expand.failed() => {
+        (SupportCall::PrepareSubmit { .. }, Op::SubmitMessage { script, .. }) => {
+            code(script.prepare)
+        }
+        (SupportCall::ExpandRecips { .. }, Op::SubmitMessage { script, .. })
+            if script.expand.failed() =>
+        {
             code(script.expand)
         }
         (SupportCall::ExpandRecips { .. }, Op::SubmitMessage { script, .. }) => Answer {

@@ -117,9 +117,9 @@ pub fn precondition(state: &State, op: &Op) -> bool {
     }
     let life = op.msg().and_then(|id| state.life(id));
     match op {
-        Op::RegisterPreprocessor { .. } | Op::SetTransportAvailable { .. } | Op::RunSpooler { .. } => {
-            system
-        }
+        Op::RegisterPreprocessor { .. }
+        | Op::SetTransportAvailable { .. }
+        | Op::RunSpooler { .. } => system,
         Op::SubmitMessage {
             caller: Role::Spooler,
             script,
@@ -263,7 +263,10 @@ pub fn realistic_script(
         // clock and the address book.
         return script;
     }
-    let rows = script.expanded.clone().unwrap_or_else(|| expanded_rows(state, msg));
+    let rows = script
+        .expanded
+        .clone()
+        .unwrap_or_else(|| expanded_rows(state, msg));
     let unhandled = rows.iter().any(|r| !state.choices.tc_handles(r.addr));
     if state.choices.tight_coupling.is_some() && unhandled {
         script.expand_flags |= expand::NEEDS_SPOOLER;
@@ -393,7 +396,11 @@ pub fn candidates_of(state: &State, max_messages: u32, only: Option<OpKind>) -> 
     if let Some(next) = crate::step::next_servable(state) {
         let m = &state.messages[&next];
         if m.preprocess {
-            for p in state.preprocessors.iter().filter(|p| p.is_for(m.pending_addrs())) {
+            for p in state
+                .preprocessors
+                .iter()
+                .filter(|p| p.is_for(m.pending_addrs()))
+            {
                 let script = SpoolerScript {
                     busy_preprocessor: Some(p.id),
                     ..SpoolerScript::default()
@@ -401,7 +408,10 @@ pub fn candidates_of(state: &State, max_messages: u32, only: Option<OpKind>) -> 
                 push(OpKind::RunSpooler, Op::RunSpooler { script });
             }
         }
-        let mut pending: Vec<AddrType> = m.pending_addrs().filter(|a| AddrType::ALL.contains(a)).collect();
+        let mut pending: Vec<AddrType> = m
+            .pending_addrs()
+            .filter(|a| AddrType::ALL.contains(a))
+            .collect();
         pending.sort();
         pending.dedup();
         for transport in pending {

@@ -108,7 +108,10 @@ pub enum Verdict {
 /// differences. So a spooler that served a message, but with a wrong call, is judged as serving
 /// it, not as having waited; one that served it right but never finished it, likewise.
 pub fn judge(op: &Op, step: &Step, actual: &Actual) -> Verdict {
-    let mut best: Option<(usize, (bool, usize, usize), Vec<Violation>)> = None;
+    /// How far an outcome is from the answer: idle while the implementation acted, parts that
+    /// differ, differences. Smaller is closer.
+    type Distance = (bool, usize, usize);
+    let mut best: Option<(usize, Distance, Vec<Violation>)> = None;
     let acted = matches!(op, Op::RunSpooler { .. }) && visibly_acted(step, actual);
     for (i, outcome) in step.outcomes.iter().enumerate() {
         let v = violations(op, outcome, actual);
@@ -183,7 +186,10 @@ pub fn next_state(outcome: &Outcome, actual: &Actual) -> State {
             preprocessor, msg, ..
         } = &call.what
         {
-            let made = actual.calls.iter().any(|c| same_preprocessor(c, &call.what));
+            let made = actual
+                .calls
+                .iter()
+                .any(|c| same_preprocessor(c, &call.what));
             if let Some(m) = next.messages.get_mut(msg).filter(|_| !made) {
                 m.preprocessed_by.retain(|p| p != preprocessor);
             }
@@ -341,7 +347,9 @@ fn call_violation(
             // A preprocessor due later in this run, run before its turn (PRE-02).
             (Some(w), Some(g @ SupportCall::Preprocess { .. }))
                 if matches!(w.what, SupportCall::Preprocess { .. })
-                    && expected[i + 1..].iter().any(|e| same_preprocessor(&e.what, g)) =>
+                    && expected[i + 1..]
+                        .iter()
+                        .any(|e| same_preprocessor(&e.what, g)) =>
             {
                 if !actual.iter().any(|a| same_preprocessor(&w.what, a)) {
                     or_else = Some(RuleId::Pre08);
@@ -712,7 +720,8 @@ fn expansion_rule(actual: &[crate::recipient::RecipientRow]) -> RuleId {
     }
     let all = book();
     let renamed = actual.iter().any(|r| {
-        matches!(r.entry, EntryRef::Person(_)) && lookup(&all, r.entry).is_some_and(|b| b.name != r.name)
+        matches!(r.entry, EntryRef::Person(_))
+            && lookup(&all, r.entry).is_some_and(|b| b.name != r.name)
     });
     if renamed {
         return RuleId::Exp05;

@@ -131,7 +131,10 @@ mod preprocessor_scopes {
     fn create(recipients: Vec<AddrType>) -> Op {
         Op::CreateMessage(NewMessage {
             folder: Folder::Outbox,
-            recipients: recipients.into_iter().map(spoolcheck_model::recipient::to).collect(),
+            recipients: recipients
+                .into_iter()
+                .map(spoolcheck_model::recipient::to)
+                .collect(),
             sentmail: None,
             delete_after_submit: false,
             unsent: false,

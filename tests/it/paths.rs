@@ -28,7 +28,10 @@ const M2: MsgId = MsgId(2);
 fn message(recipients: &[AddrType]) -> NewMessage {
     NewMessage {
         folder: Folder::Outbox,
-        recipients: recipients.iter().map(|&a| spoolcheck_model::recipient::to(a)).collect(),
+        recipients: recipients
+            .iter()
+            .map(|&a| spoolcheck_model::recipient::to(a))
+            .collect(),
         sentmail: None,
         delete_after_submit: false,
         unsent: false,

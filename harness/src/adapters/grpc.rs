@@ -178,7 +178,10 @@ async fn open(
             } else {
                 format!("{url}: Describe failed: {}: {}", s.code(), s.message())
             };
-            (SeamError::Harness(text), s.code() == tonic::Code::Unavailable)
+            (
+                SeamError::Harness(text),
+                s.code() == tonic::Code::Unavailable,
+            )
         })?
         .into_inner();
     if described.contract_version != pb::ContractVersion::ContractVersion2 as i32 {

@@ -8,9 +8,7 @@
 
 use super::cabi::{CabiLibrary, CabiProvider};
 use super::remote::{deliver, describe_status, log_tail, ReportedCall};
-use crate::seam::{
-    scripted_answer, Implementation, ScriptedSupport, SeamError, Support,
-};
+use crate::seam::{scripted_answer, Implementation, ScriptedSupport, SeamError, Support};
 use serde::{Deserialize, Serialize};
 use spoolcheck_model::{Choices, Notification, Observation, Op, Ret};
 use std::fs::File;

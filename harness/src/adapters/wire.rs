@@ -113,7 +113,10 @@ fn decode_entry(kind: i32, id: u32, path: &str) -> Result<EntryRef, WireError> {
         Ok(pb::EntryKind::OneOff) => Ok(EntryRef::OneOff),
         Ok(pb::EntryKind::Person) => Ok(EntryRef::Person(id)),
         Ok(pb::EntryKind::List) => Ok(EntryRef::List(id)),
-        _ => bad(&field(path, "entry_kind"), format!("{kind} is not a valid EntryKind")),
+        _ => bad(
+            &field(path, "entry_kind"),
+            format!("{kind} is not a valid EntryKind"),
+        ),
     }
 }
 
@@ -139,7 +142,10 @@ fn decode_recipient(r: &pb::RecipientRow, path: &str) -> Result<RecipientRow, Wi
     })
 }
 
-fn decode_recipients(rows: &[pb::RecipientRow], path: &str) -> Result<Vec<RecipientRow>, WireError> {
+fn decode_recipients(
+    rows: &[pb::RecipientRow],
+    path: &str,
+) -> Result<Vec<RecipientRow>, WireError> {
     rows.iter()
         .enumerate()
         .map(|(i, r)| decode_recipient(r, &format!("{path}[{i}]")))

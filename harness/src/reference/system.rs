@@ -326,7 +326,11 @@ impl ReferenceStore {
                 }
                 return false;
             }
-            self.mapi.preprocessed.entry(id).or_default().push(preprocessor);
+            self.mapi
+                .preprocessed
+                .entry(id)
+                .or_default()
+                .push(preprocessor);
         }
         true
     }

@@ -195,7 +195,10 @@ fn a_declined_call_is_unsupported_and_the_run_is_not_conformant() {
 fn another_contract_version_is_a_harness_error() {
     let report = against(Fault::Version1, 5_000);
     match &report.harness_error {
-        Some(SeamError::Harness(why)) => assert!(why.contains("contract version 1, this harness speaks version 2"), "{why}"),
+        Some(SeamError::Harness(why)) => assert!(
+            why.contains("contract version 1, this harness speaks version 2"),
+            "{why}"
+        ),
         other => panic!("expected a harness error, got {other:?}"),
     }
     assert_eq!(RunVerdict::of(&report, false), RunVerdict::HarnessError);

@@ -8,8 +8,8 @@ use crate::effect::SupportCall;
 use crate::mapi::{expand, msgflag, Hresult, FORCE_SUBMIT, NOTIFY_READYTOSEND};
 use crate::observe::{Field, FlagBit};
 use crate::op::{Ret, SubmitScript};
-use crate::rules::RuleId as R;
 use crate::recipient::{expand, lookup, EntryRef, RecipientRow};
+use crate::rules::RuleId as R;
 use crate::state::{MsgId, Recipient, State};
 
 /// A client (or, for a message never submitted, the spooler: AMB-36) submits a message.
@@ -40,7 +40,7 @@ pub(super) fn client(state: &State, id: MsgId, flags: u32, script: &SubmitScript
     let script = effective_script(state, id, script);
     let script = &script;
     let mut tx = Tx::new(state);
-    if let Some(failure) = prepare_submit(&mut tx, id, &script) {
+    if let Some(failure) = prepare_submit(&mut tx, id, script) {
         return failed(tx, id, failure, R::Submit04);
     }
     if flags & FORCE_SUBMIT != 0 && !script.expand.failed() {
@@ -53,7 +53,7 @@ pub(super) fn client(state: &State, id: MsgId, flags: u32, script: &SubmitScript
         ];
         tx.check(RetPattern::NoneOf(rejections), R::Submit03);
     }
-    mark_submitted(&mut tx, id, &script);
+    mark_submitted(&mut tx, id, script);
     tx.call(SupportCall::ExpandRecips { msg: id }, R::Submit08);
     if script.expand.failed() {
         let mut rolled_back = Tx::new(state);
@@ -67,7 +67,7 @@ pub(super) fn client(state: &State, id: MsgId, flags: u32, script: &SubmitScript
         }
         return failed(rolled_back, id, script.expand, R::Submit24);
     }
-    expand_recipients(&mut tx, id, &script);
+    expand_recipients(&mut tx, id, script);
     tx.with_msg(id, |m| {
         m.needs_spooler = script.expand_flags & expand::NEEDS_SPOOLER != 0;
         m.preprocessed = script.expand_flags & expand::NEEDS_PREPROCESSING != 0;
@@ -208,7 +208,12 @@ pub(crate) fn mapi_flags(state: &State, rows: &[RecipientRow]) -> u32 {
 /// (EXP-05), resolves one-offs (EXP-06), removes duplicates (EXP-07), and starts the rows it adds
 /// without responsibility (EXP-08).
 fn expand_recipients(tx: &mut Tx, id: MsgId, script: &SubmitScript) {
-    let rows: Vec<RecipientRow> = tx.msg(id).recipients.iter().map(|r| r.row.clone()).collect();
+    let rows: Vec<RecipientRow> = tx
+        .msg(id)
+        .recipients
+        .iter()
+        .map(|r| r.row.clone())
+        .collect();
     let fresh = |row: RecipientRow, from_list: bool| Recipient {
         responsibility: Some(false),
         from_list,

@@ -275,7 +275,8 @@ pub(super) fn encode_op(op: &Op) -> Result<Encoded, String> {
         }
         Op::SubmitMessage { flags, script, .. } => {
             c.flags = *flags;
-            let (expanded, expanded_count) = arena.rows(script.expanded.as_deref().unwrap_or(&[]))?;
+            let (expanded, expanded_count) =
+                arena.rows(script.expanded.as_deref().unwrap_or(&[]))?;
             book = arena.book(&script.book)?;
             c.script = ffi::Script {
                 now: script.now,
