@@ -147,9 +147,22 @@ fn per_op(imp: &mut dyn Implementation, cases: &[Vec<Op>]) -> Duration {
         .expect("three passes")
 }
 
+/// Where the native libraries the benchmark builds go: `bench-native` in the target directory,
+/// created if it is not there (as on a fresh checkout).
+fn bench_native() -> PathBuf {
+    let root = Path::new(env!("CARGO_MANIFEST_DIR"));
+    let target =
+        std::env::var_os("CARGO_TARGET_DIR").map_or_else(|| root.join("target"), PathBuf::from);
+    let dir = target.join("bench-native");
+    if let Err(e) = std::fs::create_dir_all(&dir) {
+        panic!("cannot create {}: {e}", dir.display());
+    }
+    dir
+}
+
 fn c_example() -> PathBuf {
     let root = Path::new(env!("CARGO_MANIFEST_DIR"));
-    let out = root.join("target/bench-native");
+    let out = bench_native();
     let status = Command::new("make")
         .arg("-s")
         .arg("-C")
@@ -164,7 +177,7 @@ fn c_example() -> PathBuf {
 /// tests/fixtures/faulty-provider.c without a fault: answers S_OK, observes an empty store.
 fn null_c() -> PathBuf {
     let root = Path::new(env!("CARGO_MANIFEST_DIR"));
-    let out = root.join("target/bench-native/libnull.so");
+    let out = bench_native().join("libnull.so");
     let status = Command::new(std::env::var("CC").unwrap_or_else(|_| "cc".into()))
         .args(["-std=c11", "-O2", "-fPIC", "-shared"])
         .arg(format!("-I{}", root.join("harness/include").display()))

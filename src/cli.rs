@@ -215,6 +215,14 @@ pub struct SuiteArgs {
     /// depend on the number (apart from timings).
     #[arg(long, value_name = "J", default_value_t = 1, value_parser = clap::value_parser!(u64).range(1..=256))]
     pub jobs: u64,
+    /// Stop once this many operations have been sent, shrinking included (the case in progress
+    /// finishes): a bound for a slow implementation. The report says what was covered within it.
+    #[arg(long, value_name = "N", value_parser = clap::value_parser!(u64).range(1..))]
+    pub max_ops: Option<u64>,
+    /// Stop once this many seconds have passed (the case in progress finishes). Unlike the other
+    /// settings, where it stops depends on the machine.
+    #[arg(long, value_name = "S", value_parser = parse_seconds)]
+    pub max_seconds: Option<f64>,
     /// The known-deviation ledger (TOML, `[[deviation]]` entries with rule, reason, optional
     /// signature and link). A failure whose rules are all listed is expected and does not fail the
     /// run; a listed deviation that does not occur is stale and does. `spoolcheck ledger update`
@@ -423,6 +431,15 @@ impl From<ProfileArg> for Profile {
             ProfileArg::Provider => Profile::Provider,
             ProfileArg::System => Profile::System,
         }
+    }
+}
+
+/// A positive, finite number of seconds.
+fn parse_seconds(text: &str) -> Result<f64, String> {
+    match text.parse::<f64>() {
+        Ok(s) if s.is_finite() && s > 0.0 && s <= 1e9 => Ok(s),
+        Ok(_) => Err("expected a number of seconds greater than 0".into()),
+        Err(e) => Err(format!("expected a number of seconds: {e}")),
     }
 }
 

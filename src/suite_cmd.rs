@@ -16,7 +16,7 @@ use spoolcheck_harness::junit;
 use spoolcheck_harness::ledger::Ledger;
 use spoolcheck_harness::mutant::Mutant;
 use spoolcheck_harness::report;
-use spoolcheck_harness::runner::{self, RunConfig, RunReport};
+use spoolcheck_harness::runner::{self, Budget, RunConfig, RunReport};
 use spoolcheck_harness::selftest::{self, SelftestConfig};
 use spoolcheck_harness::tracefile::TraceFile;
 use spoolcheck_model::{Choices, Profile};
@@ -75,6 +75,10 @@ pub(crate) fn prepare(args: &SuiteArgs, ledger_default: Option<&Path>) -> Result
             .unwrap_or_default(),
         shard: args.shard,
         jobs: usize::try_from(args.jobs).unwrap_or(1),
+        budget: Budget {
+            max_ops: args.max_ops,
+            max_time: args.max_seconds.map(Duration::from_secs_f64),
+        },
         ..RunConfig::default()
     };
     // Last: it may start a server, which bad arguments above should not.

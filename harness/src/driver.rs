@@ -1,40 +1,103 @@
 //! Runs an implementation on a worker thread, so that a panic becomes a reported failure and a hang
 //! becomes a reported timeout, never a crash or a hang of the harness.
 //!
-//! A case's operations go to the worker in one batch and its answers stream back one per operation;
-//! the runner judges each as it arrives, with a per-call timeout. The worker never waits for the
-//! judge, so the two overlap.
+//! A case's operations go to the worker in one message and its answers stream back one per
+//! operation; the runner judges each as it arrives, with a per-call timeout. The worker never waits
+//! for the judge, so the two overlap.
+//!
+//! Cases can be handed over ahead of time ([`Driver::submit`]): the worker runs them in order, one
+//! after the other, while the runner generates and judges. So the worker is woken once for several
+//! cases rather than once per case, and neither thread waits for the other while there is work
+//! queued. A case handed over and then not wanted (one after a failure) is cancelled
+//! ([`Driver::cancel`]): the implementation finishes the call it is in and runs nothing more of it.
+//! The timeout is per call wherever the call is in the queue: the worker notes when each call
+//! starts, and an answer is late only when the call in progress has run longer than the timeout.
 
 use crate::seam::{exchange, Implementation, Response, SeamError};
 use spoolcheck_model::{Choices, Op};
 use std::panic::{catch_unwind, AssertUnwindSafe};
-use std::sync::mpsc::{channel, Receiver, RecvTimeoutError, Sender};
+use std::sync::atomic::{AtomicBool, AtomicU64, Ordering};
+use std::sync::mpsc::{channel, Receiver, RecvTimeoutError, Sender, TryRecvError};
 use std::sync::{Arc, Once};
 use std::thread;
-use std::time::Duration;
+use std::time::{Duration, Instant};
 
 /// Makes a fresh implementation (after a timeout the old one is abandoned with its thread).
 pub type Factory = dyn Fn() -> Result<Box<dyn Implementation>, SeamError> + Send + Sync;
 
-enum Job {
-    Reset(Choices, Sender<Result<(), SeamError>>),
-    Run(Vec<Op>, Sender<Result<Response, SeamError>>),
-    /// A reset and a batch in one message: one wake-up of the worker per case, not two.
-    Case(
-        Choices,
-        Vec<Op>,
-        Sender<Result<(), SeamError>>,
-        Sender<Result<Response, SeamError>>,
-    ),
+/// Cases for the worker, run in order: one message, so one wake-up for all of them.
+struct Job {
+    cases: Vec<Case>,
+    /// Answers judged and no longer needed, freed on the worker thread after the cases: it made
+    /// them, and the allocator frees memory fastest on the thread that allocated it; the worker
+    /// has time to spare while the runner generates and judges.
+    done_with: Vec<Vec<Response>>,
+}
+
+/// A reset and a batch of operations: one case.
+struct Case {
+    choices: Choices,
+    ops: Vec<Op>,
+    cancelled: Arc<AtomicBool>,
+    /// For a case run step by step: one permit per operation, sent when its answer is wanted.
+    permits: Option<Receiver<()>>,
+    reset_reply: Sender<Result<(), SeamError>>,
+    reply: Sender<Result<Response, SeamError>>,
+}
+
+/// When the worker started the call it is in: nanoseconds after `epoch`, or [`IDLE`].
+struct Clock {
+    epoch: Instant,
+    call_started: AtomicU64,
+}
+
+/// The worker waits for a case.
+const IDLE: u64 = u64::MAX;
+
+impl Clock {
+    fn now(&self) -> u64 {
+        u64::try_from(self.epoch.elapsed().as_nanos()).unwrap_or(IDLE - 1)
+    }
+
+    fn call_starts(&self) {
+        self.call_started.store(self.now(), Ordering::Release);
+    }
+
+    fn idle(&self) {
+        self.call_started.store(IDLE, Ordering::Release);
+    }
+
+    /// When the answer someone began waiting for at `began` is late: the timeout after the start of
+    /// the call the worker is in, or after `began` while it is between cases.
+    fn deadline(&self, began: u64, timeout: Duration) -> u64 {
+        let from = match self.call_started.load(Ordering::Acquire) {
+            IDLE => began,
+            started => started,
+        };
+        from.saturating_add(u64::try_from(timeout.as_nanos()).unwrap_or(IDLE))
+    }
 }
 
 /// An implementation on its own thread.
 pub struct Driver {
     jobs: Sender<Job>,
+    clock: Arc<Clock>,
     name: String,
     timeout: Duration,
     factory: Arc<Factory>,
     poisoned: bool,
+    /// Answers to hand back with the next cases (see [`Job::done_with`]).
+    done_with: Vec<Vec<Response>>,
+}
+
+/// A case handed over to the worker: its answers, as they come.
+pub struct Ticket {
+    /// The answer to the reset that starts the case, until it has come.
+    reset: Option<Receiver<Result<(), SeamError>>>,
+    answers: Receiver<Result<Response, SeamError>>,
+    cancelled: Arc<AtomicBool>,
+    /// A case run step by step: the worker applies an operation when given a permit.
+    permits: Option<Sender<()>>,
 }
 
 /// How many times to poll for an answer before blocking.
@@ -53,12 +116,17 @@ impl Driver {
         let (jobs, inbox) = channel();
         let (made, name) = channel();
         let make = factory.clone();
+        let clock = Arc::new(Clock {
+            epoch: Instant::now(),
+            call_started: AtomicU64::new(0),
+        });
+        let worker_clock = clock.clone();
         thread::Builder::new()
             .name(WORKER.into())
             .spawn(move || match guarded(|| make()) {
                 Ok(imp) => {
                     if made.send(Ok(imp.name())).is_ok() {
-                        work(imp, inbox);
+                        work(imp, &inbox, &worker_clock);
                     }
                 }
                 Err(e) => {
@@ -81,10 +149,12 @@ impl Driver {
         };
         Ok(Driver {
             jobs,
+            clock,
             name,
             timeout,
             factory,
             poisoned: false,
+            done_with: Vec::new(),
         })
     }
 
@@ -93,71 +163,172 @@ impl Driver {
         &self.name
     }
 
-    /// Resets the implementation to an empty store.
-    pub fn reset(&mut self, choices: &Choices) -> Result<(), SeamError> {
+    /// Hands a case over: the worker resets the implementation with these choices and applies
+    /// the operations, after the cases handed over before. Returns at once.
+    pub fn submit(&mut self, choices: &Choices, ops: Vec<Op>) -> Result<Ticket, SeamError> {
+        let mut tickets = self.hand_over(choices, vec![ops], false)?;
+        Ok(tickets.remove(0))
+    }
+
+    /// Hands a case over to be run step by step: the worker applies each operation only when its
+    /// answer is asked for ([`Driver::next_answer`]), so an implementation runs nothing past the
+    /// step where the case ends. For cases that usually end early (shrinking a failure), where an
+    /// implementation running ahead would do work nobody judges.
+    pub fn submit_stepwise(
+        &mut self,
+        choices: &Choices,
+        ops: Vec<Op>,
+    ) -> Result<Ticket, SeamError> {
+        let mut tickets = self.hand_over(choices, vec![ops], true)?;
+        Ok(tickets.remove(0))
+    }
+
+    /// Hands several cases over in one message, to be run in this order.
+    pub fn submit_all(
+        &mut self,
+        choices: &Choices,
+        cases: Vec<Vec<Op>>,
+    ) -> Result<Vec<Ticket>, SeamError> {
+        self.hand_over(choices, cases, false)
+    }
+
+    fn hand_over(
+        &mut self,
+        choices: &Choices,
+        cases: Vec<Vec<Op>>,
+        stepwise: bool,
+    ) -> Result<Vec<Ticket>, SeamError> {
         self.revive()?;
-        let (reply, answer) = channel();
-        self.send(Job::Reset(choices.clone(), reply))?;
-        self.wait(&answer)?
-    }
-
-    /// Resets the implementation and starts a batch on it, in one message to the worker. Returns
-    /// the reset's error, if it failed.
-    pub fn run_case(&mut self, choices: &Choices, ops: Vec<Op>) -> Result<Batch<'_>, SeamError> {
-        self.revive()?;
-        let (reset_reply, reset_answer) = channel();
-        let (reply, answers) = channel();
-        self.send(Job::Case(choices.clone(), ops, reset_reply, reply))?;
-        self.wait(&reset_answer)??;
-        Ok(Batch {
-            driver: self,
-            answers,
-        })
-    }
-
-    /// Starts a batch; its answers arrive through [`Batch::next_answer`].
-    pub fn run(&mut self, ops: Vec<Op>) -> Result<Batch<'_>, SeamError> {
-        let (reply, answers) = channel();
-        self.send(Job::Run(ops, reply))?;
-        Ok(Batch {
-            driver: self,
-            answers,
-        })
-    }
-
-    fn send(&mut self, job: Job) -> Result<(), SeamError> {
+        let mut job = Vec::with_capacity(cases.len());
+        let mut tickets = Vec::with_capacity(cases.len());
+        for ops in cases {
+            let (reset_reply, reset_answer) = channel();
+            let (reply, answers) = channel();
+            let cancelled = Arc::new(AtomicBool::new(false));
+            let (permit, permits) = if stepwise {
+                let (permit, permits) = channel();
+                (Some(permit), Some(permits))
+            } else {
+                (None, None)
+            };
+            job.push(Case {
+                choices: choices.clone(),
+                ops,
+                cancelled: cancelled.clone(),
+                permits,
+                reset_reply,
+                reply,
+            });
+            tickets.push(Ticket {
+                reset: Some(reset_answer),
+                answers,
+                cancelled,
+                permits: permit,
+            });
+        }
+        let job = Job {
+            cases: job,
+            done_with: std::mem::take(&mut self.done_with),
+        };
         self.jobs.send(job).map_err(|_| {
             self.poisoned = true;
             SeamError::Crashed("the worker thread has stopped".into())
-        })
+        })?;
+        Ok(tickets)
     }
 
+    /// Gives answers back once they are judged, to be freed on the worker thread.
+    pub fn done_with(&mut self, answers: Vec<Response>) {
+        if !answers.is_empty() {
+            self.done_with.push(answers);
+        }
+    }
+
+    /// Waits until the reset that starts the case is done; its error, if it failed.
+    pub fn started(&mut self, ticket: &mut Ticket) -> Result<(), SeamError> {
+        match ticket.reset.take() {
+            Some(reset) => self.wait(&reset)?,
+            None => Ok(()),
+        }
+    }
+
+    /// The case's next answer, or the reason there is none.
+    pub fn next_answer(&mut self, ticket: &mut Ticket) -> Result<Response, SeamError> {
+        self.started(ticket)?;
+        if let Some(permit) = &ticket.permits {
+            // A worker that has stopped has dropped its end: the wait below says why.
+            let _ = permit.send(());
+        }
+        self.wait(&ticket.answers)?
+    }
+
+    /// Gives up a case: nothing more of it runs once the call in progress, if any, returns. Waits
+    /// for that (within the timeout, else the worker is abandoned), so the next case's answers
+    /// are not kept waiting by this one, and a hang in it is never taken for the next case's.
+    pub fn cancel(&mut self, mut ticket: Ticket) {
+        ticket.cancelled.store(true, Ordering::Release);
+        // A worker waiting for a permit stops when there can be none.
+        ticket.permits = None;
+        if let Some(reset) = &ticket.reset {
+            self.drain(reset);
+        }
+        self.drain(&ticket.answers);
+    }
+
+    /// Waits until the worker has dropped this channel, discarding what comes.
+    fn drain<T>(&mut self, answers: &Receiver<Result<T, SeamError>>) {
+        while !self.poisoned {
+            match self.receive(answers) {
+                Ok(Some(_)) => {}
+                Ok(None) | Err(_) => return,
+            }
+        }
+    }
+
+    /// The next answer on a channel the worker is still to answer on.
     fn wait<T>(
         &mut self,
         answers: &Receiver<Result<T, SeamError>>,
     ) -> Result<Result<T, SeamError>, SeamError> {
-        // The worker usually answers within microseconds: poll briefly before sleeping, since a
-        // sleep and wake-up per operation would cost more than the operation itself.
-        for _ in 0..SPINS {
-            match answers.try_recv() {
-                Ok(answer) => return Ok(answer),
-                Err(std::sync::mpsc::TryRecvError::Empty) => std::hint::spin_loop(),
-                Err(std::sync::mpsc::TryRecvError::Disconnected) => break,
-            }
-        }
-        match answers.recv_timeout(self.timeout) {
-            Ok(answer) => Ok(answer),
-            Err(RecvTimeoutError::Timeout) => {
-                self.poisoned = true;
-                Err(SeamError::Timeout {
-                    millis: u64::try_from(self.timeout.as_millis()).unwrap_or(u64::MAX),
-                })
-            }
-            Err(RecvTimeoutError::Disconnected) => {
+        match self.receive(answers)? {
+            Some(answer) => Ok(answer),
+            None => {
                 self.poisoned = true;
                 Err(SeamError::Crashed(
                     "the worker thread stopped without answering".into(),
                 ))
+            }
+        }
+    }
+
+    /// The next answer on a channel, `None` once the worker has dropped it, or the timeout.
+    fn receive<T>(&mut self, answers: &Receiver<T>) -> Result<Option<T>, SeamError> {
+        // The worker usually answers within microseconds: poll briefly before sleeping, since a
+        // sleep and wake-up per operation would cost more than the operation itself.
+        for _ in 0..SPINS {
+            match answers.try_recv() {
+                Ok(answer) => return Ok(Some(answer)),
+                Err(TryRecvError::Empty) => std::hint::spin_loop(),
+                Err(TryRecvError::Disconnected) => return Ok(None),
+            }
+        }
+        let began = self.clock.now();
+        loop {
+            // The answer may wait behind calls of cases handed over before: it is late only when
+            // the call the worker is in has run longer than the timeout.
+            let deadline = self.clock.deadline(began, self.timeout);
+            let left = Duration::from_nanos(deadline.saturating_sub(self.clock.now()));
+            match answers.recv_timeout(left) {
+                Ok(answer) => return Ok(Some(answer)),
+                Err(RecvTimeoutError::Disconnected) => return Ok(None),
+                Err(RecvTimeoutError::Timeout)
+                    if self.clock.now() < self.clock.deadline(began, self.timeout) => {}
+                Err(RecvTimeoutError::Timeout) => {
+                    self.poisoned = true;
+                    return Err(SeamError::Timeout {
+                        millis: u64::try_from(self.timeout.as_millis()).unwrap_or(u64::MAX),
+                    });
+                }
             }
         }
     }
@@ -171,49 +342,45 @@ impl Driver {
     }
 }
 
-/// The answers of one batch.
-pub struct Batch<'a> {
-    driver: &'a mut Driver,
-    answers: Receiver<Result<Response, SeamError>>,
-}
-
-impl Batch<'_> {
-    /// The next operation's answer, or the reason there is none.
-    pub fn next_answer(&mut self) -> Result<Response, SeamError> {
-        self.driver.wait(&self.answers)?
+fn work(mut imp: Box<dyn Implementation>, inbox: &Receiver<Job>, clock: &Clock) {
+    loop {
+        clock.idle();
+        let Ok(job) = inbox.recv() else { return };
+        for case in &job.cases {
+            run_case(imp.as_mut(), case, clock);
+        }
+        drop(job.done_with);
     }
 }
 
-fn work(mut imp: Box<dyn Implementation>, inbox: Receiver<Job>) {
-    while let Ok(job) = inbox.recv() {
-        match job {
-            Job::Reset(choices, reply) => {
-                let result = guarded(|| imp.reset(&choices));
-                let _ = reply.send(result);
-            }
-            Job::Run(ops, reply) => run_batch(imp.as_mut(), &ops, &reply),
-            Job::Case(choices, ops, reset_reply, reply) => {
-                let result = guarded(|| imp.reset(&choices));
-                let ok = result.is_ok();
-                if reset_reply.send(result).is_ok() && ok {
-                    run_batch(imp.as_mut(), &ops, &reply);
-                }
+/// Resets and applies each operation, sending each answer as soon as it is there; stops at the
+/// first error, when nobody listens any more, or when the case is given up (one given up before
+/// it began does not run at all; dropping it tells the runner).
+fn run_case(imp: &mut dyn Implementation, case: &Case, clock: &Clock) {
+    let cancelled = || case.cancelled.load(Ordering::Acquire);
+    if cancelled() {
+        return;
+    }
+    clock.call_starts();
+    let result = guarded(|| imp.reset(&case.choices));
+    let ok = result.is_ok();
+    if case.reset_reply.send(result).is_err() || !ok {
+        return;
+    }
+    for op in &case.ops {
+        if let Some(permits) = &case.permits {
+            clock.idle();
+            if permits.recv().is_err() {
+                break;
             }
         }
-    }
-}
-
-/// Applies each operation, sending each answer as soon as it is there; stops at the first error or
-/// when nobody listens any more.
-fn run_batch(
-    imp: &mut dyn Implementation,
-    ops: &[Op],
-    reply: &Sender<Result<Response, SeamError>>,
-) {
-    for op in ops {
+        if cancelled() {
+            break;
+        }
+        clock.call_starts();
         let result = guarded(|| exchange(imp, op));
         let stop = result.is_err();
-        if reply.send(result).is_err() || stop {
+        if case.reply.send(result).is_err() || stop {
             break;
         }
     }

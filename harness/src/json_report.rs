@@ -13,7 +13,7 @@ use crate::coverage::{Coverage, MinCoverage, Status};
 use crate::failure::{level_of, Failure};
 use crate::ledger::Ledger;
 use crate::report::{trace_table, RunVerdict};
-use crate::runner::{RunConfig, RunReport};
+use crate::runner::{BudgetEnd, RunConfig, RunReport};
 use crate::shard::Shard;
 use serde::{Deserialize, Serialize};
 use spoolcheck_model::verdict::Violation;
@@ -91,8 +91,93 @@ pub struct Document {
     /// MAPI_E_NO_SUPPORT, memory the provider left allocated), sorted; informational.
     #[serde(default, skip_serializing_if = "Vec::is_empty")]
     pub adapter_notes: Vec<String>,
+    /// The run's budget (`--max-ops`, `--max-seconds`), when it had one: then `cases`, `steps` and
+    /// `coverage` are what it covered within the budget.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub budget: Option<BudgetDoc>,
     /// The only part that differs between runs with the same inputs.
     pub timings: Timings,
+}
+
+/// A run's budget, and whether it ended the run.
+#[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct BudgetDoc {
+    /// `--max-ops`: the most operations to send, shrinking included.
+    pub max_ops: Option<u64>,
+    /// `--max-seconds`.
+    pub max_seconds: Option<f64>,
+    /// The bound that ended the run with more left to run (`max_ops` or `max_seconds`), or `null`
+    /// when the run ended on its own within the budget.
+    pub ended_by: Option<String>,
+}
+
+impl BudgetDoc {
+    /// The budget of a run, if it had one.
+    pub fn of(report: &RunReport) -> Option<BudgetDoc> {
+        let b = report.budget;
+        (b.max_ops.is_some() || b.max_time.is_some()).then(|| BudgetDoc {
+            max_ops: b.max_ops,
+            max_seconds: b.max_time.map(|t| t.as_secs_f64()),
+            ended_by: report.budget_ended.map(|e| {
+                match e {
+                    BudgetEnd::Ops => "max_ops",
+                    BudgetEnd::Time => "max_seconds",
+                }
+                .to_string()
+            }),
+        })
+    }
+}
+
+impl BudgetDoc {
+    /// The summary line: the budget, whether it ended the run, and what the run covered.
+    fn summary(&self, doc: &Document) -> String {
+        budget_summary(
+            self,
+            doc.cases,
+            doc.steps,
+            doc.coverage.reached,
+            doc.coverage.applicable,
+        )
+    }
+}
+
+/// `budget: --max-ops N (ended the run); covered ...`, for the text reports.
+pub(crate) fn budget_summary(
+    budget: &BudgetDoc,
+    cases: u64,
+    steps: u64,
+    reached: usize,
+    applicable: usize,
+) -> String {
+    let ended = |name: &str| budget.ended_by.as_deref() == Some(name);
+    let mut flags = Vec::new();
+    if let Some(n) = budget.max_ops {
+        let end = if ended("max_ops") {
+            " (ended the run)"
+        } else {
+            ""
+        };
+        flags.push(format!("--max-ops {n}{end}"));
+    }
+    if let Some(s) = budget.max_seconds {
+        let end = if ended("max_seconds") {
+            " (ended the run)"
+        } else {
+            ""
+        };
+        flags.push(format!("--max-seconds {s}{end}"));
+    }
+    let within = if budget.ended_by.is_none() {
+        " (not spent: the run ended on its own)"
+    } else {
+        ""
+    };
+    format!(
+        "budget: {}{within}; covered {cases} cases, {steps} steps, {reached} of {applicable} applicable rules reached",
+        flags.join(", ")
+    )
 }
 
 /// Wall-clock times.
@@ -341,6 +426,7 @@ impl Document {
                 .collect(),
             harness_error: report.harness_error.as_ref().map(ToString::to_string),
             adapter_notes: Vec::new(),
+            budget: BudgetDoc::of(report),
             timings: Timings {
                 elapsed_ms: u64::try_from(report.elapsed.as_millis()).unwrap_or(u64::MAX),
             },
@@ -526,6 +612,9 @@ impl Document {
                 "never reached: {}",
                 self.coverage.never_reached.join(", ")
             );
+        }
+        if let Some(b) = &self.budget {
+            let _ = writeln!(out, "{}", b.summary(self));
         }
         let ledger = self.ledger.as_deref().unwrap_or("ledger");
         for d in &self.expected {
@@ -740,6 +829,12 @@ pub fn merge(
         merged
             .adapter_notes
             .extend(doc.adapter_notes.iter().cloned());
+        // A shard the budget ended ended the merged run short too.
+        if let (Some(total), Some(b)) = (&mut merged.budget, &doc.budget) {
+            if total.ended_by.is_none() {
+                total.ended_by.clone_from(&b.ended_by);
+            }
+        }
         if let Some(e) = &doc.harness_error {
             errors.push(format!("{}: {e}", path.display()));
         }

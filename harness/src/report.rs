@@ -94,6 +94,9 @@ pub fn summary(report: &RunReport, strict: bool) -> String {
         applicable.len(),
         spoolcheck_model::RuleId::ALL.len() - applicable.len()
     );
+    if let Some(line) = budget_line(report, reached, applicable.len()) {
+        out.push_str(&line);
+    }
     let unreached: Vec<String> = applicable
         .iter()
         .filter(|r| !report.exercised.contains_key(r))
@@ -302,4 +305,17 @@ pub fn rust_test(f: &Failure) -> String {
         "#[test]\nfn regression_{slug}() {{\n    // {}\n    let trace = r#\"{json}\"#;\n    spoolcheck_harness::assert_replays(trace, || Box::new(MyStore::new()));\n}}\n",
         f.headline().replace('\n', " ")
     )
+}
+
+/// The budget and what the run covered within it, when the run had one.
+fn budget_line(report: &RunReport, reached: usize, applicable: usize) -> Option<String> {
+    let budget = crate::json_report::BudgetDoc::of(report)?;
+    let line = crate::json_report::budget_summary(
+        &budget,
+        report.cases,
+        report.steps,
+        reached,
+        applicable,
+    );
+    Some(line + "\n")
 }

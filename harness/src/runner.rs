@@ -21,7 +21,7 @@
 //!   the same for any number of jobs (apart from the elapsed time), provided the implementation's
 //!   behaviour after a reset depends only on the operations it is sent.
 
-use crate::driver::{Driver, Factory};
+use crate::driver::{Driver, Factory, Ticket};
 use crate::failure::{Failure, FailureKind};
 use crate::seam::{Response, SeamError};
 use crate::shard::Shard;
@@ -31,7 +31,9 @@ use proptest::test_runner::{Config, RngAlgorithm, TestRng, TestRunner};
 use spoolcheck_model::generate::{plan, Plan};
 use spoolcheck_model::precondition::precondition;
 use spoolcheck_model::precondition::OpKind;
-use spoolcheck_model::verdict::{judge, next_state, Actual, Aspect, Verdict, Violation};
+use spoolcheck_model::verdict::{
+    into_next_state, judge, next_state, Actual, Aspect, Verdict, Violation,
+};
 use spoolcheck_model::{invariants, step, Choices, Op, RuleId, State};
 use std::collections::{BTreeMap, BTreeSet, VecDeque};
 use std::sync::atomic::{AtomicUsize, Ordering};
@@ -96,6 +98,31 @@ pub struct RunConfig {
     /// What every counterexample is replayed on before it is reported: the bundled reference
     /// provider, unless a test puts another store in its place.
     pub reference: Reference,
+    /// Bounds on the whole run besides the cases per round: for an implementation so slow that
+    /// the rounds would take too long.
+    pub budget: Budget,
+}
+
+/// Bounds on a run (`--max-ops`, `--max-seconds`). The run starts no further case, generated or
+/// shrinking, once either is spent; the case in progress finishes, so a run sends at most
+/// `max_ops` plus one case's operations, and the replays that confirm a failure found: it is
+/// still confirmed before it is reported, shrunk as far as the budget went. The operations bound is checked in case order, so
+/// the same seed gives the same report for any number of jobs; the time bound, by its nature, not.
+#[derive(Clone, Copy, Debug, Default, PartialEq, Eq)]
+pub struct Budget {
+    /// The most operations to send, shrinking included.
+    pub max_ops: Option<u64>,
+    /// The most wall-clock time to take.
+    pub max_time: Option<Duration>,
+}
+
+/// Which bound of the [`Budget`] ended a run.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum BudgetEnd {
+    /// [`Budget::max_ops`].
+    Ops,
+    /// [`Budget::max_time`].
+    Time,
 }
 
 /// The store a counterexample is checked against before it is reported (see
@@ -141,6 +168,7 @@ impl Default for RunConfig {
             shard: Shard::WHOLE,
             jobs: 1,
             reference: Reference::default(),
+            budget: Budget::default(),
         }
     }
 }
@@ -195,6 +223,13 @@ pub struct RunReport {
     pub expected: Vec<ExpectedHits>,
     /// Every counted case, as (search round, index of the case in the round's sequence), in order.
     pub executed: Vec<(usize, u64)>,
+    /// The run's budget.
+    pub budget: Budget,
+    /// Which bound of the budget ended the run, if one did (more was left to run).
+    pub budget_ended: Option<BudgetEnd>,
+    /// Operations sent until the first failing step of the first failure was seen, that step
+    /// included, before any shrinking: what finding it cost.
+    pub steps_to_first_failure: Option<u64>,
 }
 
 /// Where a run is, for a progress display.
@@ -237,6 +272,9 @@ struct CaseOutcome {
     exercised: Vec<RuleId>,
     /// Operations sent (0 if the case never started).
     steps: u64,
+    /// For a failed case: the operations sent up to and including the failing step (earlier
+    /// passes of the case included).
+    failed_after: u64,
     /// The expectations that covered a violation of this case.
     credited: Vec<usize>,
     /// The violation those expectations covered.
@@ -252,6 +290,7 @@ impl CaseOutcome {
             end,
             exercised: Vec::new(),
             steps: 0,
+            failed_after: 0,
             credited: Vec::new(),
             example: None,
             merged: Vec::new(),
@@ -352,6 +391,7 @@ struct Search<'a> {
     /// The headline rules of the failures found so far, each with its index in the report.
     known: BTreeMap<RuleId, usize>,
     progress: Progress,
+    started: Instant,
 }
 
 /// Runs the suite against the implementations `factory` makes.
@@ -403,8 +443,13 @@ pub fn run_with_progress(
         disabled: BTreeSet::new(),
         known: BTreeMap::new(),
         progress: Progress::default(),
+        started,
     };
+    search.report.budget = config.budget;
     for round in 0..config.max_failures.max(1) {
+        if round > 0 && search.exhausted() {
+            break;
+        }
         let Some(failure) = search.round(round, progress) else {
             break;
         };
@@ -535,12 +580,22 @@ impl Search<'_> {
         let mut pending: VecDeque<(u64, Plan)> = VecDeque::new();
         loop {
             pending.extend(sequence.by_ref().take(batch_size - pending.len()));
-            if pending.is_empty() {
+            if pending.is_empty() || self.exhausted() {
                 return None;
             }
-            let batch: Vec<(u64, Plan)> = pending.iter().cloned().collect();
-            for outcome in self.execute_batch(&batch, seed) {
+            let within = self.within_budget(pending.make_contiguous());
+            for outcome in self.execute_batch(&pending.make_contiguous()[..within], seed) {
+                // In case order, so where the budget ends does not depend on the jobs.
+                if self.exhausted() {
+                    return None;
+                }
                 let (index, _) = pending.pop_front().expect("one outcome per pending case");
+                if let (CaseEnd::Failed(_), None) =
+                    (&outcome.end, self.report.steps_to_first_failure)
+                {
+                    self.report.steps_to_first_failure =
+                        Some(self.report.steps + outcome.failed_after);
+                }
                 self.count(round, index, &outcome);
                 match outcome.end {
                     // Generated cases are realised on the implementation's own path, so they
@@ -572,6 +627,45 @@ impl Search<'_> {
             }
             progress(&self.progress);
         }
+    }
+
+    /// Whether the budget is spent; notes which bound ended the run.
+    fn exhausted(&mut self) -> bool {
+        let budget = self.config.budget;
+        let end = if budget.max_ops.is_some_and(|max| self.report.steps >= max) {
+            Some(BudgetEnd::Ops)
+        } else if budget
+            .max_time
+            .is_some_and(|max| self.started.elapsed() >= max)
+        {
+            Some(BudgetEnd::Time)
+        } else {
+            None
+        };
+        if end.is_some() {
+            self.report.budget_ended = end;
+        }
+        end.is_some()
+    }
+
+    /// How many of the pending cases to hand over: with an operations budget, those whose plans
+    /// (an operation per seed at most, usually) fit in what is left, and at least one; so a slow
+    /// implementation is not sent cases that will never be counted.
+    fn within_budget(&self, pending: &[(u64, Plan)]) -> usize {
+        let Some(max) = self.config.budget.max_ops else {
+            return pending.len();
+        };
+        let left = max.saturating_sub(self.report.steps);
+        let mut planned = 0u64;
+        let fit = pending
+            .iter()
+            .take_while(|(_, plan)| {
+                let before = planned;
+                planned += plan.seeds.len() as u64;
+                before < left
+            })
+            .count();
+        fit.max(1)
     }
 
     /// Adds a counted case to the report.
@@ -615,17 +709,12 @@ impl Search<'_> {
             constrained: true,
         };
         if self.workers.len() == 1 || batch.len() == 1 {
-            let worker = &mut self.workers[0];
-            let mut outcomes = Vec::new();
-            for (_, plan) in batch {
-                let outcome = worker.case(&context, plan);
-                let event = outcome.is_event();
-                outcomes.push(outcome);
-                if event {
-                    break;
-                }
-            }
-            return outcomes;
+            let mut plans = batch.iter().map(|(_, plan)| plan).enumerate();
+            return self.workers[0]
+                .run_cases(&context, || plans.next(), |_| false, |_| {})
+                .into_iter()
+                .map(|(_, o)| o)
+                .collect();
         }
         let next = AtomicUsize::new(0);
         let first_event = AtomicUsize::new(usize::MAX);
@@ -636,21 +725,18 @@ impl Search<'_> {
                 .map(|worker| {
                     let (context, next, first_event) = (&context, &next, &first_event);
                     scope.spawn(move || {
-                        let mut mine = Vec::new();
-                        loop {
-                            // Positions are taken in order, so every position up to the first
-                            // event is run by someone; later ones may be skipped.
+                        // Positions are taken in order, so every position up to the first event
+                        // is run by someone; later ones may be skipped.
+                        let claim = || {
                             let p = next.fetch_add(1, Ordering::SeqCst);
-                            if p >= batch.len() || p > first_event.load(Ordering::SeqCst) {
-                                break;
-                            }
-                            let outcome = worker.case(context, &batch[p].1);
-                            if outcome.is_event() {
-                                first_event.fetch_min(p, Ordering::SeqCst);
-                            }
-                            mine.push((p, outcome));
-                        }
-                        mine
+                            (p < batch.len() && p <= first_event.load(Ordering::SeqCst))
+                                .then(|| (p, &batch[p].1))
+                        };
+                        let past_event = |p| p > first_event.load(Ordering::SeqCst);
+                        let event = |p| {
+                            first_event.fetch_min(p, Ordering::SeqCst);
+                        };
+                        worker.run_cases(context, claim, past_event, event)
                     })
                 })
                 .collect();
@@ -680,8 +766,8 @@ impl Search<'_> {
         };
         let worker = &mut self.workers[0];
         let outcome = match (ops, plan) {
-            (Some(ops), _) => worker.execute(&context, ops, None),
-            (None, Some(plan)) => worker.case(&context, plan),
+            (Some(ops), _) => worker.execute(&context, ops, None, None),
+            (None, Some(plan)) => worker.case(&context, Realised::new(&context, plan), None),
             (None, None) => CaseOutcome::new(CaseEnd::Passed),
         };
         self.report.steps += outcome.steps;
@@ -704,7 +790,7 @@ impl Search<'_> {
             return best;
         }
         loop {
-            if iterations >= MAX_SHRINK_ITERS {
+            if iterations >= MAX_SHRINK_ITERS || self.exhausted() {
                 break;
             }
             iterations += 1;
@@ -741,7 +827,7 @@ impl Search<'_> {
         let signature = failure.signature();
         let mut best = failure;
         let mut i = 0;
-        while i < best.ops.len() {
+        while i < best.ops.len() && !self.exhausted() {
             let mut shorter = best.ops.clone();
             shorter.remove(i);
             match self.uncounted(best.seed, Some(&shorter), None) {
@@ -801,14 +887,18 @@ impl Search<'_> {
     }
 }
 
-impl Worker {
-    /// Runs one generated case: realises the plan (without the disabled kinds), sends the
-    /// operations, judges each answer. The plan is realised along the model's default outcomes;
-    /// where the implementation takes another allowed outcome and a later operation no longer
-    /// keeps its preconditions there, the rest of the case is picked again from the state the
-    /// implementation is really in, and the case runs again from the start. So every case,
-    /// shrunk ones too, is a sequence real parties could make against this implementation.
-    fn case(&mut self, context: &Context<'_>, plan: &Plan) -> CaseOutcome {
+/// A generated case realised along the model's default outcomes: its operations, the seed each
+/// was picked by, and the model's step for each.
+struct Realised {
+    /// The plan, without the disabled kinds.
+    plan: Plan,
+    seeds: Vec<usize>,
+    ops: Vec<Op>,
+    steps: Vec<spoolcheck_model::Step>,
+}
+
+impl Realised {
+    fn new(context: &Context<'_>, plan: &Plan) -> Realised {
         let plan = Plan {
             swarm: plan
                 .swarm
@@ -820,10 +910,104 @@ impl Worker {
         };
         let initial = State::new(context.choices.clone());
         let realized = spoolcheck_model::generate::continue_from(&initial, &plan, 0);
-        let mut seeds: Vec<usize> = realized.iter().map(|r| r.seed).collect();
-        let (mut ops, steps): (Vec<Op>, Vec<_>) =
-            realized.into_iter().map(|r| (r.op, r.step)).unzip();
-        let mut outcome = self.execute(context, &ops, Some(steps));
+        let mut seeds = Vec::with_capacity(realized.len());
+        let mut ops = Vec::with_capacity(realized.len());
+        let mut steps = Vec::with_capacity(realized.len());
+        for r in realized {
+            seeds.push(r.seed);
+            ops.push(r.op);
+            steps.push(r.step);
+        }
+        Realised {
+            plan,
+            seeds,
+            ops,
+            steps,
+        }
+    }
+}
+
+/// Cases handed to the implementation's thread at a time: it is woken once for them and works
+/// through them while this thread generates the next ones, so that their answers are there when
+/// they are judged. After a failure, the ones not yet judged are cancelled.
+const AHEAD: usize = 8;
+
+impl Worker {
+    /// Runs generated cases in order: `claim` gives the next (position, plan) until there are
+    /// none. Stops after the first event (`event` is told its position at once) or before a
+    /// position `stop` rules out. Returns the outcomes with their positions.
+    fn run_cases<'p>(
+        &mut self,
+        context: &Context<'_>,
+        mut claim: impl FnMut() -> Option<(usize, &'p Plan)>,
+        stop: impl Fn(usize) -> bool,
+        mut event: impl FnMut(usize),
+    ) -> Vec<(usize, CaseOutcome)> {
+        let mut generate = || {
+            std::iter::from_fn(&mut claim)
+                .take(AHEAD)
+                .map(|(p, plan)| (p, Realised::new(context, plan)))
+                .collect::<Vec<_>>()
+        };
+        let mut done = Vec::new();
+        let mut next = generate();
+        while !next.is_empty() {
+            // One message for the lot: the implementation's thread is woken once.
+            let ops = next.iter().map(|(_, r)| r.ops.clone()).collect();
+            let tickets: Vec<Result<Ticket, SeamError>> =
+                match self.driver.submit_all(context.choices, ops) {
+                    Ok(tickets) => tickets.into_iter().map(Ok).collect(),
+                    Err(e) => next.iter().map(|_| Err(e.clone())).collect(),
+                };
+            let mut handed: VecDeque<_> = next
+                .into_iter()
+                .zip(tickets)
+                .map(|((p, realised), ticket)| (p, realised, ticket))
+                .collect();
+            next = generate();
+            while let Some((p, realised, ticket)) = handed.pop_front() {
+                if stop(p) {
+                    handed.push_front((p, realised, ticket));
+                    next.clear();
+                    break;
+                }
+                let outcome = self.case(context, realised, Some(ticket));
+                let is_event = outcome.is_event();
+                done.push((p, outcome));
+                if is_event {
+                    event(p);
+                    next.clear();
+                    break;
+                }
+            }
+            for (_, _, ticket) in handed {
+                if let Ok(ticket) = ticket {
+                    self.driver.cancel(ticket);
+                }
+            }
+        }
+        done
+    }
+
+    /// Runs one generated case: sends the operations (unless `ticket` says they were sent
+    /// already), judges each answer. The plan was realised along the model's default outcomes;
+    /// where the implementation takes another allowed outcome and a later operation no longer
+    /// keeps its preconditions there, the rest of the case is picked again from the state the
+    /// implementation is really in, and the case runs again from the start. So every case,
+    /// shrunk ones too, is a sequence real parties could make against this implementation.
+    fn case(
+        &mut self,
+        context: &Context<'_>,
+        realised: Realised,
+        ticket: Option<Result<Ticket, SeamError>>,
+    ) -> CaseOutcome {
+        let Realised {
+            plan,
+            mut seeds,
+            mut ops,
+            steps,
+        } = realised;
+        let mut outcome = self.execute(context, &ops, Some(steps), ticket);
         let mut sent = outcome.steps;
         // Each pass keeps a longer valid prefix, so this ends; the bound guards against an
         // implementation whose answers vary from run to run.
@@ -839,23 +1023,26 @@ impl Worker {
                 seeds.push(r.seed);
                 ops.push(r.op);
             }
-            outcome = self.execute(context, &ops, None);
+            outcome = self.execute(context, &ops, None, None);
             sent += outcome.steps;
         }
         if let CaseEnd::Invalid { .. } = outcome.end {
             outcome.end = CaseEnd::Passed;
         }
+        outcome.failed_after += sent - outcome.steps;
         outcome.steps = sent;
         outcome
     }
 
     /// Runs one case. `realized`, when given, holds the model's steps along the default outcomes;
-    /// they are used while the implementation follows those outcomes.
+    /// they are used while the implementation follows those outcomes. `ticket` is the case as
+    /// handed over already, if it was.
     fn execute(
         &mut self,
         context: &Context<'_>,
         ops: &[Op],
         realized: Option<Vec<spoolcheck_model::Step>>,
+        ticket: Option<Result<Ticket, SeamError>>,
     ) -> CaseOutcome {
         let choices = context.choices;
         let seed = context.seed;
@@ -874,13 +1061,23 @@ impl Worker {
                 reference_fails: None,
             })
         };
-        let mut outcome = CaseOutcome::new(CaseEnd::Passed);
-        let mut batch = match self.driver.run_case(choices, ops.to_vec()) {
-            Ok(b) => b,
+        let not_started = |e| match e {
             // The implementation cannot run under these declared choices: nothing to judge.
-            Err(SeamError::Unsupported(why)) => return CaseOutcome::new(CaseEnd::Refused(why)),
-            Err(e) => return CaseOutcome::new(seam_failure(e, 0, ops, choices, seed, Vec::new())),
+            SeamError::Unsupported(why) => CaseOutcome::new(CaseEnd::Refused(why)),
+            e => CaseOutcome::new(seam_failure(e, 0, ops, choices, seed, Vec::new())),
         };
+        // A case not handed over ahead (shrinking, a re-run, a replay) usually ends at a failure:
+        // step by step, the implementation runs nothing past it.
+        let ticket = ticket.unwrap_or_else(|| self.driver.submit_stepwise(choices, ops.to_vec()));
+        let mut ticket = match ticket {
+            Ok(t) => t,
+            Err(e) => return not_started(e),
+        };
+        if let Err(e) = self.driver.started(&mut ticket) {
+            return not_started(e);
+        }
+        let mut answered = 0;
+        let mut outcome = CaseOutcome::new(CaseEnd::Passed);
         let mut state = State::new(choices.clone());
         let mut observed: Vec<Response> = Vec::with_capacity(ops.len());
         let mut tolerated = false;
@@ -892,7 +1089,7 @@ impl Worker {
                 };
                 break;
             }
-            let response = match batch.next_answer() {
+            let response = match self.driver.next_answer(&mut ticket) {
                 Ok(r) => r,
                 Err(SeamError::Unsupported(why)) => {
                     outcome.end = CaseEnd::Unsupported(OpKind::of(op), why);
@@ -904,29 +1101,32 @@ impl Worker {
                     break;
                 }
             };
+            answered += 1;
             let precomputed = realized.as_mut().and_then(Iterator::next);
-            let result = match precomputed {
+            let mut result = match precomputed {
                 Some(result) => result,
                 None => step(&state, op),
             };
+            // The answer is judged as it is, then kept: moved, never copied.
             let actual = Actual {
-                ret: response.ret.clone(),
-                calls: response.calls.clone(),
-                notifications: response.notifications.clone(),
-                observation: response.observation.clone(),
+                ret: response.ret,
+                calls: response.calls,
+                notifications: response.notifications,
+                observation: response.observation,
             };
             let verdict = judge(op, &result, &actual);
-            observed.push(response);
             let (violations, next, state_differs) = match verdict {
                 Verdict::Pass { outcome: index } => {
-                    let chosen = &result.outcomes[index];
+                    let chosen = result.outcomes.swap_remove(index);
                     if index != 0 || !chosen.loose.is_empty() {
                         // Off the realised path: step the model afresh from here on.
                         realized = None;
                     }
-                    outcome.exercised.extend(chosen.rules.iter().copied());
-                    let next = next_state(chosen, &actual);
-                    match invariants::check_observation(&actual.observation) {
+                    outcome.exercised.extend_from_slice(&chosen.rules);
+                    let next = into_next_state(chosen, &actual);
+                    let checked = invariants::check_observation(&actual.observation);
+                    observed.push(response_of(actual));
+                    match checked {
                         Ok(()) => {
                             state = next;
                             continue;
@@ -941,6 +1141,7 @@ impl Worker {
                     strictest_state_first(&mut violations);
                     let differs = violations.iter().any(|v| v.aspect == Aspect::State);
                     let next = after_deviation(&state, &result.outcomes[closest], &actual);
+                    observed.push(response_of(actual));
                     (FailureKind::Violated(violations), next, differs)
                 }
             };
@@ -971,15 +1172,32 @@ impl Worker {
             state = next;
             realized = None;
         }
-        drop(batch);
+        if answered < ops.len() {
+            // The case ended early: the implementation runs nothing more of it.
+            self.driver.cancel(ticket);
+        }
         if tolerated && matches!(outcome.end, CaseEnd::Passed) {
             outcome.end = CaseEnd::Tolerated;
         }
         if let CaseEnd::Passed | CaseEnd::Tolerated = outcome.end {
-            self.last_observed = observed;
+            observed = std::mem::replace(&mut self.last_observed, observed);
         }
+        self.driver.done_with(observed);
         outcome.steps = ops.len() as u64;
+        if let CaseEnd::Failed(f) = &outcome.end {
+            outcome.failed_after = f.step as u64 + 1;
+        }
         outcome
+    }
+}
+
+/// An answer, once judged, as the seam gave it.
+fn response_of(actual: Actual) -> Response {
+    Response {
+        ret: actual.ret,
+        calls: actual.calls,
+        notifications: actual.notifications,
+        observation: actual.observation,
     }
 }
 
@@ -1074,7 +1292,7 @@ pub fn replay(
         seed: 0,
         constrained: false,
     };
-    match worker.execute(&context, ops, None).end {
+    match worker.execute(&context, ops, None, None).end {
         CaseEnd::Failed(f) => {
             let observed = f.observed.clone();
             Ok((Some(*f), observed))
@@ -1181,6 +1399,114 @@ mod tests {
         assert_eq!(
             (one.cases, one.steps, &one.exercised, &one.executed),
             (three.cases, three.steps, &three.exercised, &three.executed)
+        );
+    }
+
+    #[test]
+    fn max_ops_bounds_the_steps_deterministically() {
+        let config = RunConfig {
+            cases: 2048,
+            seed: 5,
+            budget: Budget {
+                max_ops: Some(500),
+                max_time: None,
+            },
+            ..RunConfig::default()
+        };
+        let once = run(reference(), &config);
+        assert_eq!(once.budget_ended, Some(BudgetEnd::Ops));
+        // The case in progress finishes: at most one case more than the budget.
+        assert!(
+            (500..500 + config.max_len as u64).contains(&once.steps),
+            "{} steps",
+            once.steps
+        );
+        assert!(once.cases < 2048);
+        for jobs in [1, 3] {
+            let again = run(
+                reference(),
+                &RunConfig {
+                    jobs,
+                    ..config.clone()
+                },
+            );
+            assert_eq!(
+                (again.cases, again.steps, &again.exercised, &again.executed),
+                (once.cases, once.steps, &once.exercised, &once.executed),
+                "jobs {jobs}"
+            );
+            assert_eq!(again.budget_ended, Some(BudgetEnd::Ops));
+        }
+    }
+
+    #[test]
+    fn max_ops_bounds_search_and_shrinking_of_a_mutant() {
+        let m = crate::mutant::Mutant::Spl06NoLockedFlag;
+        let mutant: Arc<Factory> =
+            Arc::new(move || Ok(Box::new(ReferenceStore::with_mutant(m)) as _));
+        let unbounded = RunConfig {
+            choices: m.choices(),
+            cases: 2048,
+            ..RunConfig::default()
+        };
+        let free = run(mutant.clone(), &unbounded);
+        let found = free.steps_to_first_failure.expect("the mutant is caught");
+        assert!(found <= free.steps);
+        // Enough to find it, not to shrink it all the way: the failure is still reported, with
+        // what finding it cost, and no second round runs.
+        let config = RunConfig {
+            budget: Budget {
+                max_ops: Some(found + 1),
+                max_time: None,
+            },
+            ..unbounded
+        };
+        let bounded = run(mutant.clone(), &config);
+        assert_eq!(bounded.steps_to_first_failure, Some(found));
+        assert_eq!(bounded.failures.len(), 1);
+        assert_eq!(bounded.failures[0].rule(), free.failures[0].rule());
+        assert!(bounded.steps < free.steps);
+        let three = run(mutant, &RunConfig { jobs: 3, ..config });
+        assert_eq!(three.failures, bounded.failures);
+        assert_eq!(
+            (three.cases, three.steps, three.budget_ended),
+            (bounded.cases, bounded.steps, bounded.budget_ended)
+        );
+    }
+
+    #[test]
+    fn a_spent_time_budget_starts_no_case_and_an_unspent_one_changes_nothing() {
+        let config = RunConfig {
+            cases: 64,
+            ..RunConfig::default()
+        };
+        let spent = run(
+            reference(),
+            &RunConfig {
+                budget: Budget {
+                    max_ops: None,
+                    max_time: Some(Duration::ZERO),
+                },
+                ..config.clone()
+            },
+        );
+        assert_eq!((spent.cases, spent.steps), (0, 0));
+        assert_eq!(spent.budget_ended, Some(BudgetEnd::Time));
+        let free = run(reference(), &config);
+        let roomy = run(
+            reference(),
+            &RunConfig {
+                budget: Budget {
+                    max_ops: Some(u64::MAX),
+                    max_time: Some(Duration::from_secs(86_400)),
+                },
+                ..config
+            },
+        );
+        assert_eq!(roomy.budget_ended, None);
+        assert_eq!(
+            (roomy.cases, roomy.steps, &roomy.executed),
+            (free.cases, free.steps, &free.executed)
         );
     }
 

@@ -45,10 +45,14 @@ pub fn weight(kind: OpKind) -> u32 {
 /// The first half of the seed picks a kind by weight; a kind with no candidate here drops out and the
 /// pick is made again among the rest. The second half picks among that kind's candidates.
 pub fn pick(state: &State, swarm: &[OpKind], seed: (u16, u16)) -> Option<Op> {
-    let mut kinds: Vec<OpKind> = OpKind::ALL
-        .into_iter()
-        .filter(|k| swarm.contains(k))
-        .collect();
+    // On the stack: this runs for every generated operation.
+    let mut enabled = [OpKind::Create; OpKind::ALL.len()];
+    let mut count = 0;
+    for kind in OpKind::ALL.into_iter().filter(|k| swarm.contains(k)) {
+        enabled[count] = kind;
+        count += 1;
+    }
+    let mut kinds = &mut enabled[..count];
     loop {
         let total: u32 = kinds.iter().map(|&k| weight(k)).sum();
         if total == 0 {
@@ -65,12 +69,16 @@ pub fn pick(state: &State, swarm: &[OpKind], seed: (u16, u16)) -> Option<Op> {
             }
         })?;
         let kind = kinds[position];
-        let ops = candidates_of(state, MAX_MESSAGES, Some(kind));
+        let mut ops = candidates_of(state, MAX_MESSAGES, Some(kind));
         if ops.is_empty() {
-            kinds.remove(position);
+            // Drop the kind, keeping the others in order.
+            kinds.copy_within(position + 1.., position);
+            let last = kinds.len() - 1;
+            kinds = &mut kinds[..last];
             continue;
         }
-        return Some(ops[usize::from(seed.1) % ops.len()].1.clone());
+        let chosen = usize::from(seed.1) % ops.len();
+        return Some(ops.swap_remove(chosen).1);
     }
 }
 
@@ -106,12 +114,12 @@ pub struct Realized {
 /// implementation took another allowed outcome than the default picks the rest of a case from
 /// the state the implementation is really in, so every operation keeps its preconditions there.
 pub fn continue_from(state: &State, plan: &Plan, first_seed: usize) -> Vec<Realized> {
-    let mut state = state.clone();
-    let mut out = Vec::with_capacity(plan.seeds.len().saturating_sub(first_seed));
+    let mut out: Vec<Realized> = Vec::with_capacity(plan.seeds.len().saturating_sub(first_seed));
     for (i, &seed) in plan.seeds.iter().enumerate().skip(first_seed) {
-        if let Some(op) = pick(&state, &plan.swarm, seed) {
-            let result = step(&state, &op);
-            state = result.next().clone();
+        // Each operation is picked in the state the previous step left, kept in that step.
+        let state = out.last().map_or(state, |r| r.step.next());
+        if let Some(op) = pick(state, &plan.swarm, seed) {
+            let result = step(state, &op);
             out.push(Realized {
                 seed: i,
                 op,

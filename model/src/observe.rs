@@ -200,6 +200,51 @@ pub fn observe(state: &State) -> Observation {
     }
 }
 
+/// True when `obs` is exactly what [`observe`] makes of `state`, decided without building that
+/// observation. The judge asks this at nearly every step, where building the expected observation
+/// (maps and vectors) and dropping it again cost more than the comparison.
+pub fn shows(state: &State, obs: &Observation) -> bool {
+    if obs.queue != state.queue || obs.messages.len() != state.messages.len() {
+        return false;
+    }
+    let messages_agree = state
+        .messages
+        .iter()
+        .zip(&obs.messages)
+        .all(|((id, m), (seen, v))| {
+            id == seen
+                && v.message_flags == m.flags & OBSERVED_MESSAGE_FLAGS
+                && v.submit_flags == m.submit_flags()
+                && v.client_submit_time == m.submit_time
+                && v.responsibility.len() == m.recipients.len()
+                && v.recipients.len() == m.recipients.len()
+                && v.responsibility
+                    .iter()
+                    .zip(&v.recipients)
+                    .zip(&m.recipients)
+                    .all(|((resp, row), r)| *resp == r.responsibility && *row == r.row)
+        });
+    if !messages_agree || !obs.folders.keys().copied().eq(Folder::ALL) {
+        return false;
+    }
+    obs.folders.iter().all(|(&folder, items)| {
+        // `observe` lists a folder's messages and copies by entry ID; the messages come in that
+        // order already, and copies are rare.
+        let own = state
+            .messages
+            .iter()
+            .filter(move |(_, m)| m.folder == folder)
+            .map(|(&id, _)| id);
+        let mut copies = state.copies.iter().filter(|(f, _)| *f == folder).peekable();
+        if copies.peek().is_none() {
+            return items.iter().copied().eq(own);
+        }
+        let mut expected: Vec<MsgId> = own.chain(copies.map(|&(_, id)| id)).collect();
+        expected.sort();
+        *items == expected
+    })
+}
+
 /// Every difference between `expected` and `actual`, in a fixed order.
 pub fn diff(expected: &Observation, actual: &Observation) -> Vec<Difference> {
     let mut out = Vec::new();

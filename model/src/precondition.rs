@@ -257,17 +257,31 @@ pub fn realistic_script(
     now: u64,
     preprocess: bool,
 ) -> SubmitScript {
-    let mut script = mapi_script(state, msg, now);
+    realistic_from(state, msg, mapi_script(state, msg, now), preprocess)
+}
+
+/// [`realistic_script`] from the message's [`mapi_script`], already made.
+fn realistic_from(
+    state: &State,
+    msg: Option<MsgId>,
+    mut script: SubmitScript,
+    preprocess: bool,
+) -> SubmitScript {
     if state.choices.profile == Profile::System {
         // The implementation is MAPI: its own ExpandRecips decides; the script only carries the
         // clock and the address book.
         return script;
     }
-    let rows = script
-        .expanded
-        .clone()
-        .unwrap_or_else(|| expanded_rows(state, msg));
-    let unhandled = rows.iter().any(|r| !state.choices.tc_handles(r.addr));
+    // The table ExpandRecips leaves: the script's, or, when it leaves the table alone, the
+    // message's own rows.
+    let unhandled = match &script.expanded {
+        Some(rows) => rows.iter().any(|r| !state.choices.tc_handles(r.addr)),
+        None => msg.and_then(|id| state.messages.get(&id)).is_some_and(|m| {
+            m.recipients
+                .iter()
+                .any(|r| !state.choices.tc_handles(r.row.addr))
+        }),
+    };
     if state.choices.tight_coupling.is_some() && unhandled {
         script.expand_flags |= expand::NEEDS_SPOOLER;
     }
@@ -284,27 +298,16 @@ pub fn mapi_script(state: &State, msg: Option<MsgId>, now: u64) -> SubmitScript 
         .and_then(|id| state.messages.get(&id))
         .map(|m| m.recipients.iter().map(|r| r.row.clone()).collect())
         .unwrap_or_default();
+    let book = book_for(&rows);
     // MAPI rewrites the table only when expanding changes it (a list, a changed name, a typed
     // address, a duplicate); otherwise it leaves the store's rows, and their PR_RESPONSIBILITY, alone.
-    let expanded = expanded_rows(state, msg);
+    let expanded: Vec<RecipientRow> = expand(&rows, &book).into_iter().map(|(r, _)| r).collect();
     SubmitScript {
-        book: book_for(&rows),
+        book,
         expanded: (state.choices.profile == Profile::Provider && expanded != rows)
             .then_some(expanded),
         ..SubmitScript::ok(now)
     }
-}
-
-/// The message's rows as ExpandRecips leaves them.
-fn expanded_rows(state: &State, msg: Option<MsgId>) -> Vec<RecipientRow> {
-    let rows: Vec<RecipientRow> = msg
-        .and_then(|id| state.messages.get(&id))
-        .map(|m| m.recipients.iter().map(|r| r.row.clone()).collect())
-        .unwrap_or_default();
-    expand(&rows, &book_for(&rows))
-        .into_iter()
-        .map(|(r, _)| r)
-        .collect()
 }
 
 /// Every candidate operation for a state, with its kind, filtered by [`precondition`].
@@ -317,8 +320,9 @@ pub fn candidates(state: &State, max_messages: u32) -> Vec<(OpKind, Op)> {
 /// build and check the candidates of the others.
 pub fn candidates_of(state: &State, max_messages: u32, only: Option<OpKind>) -> Vec<(OpKind, Op)> {
     let mut out = Vec::new();
+    let wants = |kind| only.is_none_or(|k| k == kind);
     let mut push = |kind, op: Op| {
-        if only.is_none_or(|k| k == kind) && precondition(state, &op) {
+        if wants(kind) && precondition(state, &op) {
             out.push((kind, op));
         }
     };
@@ -329,7 +333,7 @@ pub fn candidates_of(state: &State, max_messages: u32, only: Option<OpKind>) -> 
         }
     }
     for &msg in state.messages.keys() {
-        per_message(state, msg, &mut push);
+        per_message(state, msg, &wants, &mut push);
     }
     // A deleted message's entry ID, or one the store never gave out (0).
     let gone = (1..state.next_id)
@@ -425,7 +429,14 @@ pub fn candidates_of(state: &State, max_messages: u32, only: Option<OpKind>) -> 
     out
 }
 
-fn per_message(state: &State, msg: MsgId, push: &mut impl FnMut(OpKind, Op)) {
+/// A message's candidates, in a fixed order. The submission scripts cost an address-book lookup
+/// and an expansion each, so they are made only when `wants` their kind.
+fn per_message(
+    state: &State,
+    msg: MsgId,
+    wants: &impl Fn(OpKind) -> bool,
+    push: &mut impl FnMut(OpKind, Op),
+) {
     use Role::{Client, Spooler};
     let now = next_clock(state);
     let submit = |script, flags| Op::SubmitMessage {
@@ -434,48 +445,48 @@ fn per_message(state: &State, msg: MsgId, push: &mut impl FnMut(OpKind, Op)) {
         flags,
         script,
     };
-    push(
-        OpKind::Submit,
-        submit(realistic_script(state, Some(msg), now, false), 0),
-    );
-    push(
-        OpKind::Submit,
-        submit(realistic_script(state, Some(msg), now, true), 0),
-    );
-    push(
-        OpKind::Submit,
-        submit(realistic_script(state, Some(msg), now, false), FORCE_SUBMIT),
-    );
-    let spooler_flag = SubmitScript {
-        expand_flags: expand::NEEDS_SPOOLER,
-        ..mapi_script(state, Some(msg), now)
-    };
-    push(OpKind::Submit, submit(spooler_flag, 0));
-    // A flag bit SubmitMessage does not define (SUBMIT-22).
-    push(
-        OpKind::SubmitFailing,
-        submit(realistic_script(state, Some(msg), now, false), 0x2),
-    );
-    push(
-        OpKind::SubmitFailing,
-        submit(
-            SubmitScript {
-                prepare: Hresult::MAPI_E_CALL_FAILED,
-                ..SubmitScript::ok(now)
-            },
-            0,
-        ),
-    );
-    push(
-        OpKind::SubmitFailing,
-        submit(
-            SubmitScript {
-                expand: Hresult::MAPI_E_NOT_FOUND,
-                ..SubmitScript::ok(now)
-            },
-            0,
-        ),
-    );
+    let (submits, failing) = (wants(OpKind::Submit), wants(OpKind::SubmitFailing));
+    if submits || failing {
+        let mapi = mapi_script(state, Some(msg), now);
+        let realistic = realistic_from(state, Some(msg), mapi.clone(), false);
+        if submits {
+            push(OpKind::Submit, submit(realistic.clone(), 0));
+            push(
+                OpKind::Submit,
+                submit(realistic_from(state, Some(msg), mapi.clone(), true), 0),
+            );
+            push(OpKind::Submit, submit(realistic.clone(), FORCE_SUBMIT));
+            let spooler_flag = SubmitScript {
+                expand_flags: expand::NEEDS_SPOOLER,
+                ..mapi
+            };
+            push(OpKind::Submit, submit(spooler_flag, 0));
+        }
+        if failing {
+            // A flag bit SubmitMessage does not define (SUBMIT-22).
+            push(OpKind::SubmitFailing, submit(realistic, 0x2));
+            push(
+                OpKind::SubmitFailing,
+                submit(
+                    SubmitScript {
+                        prepare: Hresult::MAPI_E_CALL_FAILED,
+                        ..SubmitScript::ok(now)
+                    },
+                    0,
+                ),
+            );
+            push(
+                OpKind::SubmitFailing,
+                submit(
+                    SubmitScript {
+                        expand: Hresult::MAPI_E_NOT_FOUND,
+                        ..SubmitScript::ok(now)
+                    },
+                    0,
+                ),
+            );
+        }
+    }
     push(
         OpKind::SpoolerSubmit,
         Op::SubmitMessage {

@@ -135,6 +135,16 @@ pub struct BookEntry {
 /// The address book: five people, three personal distribution lists (one nested in another, and
 /// two that share a member), in a fixed order.
 pub fn book() -> Vec<BookEntry> {
+    the_book().to_vec()
+}
+
+/// [`book`], built once: generation looks entries up for every submission candidate it builds.
+fn the_book() -> &'static [BookEntry] {
+    static BOOK: std::sync::OnceLock<Vec<BookEntry>> = std::sync::OnceLock::new();
+    BOOK.get_or_init(build_book)
+}
+
+fn build_book() -> Vec<BookEntry> {
     let person = |n, name: &str, addr, email: &str| BookEntry {
         entry: EntryRef::Person(n),
         name: name.into(),
@@ -169,8 +179,7 @@ pub fn lookup(book: &[BookEntry], entry: EntryRef) -> Option<&BookEntry> {
 
 /// The row a client writes for a book entry, with its original name.
 pub fn row_of(kind: RecipType, entry: EntryRef) -> RecipientRow {
-    let all = book();
-    let b = lookup(&all, entry).expect("the entry is in the book");
+    let b = lookup(the_book(), entry).expect("the entry is in the book");
     RecipientRow {
         kind,
         addr: b.addr,
@@ -213,14 +222,14 @@ pub fn one_off(kind: RecipType, addr: AddrType, name: &str, email: &str) -> Reci
 /// The book entries a table refers to, lists' members included: what the harness hands over with a
 /// submission, as MAPI's address book would answer.
 pub fn book_for(rows: &[RecipientRow]) -> Vec<BookEntry> {
-    let all = book();
+    let all = the_book();
     let mut wanted: Vec<EntryRef> = rows.iter().map(|r| r.entry).collect();
     let mut out: Vec<BookEntry> = Vec::new();
     while let Some(entry) = wanted.pop() {
         if out.iter().any(|b| b.entry == entry) {
             continue;
         }
-        if let Some(b) = lookup(&all, entry) {
+        if let Some(b) = lookup(all, entry) {
             wanted.extend(b.members.iter().copied());
             out.push(b.clone());
         }

@@ -107,6 +107,10 @@ pub enum Verdict {
 /// return value, the calls, the notifications, the state afterwards), then the one with the fewest
 /// differences. So a spooler that served a message, but with a wrong call, is judged as serving
 /// it, not as having waited; one that served it right but never finished it, likewise.
+///
+/// Nearly every answer matches an outcome, most often the first: [`conforms`] says so without
+/// building the violation texts, which are built only when it does not (a difference in a field
+/// the outcome leaves open is no violation, so the texts decide then).
 pub fn judge(op: &Op, step: &Step, actual: &Actual) -> Verdict {
     /// How far an outcome is from the answer: idle while the implementation acted, parts that
     /// differ, differences. Smaller is closer.
@@ -114,6 +118,9 @@ pub fn judge(op: &Op, step: &Step, actual: &Actual) -> Verdict {
     let mut best: Option<(usize, Distance, Vec<Violation>)> = None;
     let acted = matches!(op, Op::RunSpooler { .. }) && visibly_acted(step, actual);
     for (i, outcome) in step.outcomes.iter().enumerate() {
+        if conforms(outcome, actual) {
+            return Verdict::Pass { outcome: i };
+        }
         let v = violations(op, outcome, actual);
         if v.is_empty() {
             return Verdict::Pass { outcome: i };
@@ -154,8 +161,23 @@ fn visibly_acted(step: &Step, actual: &Actual) -> bool {
 /// open take the implementation's values, and a ready-to-send notice the store gave early counts
 /// for the session (CAP-09 asks for one before the first PrepareSubmit, not at it).
 pub fn next_state(outcome: &Outcome, actual: &Actual) -> State {
-    let mut next = outcome.next.clone();
-    for field in &outcome.loose {
+    settle(outcome.next.clone(), &outcome.loose, &outcome.calls, actual)
+}
+
+/// [`next_state`] of an outcome taken by value: a runner that owns the step's outcomes need not
+/// copy the state.
+pub fn into_next_state(outcome: Outcome, actual: &Actual) -> State {
+    settle(outcome.next, &outcome.loose, &outcome.calls, actual)
+}
+
+/// The outcome's `next`, with what the implementation settled where the outcome leaves it open.
+fn settle(
+    mut next: State,
+    loose: &[Field],
+    calls: &[Because<SupportCall>],
+    actual: &Actual,
+) -> State {
+    for field in loose {
         adopt(&mut next, *field, &actual.observation);
     }
     let ready = SupportCall::SpoolerNotify {
@@ -171,7 +193,7 @@ pub fn next_state(outcome: &Outcome, actual: &Actual) -> State {
             preprocessor, msg, ..
         } = call
         {
-            let expected = outcome.calls.iter().any(|c| &c.what == call);
+            let expected = calls.iter().any(|c| &c.what == call);
             if let Some(m) = next.messages.get_mut(msg).filter(|_| !expected) {
                 if !m.preprocessed_by.contains(preprocessor) {
                     m.preprocessed_by.push(*preprocessor);
@@ -181,7 +203,7 @@ pub fn next_state(outcome: &Outcome, actual: &Actual) -> State {
         }
     }
     // And one the model ran that the spooler did not has not run.
-    for call in &outcome.calls {
+    for call in calls {
         if let SupportCall::Preprocess {
             preprocessor, msg, ..
         } = &call.what
@@ -273,6 +295,57 @@ pub fn violations(op: &Op, outcome: &Outcome, actual: &Actual) -> Vec<Violation>
     // A stable sort keeps each phase's own order.
     out.sort_by_key(|(phase, rank, _)| (*phase, *rank));
     out.into_iter().map(|(_, _, v)| v).collect()
+}
+
+/// True when `actual` is exactly what `outcome` expects: every return-value check holds, the calls
+/// are those expected (a needless SpoolerNotify(NOTIFY_READYTOSEND) aside, as in
+/// [`violations`]), every notification due came and no new-mail notification too many, and the
+/// store shows exactly the outcome's state. Then [`violations`] is empty; the converse holds when
+/// the outcome leaves no field open.
+pub fn conforms(outcome: &Outcome, actual: &Actual) -> bool {
+    outcome
+        .ret_checks
+        .iter()
+        .all(|check| check.pattern.matches(&actual.ret))
+        && calls_agree(&outcome.calls, &actual.calls)
+        && notifications_agree(outcome, &actual.notifications, &actual.observation)
+        && crate::observe::shows(&outcome.next, &actual.observation)
+}
+
+/// The calls as [`call_violation`] compares them, without a difference.
+fn calls_agree(expected: &[Because<SupportCall>], actual: &[SupportCall]) -> bool {
+    let needs_notify = expected
+        .iter()
+        .any(|c| matches!(c.what, SupportCall::SpoolerNotify { .. }));
+    let ready = |c: &&SupportCall| {
+        !needs_notify
+            && matches!(c, SupportCall::SpoolerNotify { flags } if *flags == crate::mapi::NOTIFY_READYTOSEND)
+    };
+    let removals = actual
+        .iter()
+        .filter(|c| matches!(c, SupportCall::RemovePreprocessInfo { .. }))
+        .count();
+    if removals < 2 {
+        let mut made = actual.iter().filter(|c| !ready(c));
+        return expected.iter().all(|e| made.next() == Some(&e.what)) && made.next().is_none();
+    }
+    // Runs of RemovePreprocessInfo are compared in registration order, as in [`call_violation`].
+    let made: Vec<SupportCall> = actual.iter().filter(|c| !ready(c)).cloned().collect();
+    let made = in_registration_order(&made);
+    expected.len() == made.len() && expected.iter().zip(&made).all(|(e, m)| &e.what == m)
+}
+
+/// The notifications as [`notification_violations`] checks them, without a difference.
+fn notifications_agree(outcome: &Outcome, actual: &[Notification], observed: &Observation) -> bool {
+    let is_mail = |n: &Notification| matches!(n, Notification::NewMail { .. });
+    outcome.notifications.iter().all(|want| {
+        !due(&want.what, outcome, observed) || actual.iter().any(|a| a.satisfies(&want.what))
+    }) && actual.iter().filter(|n| is_mail(n)).count()
+        <= outcome
+            .notifications
+            .iter()
+            .filter(|n| is_mail(&n.what))
+            .count()
 }
 
 /// The calls with each run of consecutive RemovePreprocessInfo calls sorted by message and

@@ -33,6 +33,76 @@ mod properties {
     }
 }
 
+/// The judge's fast path agrees with the full comparison: `shows` is `observe(..) == ..`, and an
+/// answer that `conforms` has no violations, whatever is changed in it.
+mod fast_path {
+    use proptest::prelude::*;
+    use spoolcheck_model::generate::{pick, plan};
+    use spoolcheck_model::observe::shows;
+    use spoolcheck_model::verdict::{conforms, violations, Actual};
+    use spoolcheck_model::{observe, step, Choices, Folder, MsgId, Observation, State};
+
+    fn presets() -> Vec<Choices> {
+        Choices::presets().into_iter().map(|(_, c)| c).collect()
+    }
+
+    /// One small change to an answer, chosen by `how`.
+    fn perturb(actual: &mut Actual, how: u8) {
+        let obs: &mut Observation = &mut actual.observation;
+        let first = obs.messages.keys().next().copied();
+        match (how % 10, first) {
+            (0, _) => {}
+            (1, Some(id)) => obs.messages.get_mut(&id).unwrap().message_flags ^= 1 << (how % 32),
+            (2, Some(id)) => obs.messages.get_mut(&id).unwrap().submit_flags ^= 1 << (how % 3),
+            (3, Some(id)) => {
+                obs.messages.remove(&id);
+            }
+            (4, _) => obs
+                .folders
+                .entry(Folder::SentItems)
+                .or_default()
+                .push(MsgId(1)),
+            (5, _) => {
+                obs.folders.remove(&Folder::Drafts);
+            }
+            (6, _) => obs.queue.reverse(),
+            (7, _) => {
+                actual.calls.pop();
+            }
+            (8, _) => {
+                actual.notifications.clear();
+            }
+            (9, Some(id)) => {
+                obs.messages.get_mut(&id).unwrap().recipients.pop();
+            }
+            _ => obs.queue.push(MsgId(9)),
+        }
+    }
+
+    proptest! {
+        #![proptest_config(ProptestConfig { cases: 2_000, failure_persistence: None, ..ProptestConfig::default() })]
+        #[test]
+        fn the_fast_path_agrees_with_the_full_comparison(preset in 0..presets().len(), plan in plan(30), how in any::<u8>()) {
+            let mut state = State::new(presets()[preset].clone());
+            for &seed in &plan.seeds {
+                let Some(op) = pick(&state, &plan.swarm, seed) else { continue };
+                let result = step(&state, &op);
+                for outcome in &result.outcomes {
+                    let mut actual = Actual::of(outcome);
+                    prop_assert!(conforms(outcome, &actual), "{op}: {}", outcome.label);
+                    perturb(&mut actual, how);
+                    let expected = observe(&outcome.next);
+                    prop_assert_eq!(shows(&outcome.next, &actual.observation), expected == actual.observation);
+                    if conforms(outcome, &actual) {
+                        prop_assert!(violations(&op, outcome, &actual).is_empty(), "{op}: {}", outcome.label);
+                    }
+                }
+                state = result.next().clone();
+            }
+        }
+    }
+}
+
 /// The same seed gives the same operations and the same trace.
 mod determinism {
     use proptest::strategy::{Strategy, ValueTree};

@@ -235,3 +235,50 @@ fn a_closed_output_pipe_ends_the_command_quietly() {
     assert!(!message.contains("panicked"), "{message}");
     assert_eq!(output.status.code(), Some(0), "{message}");
 }
+
+#[test]
+fn max_ops_and_max_seconds_bound_a_run_and_the_report_says_what_they_covered() {
+    let out = std::env::temp_dir().join(format!("spoolcheck-budget-{}", std::process::id()));
+    let out = out.to_str().expect("a UTF-8 temporary directory");
+    let bounded = |extra: &[&str]| {
+        let mut args = vec!["run", "--out", out, "--format", "json"];
+        args.extend_from_slice(extra);
+        let output = spoolcheck(&args);
+        assert_eq!(output.status.code(), Some(0), "stderr: {}", stderr(&output));
+        let doc: Value = serde_json::from_slice(&output.stdout).expect("stdout is JSON");
+        doc
+    };
+    let doc = bounded(&["--max-ops", "400"]);
+    assert_eq!(doc["budget"]["max_ops"], 400);
+    assert_eq!(doc["budget"]["ended_by"], "max_ops");
+    let steps = doc["steps"].as_u64().expect("steps");
+    assert!((400..440).contains(&steps), "{steps} steps");
+    assert!(doc["cases"].as_u64().expect("cases") < 2048);
+    // The same seed, the same report, for any number of jobs (timings aside).
+    let without_timings = |mut doc: Value| {
+        doc["timings"] = Value::Null;
+        doc
+    };
+    assert_eq!(
+        without_timings(bounded(&["--max-ops", "400", "--jobs", "2"])),
+        without_timings(doc)
+    );
+    // A budget the run does not spend: it says so, and covers the whole run.
+    let roomy = bounded(&["--max-seconds", "86400", "--cases", "64"]);
+    assert_eq!(roomy["budget"]["max_seconds"], 86400.0);
+    assert_eq!(roomy["budget"]["ended_by"], Value::Null);
+    assert_eq!(roomy["cases"], 64);
+    let text = spoolcheck(&["run", "--out", out, "--max-ops", "400"]);
+    let text = stdout(&text);
+    assert!(
+        text.contains("budget: --max-ops 400 (ended the run); covered "),
+        "{text}"
+    );
+    for bad in [
+        &["run", "--max-ops", "0"][..],
+        &["run", "--max-seconds", "0"],
+        &["run", "--max-seconds", "soon"],
+    ] {
+        assert_eq!(spoolcheck(bad).status.code(), Some(2), "{bad:?}");
+    }
+}
