@@ -5,6 +5,8 @@
 use crate::failure::{Failure, FailureSummary};
 use crate::seam::Response;
 use serde::{Deserialize, Serialize};
+use spoolcheck_model::recipient;
+use spoolcheck_model::state::AddrType;
 use spoolcheck_model::{Choices, Op};
 use std::path::{Path, PathBuf};
 
@@ -12,6 +14,8 @@ use std::path::{Path, PathBuf};
 pub const FORMAT: &str = "spoolcheck-trace";
 /// The version this build writes and reads.
 pub const VERSION: u32 = 2;
+/// The oldest version this build still reads (see [`upgrade_v1`]).
+pub const OLDEST: u32 = 1;
 
 /// A trace file.
 #[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
@@ -84,6 +88,14 @@ pub enum TraceError {
         /// The file.
         path: PathBuf,
     },
+    /// A version 1 file whose operations could not be read as this version's.
+    #[error("{path}: a {FORMAT} version 1 file, read as version {VERSION}: {message}; re-record it with this version of spoolcheck")]
+    Upgrade {
+        /// The file.
+        path: PathBuf,
+        /// What is wrong.
+        message: String,
+    },
     /// The file is a trace of another format or version.
     #[error("{path}: this is not a {FORMAT} version {VERSION} file (format `{format}`, version {version}); re-record it with this version of spoolcheck")]
     Version {
@@ -94,6 +106,38 @@ pub enum TraceError {
         /// Its version.
         version: u32,
     },
+}
+
+/// Reads a version 1 trace as version 2. Version 1 knew a recipient by its address type only; each
+/// becomes the To row of the address-book person of that type ([`recipient::to`]), which is what
+/// version 1's stores were sent. The answers version 1 recorded (`observed`) had version 1's shapes
+/// and are not kept: a replay records them anew. The failure summary is kept when it still reads.
+pub fn upgrade_v1(mut old: serde_json::Value) -> Result<TraceFile, serde_json::Error> {
+    use serde_json::Value;
+    if let Some(ops) = old.get_mut("ops").and_then(Value::as_array_mut) {
+        for op in ops {
+            let Some(recipients) = op.get_mut("recipients").and_then(Value::as_array_mut) else {
+                continue;
+            };
+            for r in recipients.iter_mut() {
+                if r.is_string() {
+                    let addr: AddrType = serde_json::from_value(r.clone())?;
+                    *r = serde_json::to_value(recipient::to(addr))?;
+                }
+            }
+        }
+    }
+    if let Some(fields) = old.as_object_mut() {
+        fields.insert("version".into(), Value::from(VERSION));
+        fields.remove("observed");
+        let summary = fields
+            .remove("failure")
+            .and_then(|f| serde_json::from_value::<FailureSummary>(f).ok());
+        let mut trace: TraceFile = serde_json::from_value(old)?;
+        trace.failure = summary;
+        return Ok(trace);
+    }
+    serde_json::from_value(old)
 }
 
 impl TraceFile {
@@ -122,6 +166,17 @@ impl TraceFile {
         // The format and version first, so a file from another version is named as such rather
         // than failing on a field this version does not know.
         let header: Header = serde_json::from_str(text).map_err(malformed)?;
+        if header.format.as_deref() == Some(FORMAT) && header.version == Some(1) {
+            let old: serde_json::Value = serde_json::from_str(text).map_err(malformed)?;
+            let trace = upgrade_v1(old).map_err(|e| TraceError::Upgrade {
+                path: path.into(),
+                message: e.to_string(),
+            })?;
+            if trace.ops.is_empty() {
+                return Err(TraceError::Empty { path: path.into() });
+            }
+            return Ok(trace);
+        }
         if header.format.as_deref() != Some(FORMAT) || header.version != Some(VERSION) {
             return Err(TraceError::Version {
                 path: path.into(),

@@ -91,8 +91,8 @@ impl fmt::Display for RecipientRow {
 }
 
 impl RecipientRow {
-    /// A short form for traces: `to:#1` (a book person under the book's name), `to:#2 "Bobby"`
-    /// (under another name), `cc:list#3`, `bcc:SMTP:guest@example.test` (a typed one-off).
+    /// A short form for traces: `to:SMTP#1` (book person 1, an SMTP address, under the book's
+    /// name), `to:X400#2 "Bobby"` (under another name), `cc:list#3`, `bcc:SMTP:guest@example.test` (a typed one-off).
     pub fn short(&self) -> String {
         let kind = match self.kind {
             RecipType::To => "to",
@@ -107,7 +107,7 @@ impl RecipientRow {
             format!(" {:?}", self.name)
         };
         match self.entry {
-            EntryRef::Person(n) => format!("{kind}:#{n}{name}"),
+            EntryRef::Person(n) => format!("{kind}:{}#{n}{name}", self.addr.name()),
             EntryRef::List(n) => format!("{kind}:list#{n}{name}"),
             EntryRef::Unresolved => format!("{kind}:{}:{}", self.addr.name(), self.email),
             EntryRef::OneOff => format!("{kind}:one-off {}:{}", self.addr.name(), self.email),

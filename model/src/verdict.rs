@@ -112,10 +112,10 @@ pub enum Verdict {
 /// building the violation texts, which are built only when it does not (a difference in a field
 /// the outcome leaves open is no violation, so the texts decide then).
 pub fn judge(op: &Op, step: &Step, actual: &Actual) -> Verdict {
-    // How close an outcome is, smallest first: (idle although the spooler acted, parts that
-    // differ, differences).
-    type Closeness = (bool, usize, usize);
-    let mut best: Option<(usize, Closeness, Vec<Violation>)> = None;
+    /// How far an outcome is from the answer: idle while the implementation acted, parts that
+    /// differ, differences. Smaller is closer.
+    type Distance = (bool, usize, usize);
+    let mut best: Option<(usize, Distance, Vec<Violation>)> = None;
     let acted = matches!(op, Op::RunSpooler { .. }) && visibly_acted(step, actual);
     for (i, outcome) in step.outcomes.iter().enumerate() {
         if conforms(outcome, actual) {

@@ -567,7 +567,7 @@ fn bad_choices_and_trace_files_name_the_file_the_line_and_the_field() {
     let trace = dir.join("trace.json");
     std::fs::write(
         &trace,
-        "{\"format\": \"spoolcheck-trace\", \"version\": 1,\n \"implementation\": \"x\",\n \"choices\": {\"profile\": \"sideways\"}}",
+        "{\"format\": \"spoolcheck-trace\", \"version\": 2,\n \"implementation\": \"x\",\n \"choices\": {\"profile\": \"sideways\"}}",
     )
     .unwrap();
     let out = spoolcheck(&["replay", path(&trace)]);

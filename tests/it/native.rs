@@ -43,7 +43,11 @@ pub fn faulty(fault: &str) -> PathBuf {
         .lock()
         .unwrap_or_else(std::sync::PoisonError::into_inner);
     let out = build_dir().join(format!("libfaulty_{}.so", fault.to_lowercase()));
-    if out.exists() {
+    let sources = [
+        root().join("tests/fixtures/faulty-provider.c"),
+        root().join("harness/include/spoolcheck.h"),
+    ];
+    if is_newer_than_all(&out, &sources) {
         return out;
     }
     std::fs::create_dir_all(build_dir()).expect("the build directory can be made");
@@ -61,6 +65,18 @@ pub fn faulty(fault: &str) -> PathBuf {
         .unwrap_or_else(|e| panic!("`{compiler}` runs: {e}"));
     assert!(status.success(), "building the {fault} fixture failed");
     out
+}
+
+/// Whether `built` exists and is newer than every one of `sources`: a build left by an earlier
+/// test run against an older header is made again, never loaded.
+fn is_newer_than_all(built: &Path, sources: &[PathBuf]) -> bool {
+    let modified = |p: &Path| std::fs::metadata(p).and_then(|m| m.modified()).ok();
+    let Some(built) = modified(built) else {
+        return false;
+    };
+    sources
+        .iter()
+        .all(|s| modified(s).is_some_and(|source| source <= built))
 }
 
 /// The command that serves the example Python provider on `{port}`, if this machine has Python

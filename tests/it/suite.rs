@@ -164,7 +164,7 @@ fn bad_input_is_a_clear_usage_error() {
     let bad_trace = dir.join("trace.json");
     std::fs::write(
         &bad_trace,
-        "{\"format\": \"spoolcheck-trace\",\n \"version\": 1,\n \"opps\": []}",
+        "{\"format\": \"spoolcheck-trace\",\n \"version\": 2,\n \"opps\": []}",
     )
     .unwrap();
     let out = spoolcheck(&["replay", bad_trace.to_str().unwrap()]);

@@ -11,7 +11,17 @@ use std::sync::Arc;
 use std::time::Duration;
 
 fn traces() -> Vec<PathBuf> {
-    let dir = Path::new(env!("CARGO_MANIFEST_DIR")).join("tests/traces");
+    traces_in("tests/traces")
+}
+
+/// Traces recorded by version 1 of the trace format (recipients as address types only), kept as
+/// they were written: this version still reads them.
+fn version1_traces() -> Vec<PathBuf> {
+    traces_in("tests/traces/version1")
+}
+
+fn traces_in(dir: &str) -> Vec<PathBuf> {
+    let dir = Path::new(env!("CARGO_MANIFEST_DIR")).join(dir);
     let mut files: Vec<PathBuf> = std::fs::read_dir(&dir)
         .expect("tests/traces exists")
         .map(|e| e.expect("a directory entry").path())
@@ -99,4 +109,60 @@ fn each_mutant_still_fails_its_trace_naming_the_recorded_rule() {
             path.display()
         );
     }
+}
+
+#[test]
+fn version_1_traces_still_read_pass_on_the_reference_and_fail_their_mutant() {
+    let old = version1_traces();
+    assert!(
+        old.len() >= 10,
+        "tests/traces/version1 holds the old traces"
+    );
+    for path in old {
+        let text = std::fs::read_to_string(&path).unwrap();
+        assert!(text.contains("\"version\": 1"), "{}", path.display());
+        let trace = TraceFile::load(&path).unwrap_or_else(|e| panic!("{e}"));
+        assert!(trace.observed.is_empty(), "version 1 answers are not kept");
+        let recorded = trace
+            .failure
+            .clone()
+            .unwrap_or_else(|| panic!("{}: the failure summary still reads", path.display()));
+        let (on_reference, _) = replay(
+            factory(None),
+            &trace.choices,
+            &trace.ops,
+            Duration::from_secs(10),
+        )
+        .unwrap_or_else(|e| panic!("{}: {e}", path.display()));
+        assert!(on_reference.is_none(), "{}", path.display());
+        let (failure, _) = replay(
+            factory(Some(mutant_of(&trace))),
+            &trace.choices,
+            &trace.ops,
+            Duration::from_secs(10),
+        )
+        .unwrap_or_else(|e| panic!("{}: {e}", path.display()));
+        let failure =
+            failure.unwrap_or_else(|| panic!("{}: the mutant no longer fails", path.display()));
+        assert_eq!(
+            failure.rule().map(|r| r.to_string()),
+            recorded.rule,
+            "{}",
+            path.display()
+        );
+    }
+}
+
+#[test]
+fn a_trace_of_an_unknown_version_is_refused_naming_it() {
+    let err = TraceFile::parse(
+        "{\"format\": \"spoolcheck-trace\", \"version\": 7, \"ops\": []}",
+        Path::new("t.json"),
+    )
+    .unwrap_err()
+    .to_string();
+    assert!(
+        err.contains("version 7") && err.contains("re-record it"),
+        "{err}"
+    );
 }

@@ -357,6 +357,10 @@ struct EntryId {
 };
 /* Throws a Failure that shows the bytes and says what they are not. */
 EntryId decode_entry_id(const Bytes &eid);
+/* PT_UNICODE text: UTF-8 to wchar_t (UTF-16 units where wchar_t has 16 bits, code points where it
+ * has 32; throws a Failure naming `what` when the bytes are not UTF-8) and back. */
+std::wstring wide_from_utf8(const std::string &s, const char *what);
+std::string utf8_from_wide(const wchar_t *w);
 
 /* recipients.cpp: the one place recipients are written and read. */
 /* Whether every row's codes (recipient type, address type, entry kind) are ones the bridge knows;

@@ -298,4 +298,40 @@ EntryId decode_entry_id(const Bytes &eid)
     }
 }
 
+/* ---- Wide strings (PT_UNICODE) ------------------------------------------------------------ */
+
+std::wstring wide_from_utf8(const std::string &s, const char *what)
+{
+    std::wstring out;
+    for (uint32_t cp : code_points(s, what)) {
+        if (sizeof(wchar_t) == 2 && cp >= 0x10000) {
+            /* Windows' WCHAR is a UTF-16 unit: a surrogate pair. */
+            cp -= 0x10000;
+            out += static_cast<wchar_t>(0xD800 | (cp >> 10));
+            out += static_cast<wchar_t>(0xDC00 | (cp & 0x3FF));
+        } else {
+            out += static_cast<wchar_t>(cp);
+        }
+    }
+    return out;
+}
+
+std::string utf8_from_wide(const wchar_t *w)
+{
+    std::string out;
+    for (; w && *w; w++) {
+        uint32_t unit = static_cast<uint32_t>(*w);
+        if (sizeof(wchar_t) == 2 && unit >= 0xD800 && unit <= 0xDBFF && w[1] >= 0xDC00 &&
+            static_cast<uint32_t>(w[1]) <= 0xDFFF) {
+            unit = 0x10000 + ((unit - 0xD800) << 10) + (static_cast<uint32_t>(w[1]) - 0xDC00);
+            w++;
+        }
+        /* A lone surrogate or a value past U+10FFFF is no character: U+FFFD stands for it. */
+        if ((unit >= 0xD800 && unit <= 0xDFFF) || unit > 0x10FFFF)
+            unit = 0xFFFD;
+        put_utf8(out, unit);
+    }
+    return out;
+}
+
 } // namespace bridge

@@ -65,13 +65,13 @@ HRESULT section_values(const std::vector<PropValue> &values, LPSPropTagArray tag
             p.Value.lpszA = static_cast<LPSTR>(data);
             break;
         case PT_UNICODE: {
-            if (allocate_more(static_cast<ULONG>((v->text.size() + 1) * sizeof(wchar_t)), buffer,
+            /* The config's text is UTF-8 (TOML), so this does not throw. */
+            std::wstring wide = wide_from_utf8(v->text, "a profile section value");
+            if (allocate_more(static_cast<ULONG>((wide.size() + 1) * sizeof(wchar_t)), buffer,
                               &data) != S_OK)
                 return MAPI_E_NOT_ENOUGH_MEMORY;
             auto *w = static_cast<wchar_t *>(data);
-            for (size_t c = 0; c < v->text.size(); c++)
-                w[c] = static_cast<wchar_t>(static_cast<unsigned char>(v->text[c]));
-            w[v->text.size()] = 0;
+            std::memcpy(w, wide.c_str(), (wide.size() + 1) * sizeof(wchar_t));
             p.Value.lpszW = w;
             break;
         }
@@ -166,10 +166,7 @@ public:
                 v.tag = p.ulPropTag;
                 switch (PROP_TYPE(p.ulPropTag)) {
                 case PT_STRING8: v.text = p.Value.lpszA ? p.Value.lpszA : ""; break;
-                case PT_UNICODE:
-                    for (const wchar_t *w = p.Value.lpszW; w && *w; w++)
-                        v.text += static_cast<char>(*w);
-                    break;
+                case PT_UNICODE: v.text = utf8_from_wide(p.Value.lpszW); break;
                 case PT_BINARY:
                     v.bytes.assign(p.Value.bin.lpb, p.Value.bin.lpb + p.Value.bin.cb);
                     break;

@@ -131,7 +131,8 @@ fn failure(entry: &Entry, f: &FailureDoc, id: &str, report: &str, base: &Path) -
                     "Replay: " code.command { (replay_command(entry, file)) }
                     @if !adapter_known(entry) {
                         " (with the options that named the implementation: "
-                        code { "--grpc" } ", " code { "--grpc-spawn" } " or " code { "--cabi" } ")"
+                        code { "--grpc" } ", " code { "--grpc-spawn" } ", " code { "--cabi" } " or "
+                        code { "--mapi-provider" } ")"
                     }
                 }
                 p.saved { "Saved trace: " a href=(link(file, base)) { (file) } }

@@ -257,7 +257,7 @@ pub fn page(entries: &[Entry], base: &Path) -> Markup {
                         }
                         section id="matrix" {
                             h2 { "Rules × implementations" }
-                            p.hint { "Rules whose results differ come first. A failed cell links to its failure." }
+                            p.hint { "Rules whose results differ come first, the worst first. A failed cell links to its failure." }
                             (matrix::matrix(entries, &anchors))
                         }
                     }

@@ -20,6 +20,24 @@ impl Row<'_> {
         let first = self.cells[0].map(|(o, _)| o);
         self.cells.iter().any(|c| c.map(|(o, _)| o) != first)
     }
+
+    /// Its worst result in any report (see [`Outcome::ALL`]).
+    fn worst(&self) -> Outcome {
+        self.cells
+            .iter()
+            .flatten()
+            .map(|(o, _)| *o)
+            .min()
+            .unwrap_or(Outcome::NotApplicable)
+    }
+}
+
+/// The rows whose results differ, the worst first (failures, then warnings, known deviations,
+/// unsupported, never reached), in catalog order among equals.
+fn differing<'r, 'a>(rows: &'r [Row<'a>]) -> Vec<&'r Row<'a>> {
+    let mut differ: Vec<&Row<'_>> = rows.iter().filter(|r| r.differs()).collect();
+    differ.sort_by_key(|r| r.worst());
+    differ
 }
 
 fn rows(entries: &[Entry]) -> Vec<Row<'_>> {
@@ -52,11 +70,10 @@ fn rows(entries: &[Entry]) -> Vec<Row<'_>> {
     rows
 }
 
-/// The rules whose results differ between the reports, in catalog order.
+/// The rules whose results differ between the reports, the worst first.
 pub fn differences(entries: &[Entry]) -> Vec<String> {
-    rows(entries)
+    differing(&rows(entries))
         .into_iter()
-        .filter(Row::differs)
         .map(|r| r.rule.to_string())
         .collect()
 }
@@ -64,7 +81,8 @@ pub fn differences(entries: &[Entry]) -> Vec<String> {
 /// The matrix; `anchors` are the reports' anchors on the page, in order.
 pub fn matrix(entries: &[Entry], anchors: &[String]) -> Markup {
     let all = rows(entries);
-    let (differ, same): (Vec<&Row<'_>>, Vec<&Row<'_>>) = all.iter().partition(|r| r.differs());
+    let differ = differing(&all);
+    let same: Vec<&Row<'_>> = all.iter().filter(|r| !r.differs()).collect();
     let columns = entries.len() + 2;
     html! {
         div.scroll {
