@@ -346,8 +346,15 @@ fn work(mut imp: Box<dyn Implementation>, inbox: &Receiver<Job>, clock: &Clock) 
     loop {
         clock.idle();
         let Ok(job) = inbox.recv() else { return };
-        for case in &job.cases {
-            run_case(imp.as_mut(), case, clock);
+        for (i, case) in job.cases.iter().enumerate() {
+            if run_case(imp.as_mut(), case, clock) == Ran::Declined {
+                // The runner ends the case at a declined call and plans the next ones without
+                // it: the cases handed over after it are not wanted, so none of them asks the
+                // implementation again (the runner gives them up when it sees the refusal).
+                for later in &job.cases[i + 1..] {
+                    later.cancelled.store(true, Ordering::Release);
+                }
+            }
         }
         drop(job.done_with);
     }
@@ -356,16 +363,16 @@ fn work(mut imp: Box<dyn Implementation>, inbox: &Receiver<Job>, clock: &Clock) 
 /// Resets and applies each operation, sending each answer as soon as it is there; stops at the
 /// first error, when nobody listens any more, or when the case is given up (one given up before
 /// it began does not run at all; dropping it tells the runner).
-fn run_case(imp: &mut dyn Implementation, case: &Case, clock: &Clock) {
+fn run_case(imp: &mut dyn Implementation, case: &Case, clock: &Clock) -> Ran {
     let cancelled = || case.cancelled.load(Ordering::Acquire);
     if cancelled() {
-        return;
+        return Ran::Stopped;
     }
     clock.call_starts();
     let result = guarded(|| imp.reset(&case.choices));
-    let ok = result.is_ok();
-    if case.reset_reply.send(result).is_err() || !ok {
-        return;
+    let ended = Ran::after(&result);
+    if case.reset_reply.send(result).is_err() || ended != Ran::Through {
+        return ended;
     }
     for op in &case.ops {
         if let Some(permits) = &case.permits {
@@ -379,9 +386,31 @@ fn run_case(imp: &mut dyn Implementation, case: &Case, clock: &Clock) {
         }
         clock.call_starts();
         let result = guarded(|| exchange(imp, op));
-        let stop = result.is_err();
-        if case.reply.send(result).is_err() || stop {
-            break;
+        let ended = Ran::after(&result);
+        if case.reply.send(result).is_err() || ended != Ran::Through {
+            return ended;
+        }
+    }
+    Ran::Through
+}
+
+/// How a case ended on the worker.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+enum Ran {
+    /// Every call answered, or the case was given up or not listened to.
+    Through,
+    /// A call failed (a panic, nonsense, a crash): the case stops there.
+    Stopped,
+    /// The implementation declined a call as unsupported.
+    Declined,
+}
+
+impl Ran {
+    fn after<T>(result: &Result<T, SeamError>) -> Ran {
+        match result {
+            Ok(_) => Ran::Through,
+            Err(SeamError::Unsupported(_)) => Ran::Declined,
+            Err(_) => Ran::Stopped,
         }
     }
 }
