@@ -38,6 +38,10 @@ mod ci;
 #[path = "it/html.rs"]
 mod html;
 
+/// The `spoolcheck` executable as the command-line tests run it.
+#[path = "it/command.rs"]
+mod command;
+
 /// What the adapter tests load: the example C provider, the faulty C fixture, Python with grpcio.
 #[path = "it/native.rs"]
 mod native;

@@ -2,33 +2,13 @@
 //! command line: each is a report (indeterminate or malformed, with the counterexample saved and
 //! the report written) or a clear usage error, and the harness itself survives.
 
-use super::native;
+use super::command::{spoolcheck, text};
+use super::{command, native};
 use std::path::{Path, PathBuf};
-use std::process::{Command, Output};
-
-fn spoolcheck(args: &[&str]) -> Output {
-    Command::new(env!("CARGO_BIN_EXE_spoolcheck"))
-        .args(args)
-        .output()
-        .expect("spoolcheck runs")
-}
-
-fn text(o: &Output) -> String {
-    format!(
-        "exit {:?}\n--- stdout\n{}\n--- stderr\n{}",
-        o.status.code(),
-        String::from_utf8_lossy(&o.stdout),
-        String::from_utf8_lossy(&o.stderr)
-    )
-}
+use std::process::Command;
 
 fn scratch(name: &str) -> PathBuf {
-    let dir = Path::new(env!("CARGO_TARGET_TMPDIR"))
-        .join("faults")
-        .join(name);
-    let _ = std::fs::remove_dir_all(&dir);
-    std::fs::create_dir_all(&dir).expect("a scratch directory");
-    dir
+    command::scratch("faults", name)
 }
 
 fn traces_in(dir: &Path) -> Vec<PathBuf> {

@@ -3,33 +3,13 @@
 //! report lists (calls answered MAPI_E_NO_SUPPORT, leaks), `spoolcheck mapi-bridge build`, and
 //! clear usage errors for what cannot be used.
 
-use super::native;
+use super::command::{spoolcheck, text};
+use super::{command, native};
 use std::path::{Path, PathBuf};
-use std::process::{Command, Output};
-
-fn spoolcheck(args: &[&str]) -> Output {
-    Command::new(env!("CARGO_BIN_EXE_spoolcheck"))
-        .args(args)
-        .output()
-        .expect("spoolcheck runs")
-}
-
-fn text(o: &Output) -> String {
-    format!(
-        "exit {:?}\n--- stdout\n{}\n--- stderr\n{}",
-        o.status.code(),
-        String::from_utf8_lossy(&o.stdout),
-        String::from_utf8_lossy(&o.stderr)
-    )
-}
+use std::process::Output;
 
 fn scratch(name: &str) -> PathBuf {
-    let dir = Path::new(env!("CARGO_TARGET_TMPDIR"))
-        .join("mapi")
-        .join(name);
-    let _ = std::fs::remove_dir_all(&dir);
-    std::fs::create_dir_all(&dir).expect("a scratch directory");
-    dir
+    command::scratch("mapi", name)
 }
 
 fn utf8(p: &Path) -> &str {

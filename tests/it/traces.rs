@@ -5,6 +5,7 @@ use spoolcheck_harness::driver::Factory;
 use spoolcheck_harness::mutant::Mutant;
 use spoolcheck_harness::reference::ReferenceStore;
 use spoolcheck_harness::runner::replay;
+use spoolcheck_harness::seam::Response;
 use spoolcheck_harness::tracefile::TraceFile;
 use std::path::{Path, PathBuf};
 use std::sync::Arc;
@@ -50,6 +51,22 @@ fn factory(mutant: Option<Mutant>) -> Arc<Factory> {
     })
 }
 
+/// Replays `trace` (read from `path`) on the reference, or on `mutant`: the failure, if any, and
+/// the answers.
+fn replay_on(
+    mutant: Option<Mutant>,
+    trace: &TraceFile,
+    path: &Path,
+) -> (Option<spoolcheck_harness::failure::Failure>, Vec<Response>) {
+    replay(
+        factory(mutant),
+        &trace.choices,
+        &trace.ops,
+        Duration::from_secs(10),
+    )
+    .unwrap_or_else(|e| panic!("{}: {e}", path.display()))
+}
+
 #[test]
 fn there_are_committed_traces() {
     assert!(
@@ -62,13 +79,7 @@ fn there_are_committed_traces() {
 fn the_reference_passes_every_committed_trace() {
     for path in traces() {
         let trace = TraceFile::load(&path).unwrap_or_else(|e| panic!("{e}"));
-        let (failure, _) = replay(
-            factory(None),
-            &trace.choices,
-            &trace.ops,
-            Duration::from_secs(10),
-        )
-        .unwrap_or_else(|e| panic!("{}: {e}", path.display()));
+        let (failure, _) = replay_on(None, &trace, &path);
         assert!(
             failure.is_none(),
             "{}: the reference fails: {:?}",
@@ -86,13 +97,7 @@ fn each_mutant_still_fails_its_trace_naming_the_recorded_rule() {
             .failure
             .as_ref()
             .expect("a counterexample records its failure");
-        let (failure, observed) = replay(
-            factory(Some(mutant_of(&trace))),
-            &trace.choices,
-            &trace.ops,
-            Duration::from_secs(10),
-        )
-        .unwrap_or_else(|e| panic!("{}: {e}", path.display()));
+        let (failure, observed) = replay_on(Some(mutant_of(&trace)), &trace, &path);
         let failure =
             failure.unwrap_or_else(|| panic!("{}: the mutant no longer fails", path.display()));
         assert_eq!(
@@ -127,21 +132,9 @@ fn version_1_traces_still_read_pass_on_the_reference_and_fail_their_mutant() {
             .failure
             .clone()
             .unwrap_or_else(|| panic!("{}: the failure summary still reads", path.display()));
-        let (on_reference, _) = replay(
-            factory(None),
-            &trace.choices,
-            &trace.ops,
-            Duration::from_secs(10),
-        )
-        .unwrap_or_else(|e| panic!("{}: {e}", path.display()));
+        let (on_reference, _) = replay_on(None, &trace, &path);
         assert!(on_reference.is_none(), "{}", path.display());
-        let (failure, _) = replay(
-            factory(Some(mutant_of(&trace))),
-            &trace.choices,
-            &trace.ops,
-            Duration::from_secs(10),
-        )
-        .unwrap_or_else(|e| panic!("{}: {e}", path.display()));
+        let (failure, _) = replay_on(Some(mutant_of(&trace)), &trace, &path);
         let failure =
             failure.unwrap_or_else(|| panic!("{}: the mutant no longer fails", path.display()));
         assert_eq!(
